@@ -1,0 +1,153 @@
+import { SingleBar } from 'cli-progress';
+import { newId } from '../../lib/ids.ts';
+import { enrollParticipant } from '../../services/participants.ts';
+import { createProgram } from '../../services/programs.ts';
+import { recordEvent } from '../../services/record-event.ts';
+import type { Store } from '../../store/database.ts';
+import { insertClicks } from '../../store/repositories/clicks.ts';
+import { configOrExit, openMigratedStore } from '../context.ts';
+
+export interface SeedOptions {
+  participants: number;
+  seed: number;
+  progress?: boolean;
+}
+
+export interface SeedSummary {
+  programId: string;
+  participants: number;
+  clicks: number;
+  signups: number;
+  purchases: number;
+}
+
+/** A small deterministic generator, so the same seed gives the same demo. */
+function random(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const DAY_MS = 86_400_000;
+const SOURCES = ['email', 'whatsapp', 'twitter', 'facebook', 'sms'];
+
+/** A demo program with referrers, their clicks, and the sign-ups and purchases those led to. */
+export async function seedDemo(store: Store, options: SeedOptions, now = new Date()): Promise<SeedSummary> {
+  const rand = random(options.seed);
+  const summary: SeedSummary = { programId: '', participants: 0, clicks: 0, signups: 0, purchases: 0 };
+  const program = await store.db.transaction().execute((trx) =>
+    createProgram(
+      trx,
+      {
+        name: `Demo: give $20, get $20 (${now.toISOString().slice(0, 10)})`,
+        landing_url: 'https://shop.example.com/welcome?from=referral',
+        rewards: { referrer: { amount: 2000, currency: 'USD' }, referee: { amount: 2000, currency: 'USD' } },
+        attribution_window_days: 30,
+      },
+      now,
+    ),
+  );
+  summary.programId = program.id;
+  const bar = options.progress
+    ? new SingleBar({ format: 'seeding [{bar}] {value}/{total} referrers' })
+    : null;
+  bar?.start(options.participants, 0);
+
+  for (let i = 0; i < options.participants; i++) {
+    await store.db.transaction().execute(async (trx) => {
+      const start = new Date(now.getTime() - (25 + rand() * 5) * DAY_MS);
+      const { participant } = await enrollParticipant(
+        trx,
+        {
+          program_id: program.id,
+          external_id: `demo-user-${i}`,
+          email: `demo${i}@example.com`,
+          name: `Demo ${i}`,
+        },
+        start,
+      );
+      summary.participants++;
+      const clickCount = Math.floor(rand() * 6);
+      for (let c = 0; c < clickCount; c++) {
+        const clickedAt = new Date(start.getTime() + rand() * 20 * DAY_MS);
+        const clickId = newId('clk', clickedAt.getTime());
+        await insertClicks(trx, [
+          {
+            id: clickId,
+            program_id: program.id,
+            participant_id: participant.id,
+            code: participant.referral_code,
+            occurred_at: clickedAt.toISOString(),
+            ip_hash: null,
+            user_agent: 'Mozilla/5.0 (demo)',
+            referer: null,
+            utm_source: SOURCES[Math.floor(rand() * SOURCES.length)] ?? null,
+            utm_medium: 'referral',
+            utm_campaign: 'demo',
+            utm_term: null,
+            utm_content: null,
+          },
+        ]);
+        summary.clicks++;
+        if (rand() > 0.4) continue;
+        const friend = `demo-friend-${i}-${c}`;
+        const signedUpAt = new Date(clickedAt.getTime() + rand() * DAY_MS);
+        await recordEvent(
+          trx,
+          {
+            type: 'signup',
+            external_id: `signup-${friend}`,
+            customer: { external_id: friend, email: `${friend}@example.net` },
+            referral: { click_id: clickId },
+            occurred_at: signedUpAt.toISOString(),
+          },
+          signedUpAt,
+        );
+        summary.signups++;
+        if (rand() > 0.5) continue;
+        const purchasedAt = new Date(signedUpAt.getTime() + rand() * 3 * DAY_MS);
+        await recordEvent(
+          trx,
+          {
+            type: 'purchase',
+            external_id: `order-${friend}`,
+            customer: { external_id: friend },
+            amount: 2500 + Math.floor(rand() * 20000),
+            currency: 'USD',
+            occurred_at: purchasedAt.toISOString(),
+          },
+          purchasedAt,
+        );
+        summary.purchases++;
+      }
+    });
+    bar?.increment();
+  }
+  bar?.stop();
+  return summary;
+}
+
+export async function seedDemoCommand(options: { participants: string; seed: string }): Promise<void> {
+  const participants = Number(options.participants);
+  const seed = Number(options.seed);
+  if (!Number.isInteger(participants) || participants < 1 || participants > 100_000) {
+    console.error('vouch: --participants must be an integer from 1 to 100000');
+    process.exit(2);
+  }
+  const store = await openMigratedStore(configOrExit());
+  try {
+    const summary = await seedDemo(store, {
+      participants,
+      seed: Number.isFinite(seed) ? seed : 1,
+      progress: true,
+    });
+    console.log(
+      `Seeded program ${summary.programId}: ${summary.participants} referrers, ${summary.clicks} clicks, ` +
+        `${summary.signups} referred sign-ups, ${summary.purchases} purchases.`,
+    );
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { buildApp } from '../../http/app.ts';
+import { bootstrapApiKey } from '../../services/api-keys.ts';
+import { ensureInstanceSecret } from '../../services/instance-secret.ts';
+import { configOrExit, describeDatabase, openMigratedStore } from '../context.ts';
+
+export async function serve(): Promise<void> {
+  const config = configOrExit();
+  const store = await openMigratedStore(config);
+  const now = new Date();
+  const { secret, key } = await store.db.transaction().execute(async (trx) => ({
+    secret: await ensureInstanceSecret(trx, config.secret),
+    key: await bootstrapApiKey(trx, config.bootstrapKey, now),
+  }));
+  const app = await buildApp({ store, config, secret });
+
+  if (key.plaintext) {
+    // Printed once, on the first start of an empty database; only its hash is stored.
+    process.stdout.write(
+      `\nCreated the first secret API key (shown only now, store it safely):\n\n  ${key.plaintext}\n\n`,
+    );
+  } else if (key.created) {
+    app.log.info('adopted VOUCH_BOOTSTRAP_KEY as the first secret API key');
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing requests and writing buffered clicks');
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    { address, database: describeDatabase(config.databaseUrl), public_url: config.publicUrl },
+    `Vouch listening on ${address} (database ${describeDatabase(config.databaseUrl)})`,
+  );
+}

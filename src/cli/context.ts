@@ -1,0 +1,37 @@
+import { type Config, ConfigError, loadConfig } from '../lib/config.ts';
+import { openStore, type Store } from '../store/database.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+
+/** Reads the configuration or stops the process with one line naming the bad variable. */
+export function configOrExit(): Config {
+  try {
+    // The one place that reads the environment.
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`vouch: invalid configuration: ${error.message}`);
+      process.exit(78);
+    }
+    throw error;
+  }
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openMigratedStore(config: Config): Promise<Store> {
+  const store = await openStore(config.databaseUrl);
+  try {
+    await migrateToLatest(store.db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** Where the data lives, for log lines; never prints a password. */
+export function describeDatabase(url: string): string {
+  if (url.startsWith('sqlite:')) return url;
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

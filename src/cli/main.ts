@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { createKey, listKeys, revokeKey } from './commands/keys.ts';
+import { migrate } from './commands/migrate.ts';
+import { seedDemoCommand } from './commands/seed-demo.ts';
+import { serve } from './commands/serve.ts';
+
+const program = new Command()
+  .name('vouch')
+  .description(
+    'Self-hostable referral and partner-program engine.\nConfigured by environment: see README.md.',
+  );
+
+program.command('serve').description('run migrations, then serve the API, links and dashboard').action(serve);
+program.command('migrate').description('bring the database schema up to date').action(migrate);
+
+const keys = program.command('keys').description('manage secret API keys');
+keys
+  .command('create')
+  .description('create a secret key and print it once')
+  .option('--name <name>', 'a label for the key', 'cli')
+  .action(createKey);
+keys.command('list').description('list keys (never their secrets)').action(listKeys);
+keys.command('revoke').description('revoke a key by id').argument('<id>', 'key id (key_…)').action(revokeKey);
+
+program
+  .command('seed-demo')
+  .description('create a demo program with referrers, clicks, sign-ups and purchases')
+  .option('--participants <n>', 'number of referrers', '300')
+  .option('--seed <n>', 'random seed, for a repeatable demo', '1')
+  .action(seedDemoCommand);
+
+await program.parseAsync(process.argv);

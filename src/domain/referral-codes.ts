@@ -1,0 +1,33 @@
+// Generated codes avoid characters people confuse when reading a code aloud or off a screen:
+// no 0/O, no 1/I/L.
+export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const GENERATED_CODE_LENGTH = 8;
+
+const VANITY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,31}$/;
+
+/** Turns random bytes into a code; one byte per character, rejection-free because 256 % 31 bias is tiny. */
+export function codeFromBytes(bytes: Uint8Array): string {
+  let code = '';
+  for (let i = 0; i < GENERATED_CODE_LENGTH; i++) {
+    code += CODE_ALPHABET[(bytes[i] ?? 0) % CODE_ALPHABET.length];
+  }
+  return code;
+}
+
+/** The key codes are unique by: the same code in any letter case is the same code. */
+export function codeKey(code: string): string {
+  return code.toUpperCase();
+}
+
+export type VanityCheck = { ok: true; code: string } | { ok: false; reason: string };
+
+export function checkVanityCode(input: string): VanityCheck {
+  const code = input.trim();
+  if (!VANITY_PATTERN.test(code)) {
+    return {
+      ok: false,
+      reason: 'must be 3 to 32 letters, digits, "-" or "_", starting with a letter or digit',
+    };
+  }
+  return { ok: true, code };
+}

@@ -1,0 +1,13 @@
+import type { Config } from '../lib/config.ts';
+import type { Store } from '../store/database.ts';
+import type { ClickRecorder } from './click-recorder.ts';
+
+/** What route modules are handed; they read nothing global. */
+export interface RouteDeps {
+  store: Store;
+  config: Config;
+  /** Signs cookies and salts IP hashes. */
+  secret: string;
+  clicks: ClickRecorder;
+  now: () => Date;
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
+import { AppError } from '../lib/errors.ts';
+import type { Store } from '../store/database.ts';
+import { findIdempotencyRecord, insertIdempotencyRecord } from '../store/repositories/idempotency.ts';
+import type { Database } from '../store/schema.ts';
+
+export interface WriteResult {
+  status: number;
+  body: unknown;
+}
+
+export type Write = (trx: Transaction<Database>) => Promise<WriteResult>;
+
+class ConcurrentRequest extends Error {}
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('hex');
+}
+
+function replay(
+  reply: FastifyReply,
+  stored: { status_code: number; response_body: string },
+  hash: string,
+  sent: string,
+) {
+  if (sent !== hash) {
+    throw new AppError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was used with a different request; use a new key for a new request.',
+      'Idempotency-Key',
+    );
+  }
+  return reply
+    .code(stored.status_code)
+    .header('idempotent-replayed', 'true')
+    .send(JSON.parse(stored.response_body));
+}
+
+/**
+ * Runs a write in one transaction. With an Idempotency-Key header the response is stored in that
+ * same transaction, so a retry gets the stored response and a key reused with another body is
+ * refused; the write and its record commit together or not at all.
+ */
+export async function idempotentWrite(
+  store: Store,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  write: Write,
+) {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) {
+    const result = await store.db.transaction().execute(write);
+    return reply.code(result.status).send(result.body);
+  }
+  const key = Array.isArray(header) ? header[0] : header;
+  if (!key || key.length > 255) {
+    throw new AppError('invalid_value', 'Idempotency-Key must be 1 to 255 characters.', 'Idempotency-Key');
+  }
+  const apiKeyId = request.apiKey?.id ?? 'anonymous';
+  const hash = requestHash(request);
+  const stored = await findIdempotencyRecord(store.db, apiKeyId, key);
+  if (stored) return replay(reply, stored, stored.request_hash, hash);
+
+  try {
+    const result = await store.db.transaction().execute(async (trx) => {
+      const result = await write(trx);
+      const recorded = await insertIdempotencyRecord(trx, {
+        api_key_id: apiKeyId,
+        key,
+        request_hash: hash,
+        status_code: result.status,
+        response_body: JSON.stringify(result.body),
+        created_at: new Date().toISOString(),
+      });
+      if (!recorded) throw new ConcurrentRequest();
+      return result;
+    });
+    return reply.code(result.status).send(result.body);
+  } catch (error) {
+    if (!(error instanceof ConcurrentRequest)) throw error;
+    // A concurrent request with the same key committed first: this one rolled back; answer as it did.
+    const winner = await findIdempotencyRecord(store.db, apiKeyId, key);
+    if (!winner) throw new Error('idempotency record vanished after a conflict');
+    return replay(reply, winner, winner.request_hash, hash);
+  }
+}

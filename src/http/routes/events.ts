@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { recordEvent } from '../../services/record-event.ts';
+import type { RouteDeps } from '../deps.ts';
+import { idempotentWrite } from '../idempotency.ts';
+import { presentEvent } from '../presenters.ts';
+import { errorResponses } from '../schemas/common.ts';
+import { Event, EventCreate } from '../schemas/events.ts';
+
+export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { store, now } = deps;
+
+  app.post(
+    '/v1/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Ingest a sign-up, purchase or refund',
+        description:
+          'A sign-up carrying a referral code or click id creates a referral; the first purchase of a referred ' +
+          'customer within the window qualifies it and creates the rewards. Idempotent by (type, external_id): ' +
+          'a repeat answers 200 with the first result and changes nothing.',
+        body: EventCreate,
+        response: { 200: Event, 201: Event, ...errorResponses(400, 401, 404, 409, 413, 422) },
+      },
+    },
+    (request, reply) =>
+      idempotentWrite(store, request, reply, async (trx) => {
+        const { event, replayed } = await recordEvent(trx, request.body, now());
+        return { status: replayed ? 200 : 201, body: presentEvent(event) };
+      }),
+  );
+};

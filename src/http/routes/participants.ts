@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  enrollParticipant,
+  getParticipant,
+  type ParticipantRow,
+  participantBalances,
+  updateParticipant,
+} from '../../services/participants.ts';
+import type { Executor } from '../../store/executor.ts';
+import type { RouteDeps } from '../deps.ts';
+import { idempotentWrite } from '../idempotency.ts';
+import { presentParticipant } from '../presenters.ts';
+import { errorResponses, IdParams } from '../schemas/common.ts';
+import { Participant, ParticipantCreate, ParticipantUpdate } from '../schemas/participants.ts';
+
+const tags = ['participants'];
+
+export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { store, now, config } = deps;
+  const present = async (db: Executor, row: ParticipantRow) =>
+    presentParticipant(row, await participantBalances(db, row.id), config.publicUrl);
+
+  app.post(
+    '/v1/participants',
+    {
+      schema: {
+        tags,
+        summary: 'Enrol a participant (idempotent by program and external_id)',
+        description:
+          'Answers 201 when created, 200 with the existing participant when the external_id is enrolled.',
+        body: ParticipantCreate,
+        response: { 200: Participant, 201: Participant, ...errorResponses(400, 401, 404, 409, 413) },
+      },
+    },
+    (request, reply) =>
+      idempotentWrite(store, request, reply, async (trx) => {
+        const { participant, created } = await enrollParticipant(trx, request.body, now());
+        return { status: created ? 201 : 200, body: await present(trx, participant) };
+      }),
+  );
+
+  app.get(
+    '/v1/participants/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a participant with balances per currency',
+        params: IdParams,
+        response: { 200: Participant, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => present(store.db, await getParticipant(store.db, request.params.id)),
+  );
+
+  app.patch(
+    '/v1/participants/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a participant; set a vanity referral code',
+        description: 'Earlier codes keep redirecting, so links already shared stay attributed.',
+        params: IdParams,
+        body: ParticipantUpdate,
+        response: { 200: Participant, ...errorResponses(400, 401, 404, 409, 413) },
+      },
+    },
+    async (request) =>
+      store.db.transaction().execute(async (trx) => {
+        const row = await updateParticipant(trx, request.params.id, request.body, now());
+        return present(trx, row);
+      }),
+  );
+};

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { createProgram, getProgram, listPrograms, updateProgram } from '../../services/programs.ts';
+import type { RouteDeps } from '../deps.ts';
+import { idempotentWrite } from '../idempotency.ts';
+import { presentList, presentProgram } from '../presenters.ts';
+import { errorResponses, IdParams, listOf, PageQuery } from '../schemas/common.ts';
+import { Program, ProgramCreate, ProgramUpdate } from '../schemas/programs.ts';
+
+const tags = ['programs'];
+
+export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { store, now } = deps;
+
+  app.post(
+    '/v1/programs',
+    {
+      schema: {
+        tags,
+        summary: 'Create a program',
+        body: ProgramCreate,
+        response: { 201: Program, ...errorResponses(400, 401, 409, 413) },
+      },
+    },
+    (request, reply) =>
+      idempotentWrite(store, request, reply, async (trx) => ({
+        status: 201,
+        body: presentProgram(await createProgram(trx, request.body, now())),
+      })),
+  );
+
+  app.get(
+    '/v1/programs',
+    {
+      schema: {
+        tags,
+        summary: 'List programs, newest first',
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: listOf(Program), ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const page = await listPrograms(store.db, {
+        limit: request.query.limit ?? 20,
+        startingAfter: request.query.starting_after,
+      });
+      return presentList(page, presentProgram);
+    },
+  );
+
+  app.get(
+    '/v1/programs/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a program',
+        params: IdParams,
+        response: { 200: Program, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => presentProgram(await getProgram(store.db, request.params.id)),
+  );
+
+  app.patch(
+    '/v1/programs/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a program',
+        params: IdParams,
+        body: ProgramUpdate,
+        response: { 200: Program, ...errorResponses(400, 401, 404, 413) },
+      },
+    },
+    async (request) =>
+      presentProgram(
+        await store.db
+          .transaction()
+          .execute((trx) => updateProgram(trx, request.params.id, request.body, now())),
+      ),
+  );
+};

@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notFound } from '../../lib/errors.ts';
+import { findReferral, listReferralRows } from '../../store/repositories/referrals.ts';
+import { listRewardRows } from '../../store/repositories/rewards.ts';
+import type { RouteDeps } from '../deps.ts';
+import { presentList, presentReferral, presentReward } from '../presenters.ts';
+import { errorResponses, IdParams, listOf } from '../schemas/common.ts';
+import { Referral, ReferralListQuery } from '../schemas/referrals.ts';
+import { Reward, RewardListQuery } from '../schemas/rewards.ts';
+
+export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { store } = deps;
+
+  app.get(
+    '/v1/referrals',
+    {
+      schema: {
+        tags: ['referrals'],
+        summary: 'List referrals, newest first',
+        querystring: ReferralListQuery,
+        response: { 200: listOf(Referral), ...errorResponses(400, 401) },
+      },
+    },
+    async ({ query }) => {
+      const filter = { programId: query.program_id, referrerId: query.referrer_id, status: query.status };
+      const page = await listReferralRows(store.db, filter, {
+        limit: query.limit ?? 20,
+        startingAfter: query.starting_after,
+      });
+      return presentList(page, presentReferral);
+    },
+  );
+
+  app.get(
+    '/v1/referrals/:id',
+    {
+      schema: {
+        tags: ['referrals'],
+        summary: 'Get a referral',
+        params: IdParams,
+        response: { 200: Referral, ...errorResponses(401, 404) },
+      },
+    },
+    async ({ params }) => {
+      const row = await findReferral(store.db, params.id);
+      if (!row) throw notFound('referral', params.id);
+      return presentReferral(row);
+    },
+  );
+
+  app.get(
+    '/v1/rewards',
+    {
+      schema: {
+        tags: ['rewards'],
+        summary: 'List rewards, newest first',
+        querystring: RewardListQuery,
+        response: { 200: listOf(Reward), ...errorResponses(400, 401) },
+      },
+    },
+    async ({ query }) => {
+      const filter = { participantId: query.participant_id, referralId: query.referral_id };
+      const page = await listRewardRows(store.db, filter, {
+        limit: query.limit ?? 20,
+        startingAfter: query.starting_after,
+      });
+      return presentList(page, presentReward);
+    },
+  );
+};

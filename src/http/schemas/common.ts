@@ -1,0 +1,65 @@
+import Type, { type Static, type TSchema } from 'typebox';
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      type: Type.String({ description: 'Broad class: invalid_request, authentication_error, conflict, ...' }),
+      code: Type.String({ description: 'Machine-readable code from the closed list in the README.' }),
+      message: Type.String(),
+      param: Type.Optional(Type.String({ description: 'The offending field, as a dotted path.' })),
+      request_id: Type.Optional(Type.String()),
+    }),
+  },
+  { $id: 'Error', title: 'Error' },
+);
+
+const STATUS_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: a field is missing, of the wrong type or out of range.',
+  401: 'Missing, invalid or revoked API key.',
+  404: 'An id names nothing.',
+  409: 'Conflicts with stored state (code taken, Idempotency-Key reused with another body).',
+  413: 'Body larger than the limit.',
+  422: 'Well-formed but not applicable.',
+};
+
+/** The documented error responses of a route, all with the one error shape. */
+export function errorResponses(...statuses: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const status of statuses) {
+    out[status] = Type.Ref('Error', { description: STATUS_DESCRIPTIONS[status] ?? 'Error' });
+  }
+  return out;
+}
+
+export const MoneySchema = Type.Object(
+  {
+    amount: Type.Integer({ description: 'Minor units (cents); never fractional.' }),
+    currency: Type.String({ description: 'ISO 4217 code, or PTS for points.', minLength: 3, maxLength: 3 }),
+  },
+  { additionalProperties: false },
+);
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  starting_after: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: 'An id from the last page.' }),
+  ),
+};
+
+export function listOf<T extends TSchema>(item: T) {
+  return Type.Object({
+    object: Type.Literal('list'),
+    data: Type.Array(item),
+    has_more: Type.Boolean(),
+  });
+}
+
+export const Timestamp = Type.String({ format: 'date-time' });
+export const ExternalId = Type.String({ minLength: 1, maxLength: 255 });
+export const Email = Type.String({ format: 'email', maxLength: 320 });
+
+export type Money = Static<typeof MoneySchema>;

@@ -1,0 +1,68 @@
+import Type from 'typebox';
+import { Email, ExternalId, Nullable, Timestamp } from './common.ts';
+
+const EventType = Type.Union([Type.Literal('signup'), Type.Literal('purchase'), Type.Literal('refund')]);
+
+export const EventCreate = Type.Object(
+  {
+    type: EventType,
+    external_id: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description:
+        'Your id for this event (user id, order id...): a repeat with the same type and id changes nothing.',
+    }),
+    program_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    customer: Type.Object(
+      { external_id: ExternalId, email: Type.Optional(Nullable(Email)) },
+      { additionalProperties: false },
+    ),
+    referral: Type.Optional(
+      Type.Object(
+        {
+          code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          click_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        },
+        {
+          additionalProperties: false,
+          description: 'The vouch_ref code and/or vouch_click id the visitor arrived with.',
+        },
+      ),
+    ),
+    amount: Type.Optional(Type.Integer({ description: 'Minor units; required for purchase and refund.' })),
+    currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
+    occurred_at: Type.Optional(Timestamp),
+  },
+  { additionalProperties: false },
+);
+
+export const EventResult = Type.Object({
+  outcome: Type.Union([
+    Type.Literal('referral_created'),
+    Type.Literal('referral_rejected'),
+    Type.Literal('no_referral'),
+    Type.Literal('referral_qualified'),
+    Type.Literal('not_qualified'),
+    Type.Literal('recorded'),
+  ]),
+  reason: Nullable(Type.String()),
+  referral_ids: Type.Array(Type.String()),
+  reward_ids: Type.Array(Type.String()),
+});
+
+export const Event = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal('event'),
+    type: EventType,
+    external_id: Type.String(),
+    program_id: Nullable(Type.String()),
+    customer: Type.Object({ external_id: Type.String(), email: Nullable(Type.String()) }),
+    amount: Nullable(Type.Integer()),
+    currency: Nullable(Type.String()),
+    occurred_at: Timestamp,
+    received_at: Timestamp,
+    result: EventResult,
+  },
+  { title: 'Event' },
+);

@@ -1,0 +1,114 @@
+/**
+ * Configuration is read from the environment once, here, validated and frozen; nothing else
+ * reads process.env.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly publicUrl: string;
+  readonly cookieDomain: string | undefined;
+  readonly secret: string | undefined;
+  readonly bootstrapKey: string | undefined;
+  readonly logLevel: string;
+  /** Take the client address from X-Forwarded-For (behind a load balancer). */
+  readonly trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/vouch.db';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 3000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `must be an integer from 0 to 65535, got '${raw}'`);
+  }
+  return port;
+}
+
+function parseDatabaseUrl(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return DEFAULT_DATABASE_URL;
+  if (/^(postgres|postgresql):\/\//.test(raw) || raw.startsWith('sqlite:')) return raw;
+  throw new ConfigError(
+    'DATABASE_URL',
+    `must start with postgres://, postgresql:// or sqlite:, got '${raw}'`,
+  );
+}
+
+function parsePublicUrl(raw: string | undefined, port: number): string {
+  const value = raw === undefined || raw === '' ? `http://localhost:${port}` : raw;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('VOUCH_PUBLIC_URL', `must be an absolute http(s) URL, got '${value}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('VOUCH_PUBLIC_URL', `must use http or https, got '${url.protocol}'`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function parseSecret(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('VOUCH_SECRET', 'must be at least 32 characters long');
+  return raw;
+}
+
+function parseBootstrapKey(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^sk_[A-Za-z0-9_]{24,}$/.test(raw)) {
+    throw new ConfigError(
+      'VOUCH_BOOTSTRAP_KEY',
+      "must look like 'sk_' followed by at least 24 letters or digits",
+    );
+  }
+  return raw;
+}
+
+function parseCookieDomain(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(raw)) {
+    throw new ConfigError('VOUCH_COOKIE_DOMAIN', `must be a domain name such as .example.com, got '${raw}'`);
+  }
+  return raw;
+}
+
+function parseLogLevel(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'info';
+  if (!LOG_LEVELS.includes(raw))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return raw;
+}
+
+function parseBoolean(variable: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(variable, `must be true or false, got '${raw}'`);
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const port = parsePort(env.PORT);
+  return Object.freeze({
+    port,
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
+    publicUrl: parsePublicUrl(env.VOUCH_PUBLIC_URL, port),
+    cookieDomain: parseCookieDomain(env.VOUCH_COOKIE_DOMAIN),
+    secret: parseSecret(env.VOUCH_SECRET),
+    bootstrapKey: parseBootstrapKey(env.VOUCH_BOOTSTRAP_KEY),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+    trustProxy: parseBoolean('VOUCH_TRUST_PROXY', env.VOUCH_TRUST_PROXY),
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * The closed set of error codes Vouch answers with. Each code has exactly one HTTP status and
+ * type, here, so no route decides a status on its own.
+ */
+const ERRORS = {
+  // 400: the request itself is malformed
+  invalid_json: { status: 400, type: 'invalid_request' },
+  missing_field: { status: 400, type: 'invalid_request' },
+  invalid_type: { status: 400, type: 'invalid_request' },
+  invalid_format: { status: 400, type: 'invalid_request' },
+  invalid_value: { status: 400, type: 'invalid_request' },
+  invalid_length: { status: 400, type: 'invalid_request' },
+  unknown_field: { status: 400, type: 'invalid_request' },
+  value_too_small: { status: 400, type: 'invalid_request' },
+  value_too_large: { status: 400, type: 'invalid_request' },
+  amount_negative: { status: 400, type: 'invalid_request' },
+  amount_not_integer: { status: 400, type: 'invalid_request' },
+  amount_too_large: { status: 400, type: 'invalid_request' },
+  unknown_currency: { status: 400, type: 'invalid_request' },
+  invalid_url: { status: 400, type: 'invalid_request' },
+  invalid_code: { status: 400, type: 'invalid_request' },
+  invalid_cursor: { status: 400, type: 'invalid_request' },
+  occurred_at_in_future: { status: 400, type: 'invalid_request' },
+  // 401 / 403: who is asking
+  missing_api_key: { status: 401, type: 'authentication_error' },
+  invalid_api_key: { status: 401, type: 'authentication_error' },
+  // 404
+  not_found: { status: 404, type: 'invalid_request' },
+  resource_missing: { status: 404, type: 'invalid_request' },
+  // 409: conflicts with what is stored
+  code_taken: { status: 409, type: 'conflict' },
+  idempotency_key_reused: { status: 409, type: 'conflict' },
+  // 413, 415
+  body_too_large: { status: 413, type: 'invalid_request' },
+  unsupported_media_type: { status: 415, type: 'invalid_request' },
+  // 422: well-formed but not applicable
+  program_mismatch: { status: 422, type: 'unprocessable' },
+  program_not_active: { status: 422, type: 'unprocessable' },
+  // 429
+  rate_limited: { status: 429, type: 'rate_limited' },
+  // 500
+  internal_error: { status: 500, type: 'api_error' },
+} as const satisfies Record<string, { status: number; type: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+export function errorStatus(code: ErrorCode): number {
+  return ERRORS[code].status;
+}
+
+export function errorType(code: ErrorCode): string {
+  return ERRORS[code].type;
+}
+
+/** An error the client can act on: it is answered with its code, message and offending field. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return errorStatus(this.code);
+  }
+}
+
+export function notFound(what: string, id: string, param?: string): AppError {
+  return new AppError('resource_missing', `No ${what} with id '${id}'.`, param);
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+
+// Crockford base32: sortable as plain strings, so ids compare the way they were made.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export type IdPrefix = 'prg' | 'par' | 'ref' | 'rwd' | 'evt' | 'clk' | 'key' | 'led' | 'pst' | 'obx';
+
+let lastTime = -1;
+let lastRandom: Uint8Array = new Uint8Array(10);
+
+function encodeTime(ms: number): string {
+  let out = '';
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[ms % 32] + out;
+    ms = Math.floor(ms / 32);
+  }
+  return out;
+}
+
+function encodeRandom(bytes: Uint8Array): string {
+  // 80 bits -> 16 base32 characters, 5 bits at a time.
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += ALPHABET[(buffer >> bits) & 31];
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  return out;
+}
+
+function increment(bytes: Uint8Array): Uint8Array {
+  const next = Uint8Array.from(bytes);
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i] === 255) {
+      next[i] = 0;
+    } else {
+      next[i] = (next[i] ?? 0) + 1;
+      break;
+    }
+  }
+  return next;
+}
+
+/**
+ * ULID-like id with a type prefix. Ids made in the same millisecond by this process stay
+ * strictly increasing, so newest-first pagination by id matches creation order.
+ */
+export function newId(prefix: IdPrefix, now: number = Date.now()): string {
+  if (now <= lastTime) {
+    lastRandom = increment(lastRandom);
+  } else {
+    lastTime = now;
+    lastRandom = randomBytes(10);
+  }
+  return `${prefix}_${encodeTime(lastTime)}${encodeRandom(lastRandom)}`;
+}

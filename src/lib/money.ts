@@ -1,0 +1,48 @@
+import { AppError } from './errors.ts';
+
+/** Points are a currency of their own; everything else is ISO 4217 as the runtime knows it. */
+export const POINTS = 'PTS';
+
+const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/** The largest amount accepted in one request; far below 2^53 so sums of many stay exact. */
+export const MAX_AMOUNT = 1_000_000_000_000;
+
+export function isCurrency(code: string): boolean {
+  return code === POINTS || ISO_CURRENCIES.has(code);
+}
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+/**
+ * Checks an amount in minor units and its currency. `prefix` is the path of the object holding
+ * them (`rewards.referrer`), empty at the top level, so errors name the exact field.
+ */
+export function parseMoney(amount: number, currency: string, prefix = ''): Money {
+  const param = prefix ? `${prefix}.` : '';
+  if (!Number.isInteger(amount)) {
+    throw new AppError(
+      'amount_not_integer',
+      `${param}amount must be an integer in minor units.`,
+      `${param}amount`,
+    );
+  }
+  if (amount < 0) {
+    throw new AppError('amount_negative', `${param}amount must not be negative.`, `${param}amount`);
+  }
+  if (amount > MAX_AMOUNT) {
+    throw new AppError('amount_too_large', `${param}amount must be at most ${MAX_AMOUNT}.`, `${param}amount`);
+  }
+  const upper = currency.toUpperCase();
+  if (upper !== currency || !isCurrency(currency)) {
+    throw new AppError(
+      'unknown_currency',
+      `${param}currency '${currency}' is not an ISO 4217 code (uppercase) or ${POINTS}.`,
+      `${param}currency`,
+    );
+  }
+  return { amount, currency };
+}

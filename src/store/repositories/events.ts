@@ -1,0 +1,39 @@
+import type { Executor } from '../executor.ts';
+import type { EventsTable } from '../schema.ts';
+
+export type EventRow = EventsTable;
+
+/**
+ * Claims (type, external_id) for this event. The first statement of ingestion, so a concurrent
+ * duplicate waits here (PostgreSQL) or is serialised (SQLite) and then sees the first one.
+ */
+export async function claimEvent(db: Executor, row: EventRow): Promise<boolean> {
+  const inserted = await db
+    .insertInto('events')
+    .values(row)
+    .onConflict((oc) => oc.columns(['type', 'external_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function findEventByExternalId(
+  db: Executor,
+  type: EventRow['type'],
+  externalId: string,
+): Promise<EventRow | undefined> {
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('type', '=', type)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+export async function setEventOutcome(
+  db: Executor,
+  id: string,
+  changes: Pick<EventRow, 'result' | 'program_id'>,
+): Promise<void> {
+  await db.updateTable('events').set(changes).where('id', '=', id).execute();
+}

@@ -1,0 +1,75 @@
+import type { Executor } from '../executor.ts';
+import type { ParticipantsTable, ReferralCodesTable } from '../schema.ts';
+
+export type ParticipantRow = ParticipantsTable;
+export type ReferralCodeRow = ReferralCodesTable;
+
+/** Inserts unless (program_id, external_id) exists; true when this call created it. */
+export async function insertParticipantIfAbsent(db: Executor, row: ParticipantRow): Promise<boolean> {
+  const inserted = await db
+    .insertInto('participants')
+    .values(row)
+    .onConflict((oc) => oc.columns(['program_id', 'external_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function findParticipant(db: Executor, id: string): Promise<ParticipantRow | undefined> {
+  return db.selectFrom('participants').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findParticipantByExternalId(
+  db: Executor,
+  programId: string,
+  externalId: string,
+): Promise<ParticipantRow | undefined> {
+  return db
+    .selectFrom('participants')
+    .selectAll()
+    .where('program_id', '=', programId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+export async function updateParticipantRow(
+  db: Executor,
+  id: string,
+  changes: Partial<ParticipantRow>,
+): Promise<void> {
+  await db.updateTable('participants').set(changes).where('id', '=', id).execute();
+}
+
+/** Claims a code; false when another participant holds it already (in any letter case). */
+export async function insertCodeIfFree(db: Executor, row: ReferralCodeRow): Promise<boolean> {
+  const inserted = await db
+    .insertInto('referral_codes')
+    .values(row)
+    .onConflict((oc) => oc.column('code_key').doNothing())
+    .returning('code_key')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function findCode(db: Executor, codeKey: string): Promise<ReferralCodeRow | undefined> {
+  return db.selectFrom('referral_codes').selectAll().where('code_key', '=', codeKey).executeTakeFirst();
+}
+
+/** What the redirect needs for a code, in one query. */
+export async function findCodeTarget(db: Executor, codeKey: string) {
+  return db
+    .selectFrom('referral_codes as c')
+    .innerJoin('participants as p', 'p.id', 'c.participant_id')
+    .innerJoin('programs as g', 'g.id', 'c.program_id')
+    .select([
+      'c.code',
+      'c.participant_id',
+      'c.program_id',
+      'p.status as participant_status',
+      'g.status as program_status',
+      'g.landing_url',
+      'g.attribution_window_days',
+    ])
+    .where('c.code_key', '=', codeKey)
+    .executeTakeFirst();
+}

@@ -1,0 +1,31 @@
+import type { Executor, Page, PageRequest } from '../executor.ts';
+import { toPage } from '../executor.ts';
+import type { ProgramsTable } from '../schema.ts';
+
+export type ProgramRow = ProgramsTable;
+
+export async function insertProgram(db: Executor, row: ProgramRow): Promise<void> {
+  await db.insertInto('programs').values(row).execute();
+}
+
+export async function findProgram(db: Executor, id: string): Promise<ProgramRow | undefined> {
+  return db.selectFrom('programs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateProgramRow(
+  db: Executor,
+  id: string,
+  changes: Partial<ProgramRow>,
+): Promise<void> {
+  await db.updateTable('programs').set(changes).where('id', '=', id).execute();
+}
+
+export async function listProgramRows(db: Executor, page: PageRequest): Promise<Page<ProgramRow>> {
+  let query = db
+    .selectFrom('programs')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
+  if (page.startingAfter) query = query.where('id', '<', page.startingAfter);
+  return toPage(await query.execute(), page.limit);
+}

@@ -1,0 +1,30 @@
+import type { Executor, Page, PageRequest } from '../executor.ts';
+import { toPage } from '../executor.ts';
+import type { RewardsTable } from '../schema.ts';
+
+export type RewardRow = RewardsTable;
+
+export async function insertRewards(db: Executor, rows: RewardRow[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('rewards').values(rows).execute();
+}
+
+export interface RewardFilter {
+  participantId?: string | undefined;
+  referralId?: string | undefined;
+}
+
+export async function listRewardRows(
+  db: Executor,
+  filter: RewardFilter,
+  page: PageRequest,
+): Promise<Page<RewardRow>> {
+  let query = db
+    .selectFrom('rewards')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
+  if (filter.participantId) query = query.where('participant_id', '=', filter.participantId);
+  if (filter.referralId) query = query.where('referral_id', '=', filter.referralId);
+  if (page.startingAfter) query = query.where('id', '<', page.startingAfter);
+  return toPage(await query.execute(), page.limit);
+}

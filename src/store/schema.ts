@@ -1,0 +1,152 @@
+// Timestamps are RFC 3339 UTC strings with milliseconds: portable, and they sort as text.
+// Amounts are integers in minor units. JSON is stored as text on both dialects.
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  kind: 'secret';
+  prefix: string;
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ProgramsTable {
+  id: string;
+  name: string;
+  landing_url: string;
+  status: 'active' | 'paused' | 'archived';
+  rewards: string;
+  attribution_window_days: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ParticipantsTable {
+  id: string;
+  program_id: string;
+  external_id: string;
+  email: string | null;
+  name: string | null;
+  referral_code: string;
+  status: 'active' | 'disabled';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReferralCodesTable {
+  /** Upper-cased code: codes are unique per deployment, case-insensitively. */
+  code_key: string;
+  code: string;
+  participant_id: string;
+  program_id: string;
+  created_at: string;
+}
+
+export interface ClicksTable {
+  id: string;
+  program_id: string;
+  participant_id: string;
+  code: string;
+  occurred_at: string;
+  ip_hash: string | null;
+  user_agent: string | null;
+  referer: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+}
+
+export interface EventsTable {
+  id: string;
+  type: 'signup' | 'purchase' | 'refund';
+  external_id: string;
+  program_id: string | null;
+  customer_external_id: string;
+  customer_email: string | null;
+  amount: number | null;
+  currency: string | null;
+  occurred_at: string;
+  received_at: string;
+  result: string;
+}
+
+export interface ReferralsTable {
+  id: string;
+  program_id: string;
+  referrer_id: string;
+  referee_id: string;
+  status: 'pending' | 'qualified' | 'rejected' | 'expired';
+  rejection_reason: string | null;
+  attribution_method: 'click' | 'code';
+  code: string;
+  click_id: string | null;
+  signup_event_id: string;
+  qualifying_event_id: string | null;
+  created_at: string;
+  expires_at: string;
+  qualified_at: string | null;
+}
+
+export interface RewardsTable {
+  id: string;
+  program_id: string;
+  referral_id: string;
+  participant_id: string;
+  side: 'referrer' | 'referee';
+  amount: number;
+  currency: string;
+  status: 'pending' | 'approved' | 'issued' | 'redeemed' | 'reversed';
+  created_at: string;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  posting_id: string;
+  account: string;
+  participant_id: string | null;
+  program_id: string;
+  reward_id: string | null;
+  currency: string;
+  amount: number;
+  created_at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  topic: string;
+  payload: string;
+  created_at: string;
+  processed_at: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  api_key_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response_body: string;
+  created_at: string;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  api_keys: ApiKeysTable;
+  programs: ProgramsTable;
+  participants: ParticipantsTable;
+  referral_codes: ReferralCodesTable;
+  clicks: ClicksTable;
+  events: EventsTable;
+  referrals: ReferralsTable;
+  rewards: RewardsTable;
+  ledger_entries: LedgerEntriesTable;
+  outbox: OutboxTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
