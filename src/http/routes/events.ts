@@ -7,7 +7,7 @@ import { errorResponses } from '../schemas/common.ts';
 import { Event, EventCreate } from '../schemas/events.ts';
 
 export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
-  const { store, now } = deps;
+  const { store, now, clicks } = deps;
 
   app.post(
     '/v1/events',
@@ -23,10 +23,15 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
         response: { 200: Event, 201: Event, ...errorResponses(400, 401, 404, 409, 413, 422) },
       },
     },
-    (request, reply) =>
-      idempotentWrite(store, request, reply, async (trx) => {
+    async (request, reply) => {
+      // Clicks reach the database in batches; a sign-up may follow its click within that delay.
+      // Writing this process's batch first lets the click id resolve. (Another process's batch is
+      // at most ~50 ms behind; the code in vouch_ref is the documented fallback.)
+      if (request.body.referral?.click_id) await clicks.flush();
+      return idempotentWrite(store, request, reply, async (trx) => {
         const { event, replayed } = await recordEvent(trx, request.body, now());
         return { status: replayed ? 200 : 201, body: presentEvent(event) };
-      }),
+      });
+    },
   );
 };

@@ -1,0 +1,70 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/http/app.ts';
+import { loadConfig } from '../../src/lib/config.ts';
+import { createApiKey } from '../../src/services/api-keys.ts';
+import { createTestStore, type TestStore } from './store.ts';
+
+export const PUBLIC_URL = 'https://vouch.example.com';
+export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: TestStore;
+  key: string;
+  /** Sets the clock the app sees; defaults to the real time. */
+  setNow(date: Date | null): void;
+  /** An authenticated JSON request. */
+  api(method: InjectOptions['method'], url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+export interface Reply {
+  status: number;
+  body: any;
+  headers: LightMyRequestResponse['headers'];
+  raw: LightMyRequestResponse;
+}
+
+/** A real app on a fresh database, with one secret key; requests go through fastify.inject. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const store = await createTestStore();
+  const config = loadConfig({ VOUCH_PUBLIC_URL: PUBLIC_URL, LOG_LEVEL: 'silent', ...env });
+  let fixedNow: Date | null = null;
+  const app = await buildApp({
+    store,
+    config,
+    secret: TEST_SECRET,
+    logger: false,
+    now: () => fixedNow ?? new Date(),
+    clickRecorder: { maxDelayMs: 5 },
+  });
+  const { plaintext: key } = await createApiKey(store.db, 'test', new Date());
+  return {
+    app,
+    store,
+    key,
+    setNow(date) {
+      fixedNow = date;
+    },
+    async api(method, url, body, headers = {}) {
+      const raw = await app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${key}`, ...headers },
+        ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
+      });
+      const text = raw.body;
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // Not JSON (the 404 page): keep the text.
+      }
+      return { status: raw.statusCode, body: parsed, headers: raw.headers, raw };
+    },
+    async close() {
+      await app.close();
+      await store.drop();
+    },
+  };
+}
