@@ -62,6 +62,7 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     {
       schema: {
         tags: ['public'],
+        security: [],
         summary: 'Follow a referral link',
         description:
           "Redirects (302) to the program's landing URL with vouch_ref and vouch_click added to its query, " +
@@ -70,7 +71,10 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         params: Type.Object({ code: Type.String({ maxLength: 64 }) }),
         response: {
           302: Type.Null({ description: 'Redirect to the landing URL.' }),
-          404: Type.String({ description: 'HTML page.' }),
+          404: {
+            description: 'Unknown or disabled code: a small HTML page, no redirect.',
+            content: { 'text/html': { schema: Type.String() } },
+          },
         },
       },
     },
