@@ -36,9 +36,12 @@ export interface ParticipantPatch {
 // With 31^8 possible codes a collision is rare; a few retries make it practically impossible.
 const CODE_ATTEMPTS = 8;
 
-async function claimGeneratedCode(db: Executor, participant: ParticipantRow, at: string): Promise<string> {
-  for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-    const code = codeFromBytes(randomBytes(8));
+const generateCode = () => codeFromBytes(randomBytes(8));
+
+/** Claims the participant's proposed code, or fresh ones until one is free; returns the code held. */
+async function claimCode(db: Executor, participant: ParticipantRow, at: string): Promise<string> {
+  let code = participant.referral_code;
+  for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++, code = generateCode()) {
     const claimed = await insertCodeIfFree(db, {
       code_key: codeKey(code),
       code,
@@ -80,7 +83,7 @@ export async function createParticipant(
     external_id: input.external_id,
     email: input.email?.trim() || null,
     name: input.name?.trim() || null,
-    referral_code: '',
+    referral_code: generateCode(),
     status: 'active',
     created_at: at,
     updated_at: at,
@@ -91,8 +94,11 @@ export async function createParticipant(
     if (winner) return { participant: winner, created: false };
     throw new Error('participant insert conflicted but no row was found');
   }
-  row.referral_code = await claimGeneratedCode(db, row, at);
-  await updateParticipantRow(db, id, { referral_code: row.referral_code });
+  const code = await claimCode(db, row, at);
+  if (code !== row.referral_code) {
+    row.referral_code = code;
+    await updateParticipantRow(db, id, { referral_code: code });
+  }
   await enqueue(db, [
     { id: newId('obx'), topic: 'participant.created', payload: { participant_id: id }, createdAt: at },
   ]);
