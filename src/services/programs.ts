@@ -52,6 +52,13 @@ export function checkLandingUrl(value: string): string {
   return url.toString();
 }
 
+/** The schema checks the length as sent; a name of only spaces would be stored empty. */
+function checkName(value: string): string {
+  const name = value.trim();
+  if (!name) throw new AppError('invalid_length', 'name must not be blank.', 'name');
+  return name;
+}
+
 function checkRewards(input: ProgramInput['rewards']): ProgramRewards {
   const side = (name: 'referrer' | 'referee') => {
     const reward = input[name];
@@ -72,7 +79,7 @@ export async function createProgram(db: Executor, input: ProgramInput, now: Date
   const at = now.toISOString();
   const row: ProgramRow = {
     id: newId('prg'),
-    name: input.name.trim(),
+    name: checkName(input.name),
     landing_url: checkLandingUrl(input.landing_url),
     status: 'active',
     rewards: JSON.stringify(checkRewards(input.rewards)),
@@ -98,7 +105,7 @@ export async function updateProgram(
 ): Promise<ProgramRow> {
   const current = await getProgram(db, id);
   const changes: Partial<ProgramRow> = { updated_at: now.toISOString() };
-  if (patch.name !== undefined) changes.name = patch.name.trim();
+  if (patch.name !== undefined) changes.name = checkName(patch.name);
   if (patch.landing_url !== undefined) changes.landing_url = checkLandingUrl(patch.landing_url);
   if (patch.rewards !== undefined) changes.rewards = JSON.stringify(checkRewards(patch.rewards));
   if (patch.attribution_window_days !== undefined)

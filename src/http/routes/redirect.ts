@@ -60,6 +60,7 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
   app.get(
     '/r/:code',
     {
+      attachValidation: true,
       schema: {
         tags: ['public'],
         security: [],
@@ -80,7 +81,8 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async (request, reply) => {
       const at = now();
-      const target = await resolve(request.params.code, at.getTime());
+      // A code too long to exist is, to the visitor following the link, just an unknown code.
+      const target = request.validationError ? null : await resolve(request.params.code, at.getTime());
       if (!target) {
         return reply
           .code(404)
