@@ -10,6 +10,7 @@ import {
   listApiKeyRows,
   revokeApiKeyRow,
 } from '../store/repositories/api-keys.ts';
+import { insertSettingIfAbsent } from '../store/repositories/settings.ts';
 
 export type { ApiKeyRow };
 
@@ -72,6 +73,10 @@ export async function bootstrapApiKey(
   now: Date,
 ): Promise<{ created: boolean; plaintext?: string }> {
   if ((await countApiKeys(db)) > 0) return { created: false };
+  // Two processes starting on one empty database at once: only the one that claims this row
+  // creates the key (on PostgreSQL the other's insert waits for the first commit, then skips).
+  if (!(await insertSettingIfAbsent(db, 'bootstrap_key_created_at', now.toISOString())))
+    return { created: false };
   const { plaintext } = await createApiKey(db, 'bootstrap', now, configured);
   return configured ? { created: true } : { created: true, plaintext };
 }

@@ -5,12 +5,19 @@ export async function getSetting(db: Executor, key: string): Promise<string | un
   return row?.value;
 }
 
-/** Stores the value unless the key is set already; returns whichever value is stored. */
-export async function putSettingIfAbsent(db: Executor, key: string, value: string): Promise<string> {
-  await db
+/** Stores the value unless the key is set already; true when this call stored it. */
+export async function insertSettingIfAbsent(db: Executor, key: string, value: string): Promise<boolean> {
+  const inserted = await db
     .insertInto('settings')
     .values({ key, value })
     .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
+    .returning('key')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/** Stores the value unless the key is set already; returns whichever value is stored. */
+export async function putSettingIfAbsent(db: Executor, key: string, value: string): Promise<string> {
+  await insertSettingIfAbsent(db, key, value);
   return (await getSetting(db, key)) ?? value;
 }
