@@ -93,6 +93,9 @@ export async function recordEvent(
   if (existing) return { event: existing, replayed: true };
   const at = occurredAt(input, now);
   checkAmount(input);
+  // An id that names nothing is a 404 for every type; a purchase would otherwise be stored
+  // against a program that does not exist and silently never qualify anything.
+  if (input.program_id !== undefined) await getProgram(db, input.program_id, 'program_id');
 
   const event: EventRow = {
     id: newId('evt'),

@@ -1,4 +1,11 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import {
+  type Kysely,
+  type Migration,
+  type MigrationResultSet,
+  Migrator,
+  PostgresIntrospector,
+  sql,
+} from 'kysely';
 import * as core from './migrations/0001-core.ts';
 import type { Database } from './schema.ts';
 
@@ -7,10 +14,23 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-core': core,
 };
 
+/**
+ * Unless told a schema, Kysely looks for its migration tables in every schema of a PostgreSQL
+ * database: with another schema already migrated (a parallel test run, another app) it skips
+ * creating them here and then fails to find them. Pin them to the schema this connection uses.
+ */
+async function migrationTableSchema(db: Kysely<Database>): Promise<string | undefined> {
+  if (!(db.introspection instanceof PostgresIntrospector)) return undefined;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
+}
+
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+  const schema = await migrationTableSchema(db);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
