@@ -69,6 +69,19 @@ describe.each(endpoints)('Idempotency-Key on POST $url', ({ url, table, body, in
     expect(await rows(table)).toBe(before + 1);
   });
 
+  it('treats the same fields in another order as the same request', async () => {
+    const key = unique('key');
+    const sent = body();
+    const reordered = Object.fromEntries(Object.entries(sent).reverse());
+
+    const first = await post(url, sent, key);
+    const second = await post(url, reordered, key);
+
+    expect(second.status).toBe(first.status);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+  });
+
   it('refuses the same key with another body (409), and writes nothing', async () => {
     const key = unique('key');
     await post(url, body(), key);

@@ -15,11 +15,19 @@ describe('the referral loop', () => {
     const { clickId } = await click(t, referrer.referral_code);
     const friend = unique('friend');
 
-    const signup = await t.api('POST', '/v1/events', event('signup', friend, { referral: { click_id: clickId } }));
+    const signup = await t.api(
+      'POST',
+      '/v1/events',
+      event('signup', friend, { referral: { click_id: clickId } }),
+    );
     expect(signup.status).toBe(201);
     expect(signup.body.result.outcome).toBe('referral_created');
 
-    const purchase = await t.api('POST', '/v1/events', event('purchase', friend, { amount: 4200, currency: 'USD' }));
+    const purchase = await t.api(
+      'POST',
+      '/v1/events',
+      event('purchase', friend, { amount: 4200, currency: 'USD' }),
+    );
     expect(purchase.status).toBe(201);
     expect(purchase.body.result.outcome).toBe('referral_qualified');
     expect(purchase.body.result.reward_ids).toHaveLength(2);

@@ -14,7 +14,12 @@ export interface TestApp {
   /** Sets the clock the app sees; defaults to the real time. */
   setNow(date: Date | null): void;
   /** An authenticated JSON request. */
-  api(method: InjectOptions['method'], url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  api(
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Reply>;
   close(): Promise<void>;
 }
 

@@ -17,7 +17,11 @@ export async function makeProgram(t: TestApp, overrides: Record<string, unknown>
   return res.body as { id: string; landing_url: string };
 }
 
-export async function makeParticipant(t: TestApp, programId: string, overrides: Record<string, unknown> = {}) {
+export async function makeParticipant(
+  t: TestApp,
+  programId: string,
+  overrides: Record<string, unknown> = {},
+) {
   const res = await t.api('POST', '/v1/participants', {
     program_id: programId,
     external_id: unique('user'),
@@ -34,7 +38,11 @@ export async function click(t: TestApp, code: string, query = '') {
   return { res, location, clickId: location?.searchParams.get('vouch_click') ?? null };
 }
 
-export function event(type: 'signup' | 'purchase' | 'refund', customerId: string, extra: Record<string, unknown> = {}) {
+export function event(
+  type: 'signup' | 'purchase' | 'refund',
+  customerId: string,
+  extra: Record<string, unknown> = {},
+) {
   return { type, external_id: unique(type), customer: { external_id: customerId }, ...extra };
 }
 
