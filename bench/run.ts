@@ -1,0 +1,147 @@
+// `npm run bench`: the redirect against a bare node:http 302, click durability, and event
+// ingestion on SQLite. The last stdout line is one JSON object for scripts; the exit code is
+// non-zero only when data was lost or requests failed, never merely because a target was missed.
+import type autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { measure } from './load.ts';
+import { check, printTable, speed, target } from './report.ts';
+import { API_KEY, cleanup, type Server, startBaseline, startVouch, stop } from './servers.ts';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const AUTH = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function post<T>(server: Server, path: string, body: unknown): Promise<T> {
+  const res = await fetch(server.url + path, { method: 'POST', headers: AUTH, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Through the API, as a customer would: a program paying both sides, and one referrer's code. */
+async function seed(server: Server): Promise<string> {
+  const usd = (amount: number) => ({ amount, currency: 'USD' });
+  const program = await post<{ id: string }>(server, '/v1/programs', {
+    name: 'Bench',
+    landing_url: 'https://example.com/landing',
+    rewards: { referrer: usd(1000), referee: usd(500) },
+    attribution_window_days: 30,
+  });
+  const body = { program_id: program.id, external_id: 'bench-referrer' };
+  return (await post<{ referral_code: string }>(server, '/v1/participants', body)).referral_code;
+}
+
+/** SIGTERM first, then count: vouch writes its buffered clicks before it exits. */
+async function stopAndCount(server: Server, table: string): Promise<number> {
+  const code = await stop(server);
+  if (code !== 0) throw new Error(`vouch serve did not exit cleanly on SIGTERM: ${code}`);
+  const db = new Database(server.dbFile as string, { readonly: true });
+  try {
+    return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+async function benchRedirect() {
+  log('redirect: baseline node:http 302 ...');
+  const base = await startBaseline();
+  const run = { seconds: SECONDS, expect: 302 };
+  const baseline = await measure(`${base.url}/r/BASELINE`, { connections: CONNECTIONS }, run);
+  await stop(base);
+  log('redirect: vouch GET /r/{code} ...');
+  const vouch = await startVouch();
+  const redirect = await measure(`${vouch.url}/r/${await seed(vouch)}`, { connections: CONNECTIONS }, run);
+  return { baseline, redirect, clicks: await stopAndCount(vouch, 'clicks') };
+}
+
+async function benchEvents() {
+  log('events: sign-up + purchase pairs on POST /v1/events ...');
+  const vouch = await startVouch();
+  const code = await seed(vouch);
+  // Each connection sends a sign-up, waits for its answer, then the purchase of the same customer;
+  // the counter is shared, so every pair has its own n.
+  let pairs = 0;
+  let qualified = 0;
+  const signup = (n: number) => ({ type: 'signup', external_id: `s-${n}`, referral: { code } });
+  const purchase = (n: number) => ({
+    type: 'purchase',
+    external_id: `o-${n}`,
+    amount: 5000,
+    currency: 'USD',
+  });
+  const send =
+    (event: (n: number) => object, first: boolean) => (req: autocannon.Request, context: object) => {
+      const pair = context as { n: number };
+      if (first) pair.n = ++pairs;
+      return { ...req, body: JSON.stringify({ ...event(pair.n), customer: { external_id: `c-${pair.n}` } }) };
+    };
+  const requests: autocannon.Request[] = [
+    { method: 'POST', path: '/v1/events', setupRequest: send(signup, true) },
+    {
+      method: 'POST',
+      path: '/v1/events',
+      setupRequest: send(purchase, false),
+      onResponse: (status, body) => {
+        if (status === 201 && body.includes('"outcome":"referral_qualified"')) qualified++;
+      },
+    },
+  ];
+  const options = { connections: CONNECTIONS, headers: AUTH, requests };
+  const load = await measure(`${vouch.url}/v1/events`, options, {
+    seconds: SECONDS,
+    expect: 201,
+    multiple: 2 * CONNECTIONS,
+  });
+  return { load, pairs, qualified, rewards: await stopAndCount(vouch, 'rewards') };
+}
+
+try {
+  const { baseline, redirect, clicks } = await benchRedirect();
+  const { load: events, pairs, qualified, rewards } = await benchEvents();
+  const ratio = Number((redirect.rps / baseline.rps).toFixed(3));
+  const result = {
+    redirect_rps: Math.round(redirect.rps),
+    baseline_rps: Math.round(baseline.rps),
+    redirect_ratio: ratio,
+    redirect_p50_ms: redirect.p50,
+    redirect_p99_ms: redirect.p99,
+    baseline_p50_ms: baseline.p50,
+    baseline_p99_ms: baseline.p99,
+    redirect_errors: redirect.failed + baseline.failed,
+    clicks_recorded: clicks,
+    clicks_lost: Math.max(0, redirect.expected - clicks),
+    events_per_s: Math.round(events.rps),
+    events_p50_ms: events.p50,
+    events_p99_ms: events.p99,
+    event_errors: events.failed,
+    event_pairs: pairs,
+    purchases_qualified: qualified,
+    rewards_created: rewards,
+    connections: CONNECTIONS,
+    seconds: [baseline, redirect, events].map((load) => Number(load.seconds.toFixed(1))),
+  };
+  const clicksOk = clicks === redirect.expected && result.redirect_errors === 0;
+  // Every pair must have been answered 201 twice, qualified its referral and made two rewards.
+  const pairsOk = events.expected === 2 * pairs && qualified === pairs && rewards === 2 * pairs;
+  printTable(`Vouch bench: ${CONNECTIONS} connections, ~${SECONDS} s per timed run after a warm-up`, [
+    ['baseline node:http 302', speed(baseline.rps, 'req/s', baseline.p50, baseline.p99)],
+    ['vouch GET /r/{code}', speed(redirect.rps, 'req/s', redirect.p50, redirect.p99)],
+    ['redirect / baseline', String(ratio), target(ratio >= 0.6, '>= 0.6')],
+    ['clicks recorded / 302s', `${clicks} / ${redirect.expected}`, check(clicksOk)],
+    [
+      'events ingested',
+      speed(events.rps, 'events/s', events.p50, events.p99),
+      target(events.rps >= 5000, '>= 5000'),
+    ],
+    ['event errors', String(events.failed), check(events.failed === 0)],
+    ['pairs / qualified / rewards', `${pairs} / ${qualified} / ${rewards}`, check(pairsOk)],
+  ]);
+  console.log(JSON.stringify(result));
+  process.exitCode = clicksOk && events.failed === 0 && pairsOk ? 0 : 1;
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  cleanup();
+}

@@ -1,0 +1,94 @@
+// Child processes for the bench: `vouch serve` on a throwaway SQLite file, and the bare baseline.
+// Every child is tracked so that an error or Ctrl-C never leaves a server holding a port.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const children = new Set<ChildProcess>();
+const tempDirs: string[] = [];
+
+export const API_KEY = `sk_bench${'0123456789abcdef'.repeat(2)}`;
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  dbFile?: string;
+}
+
+/** Kills whatever is still running and removes temp files; safe to call more than once. */
+export function cleanup(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    cleanup();
+    process.exit(130);
+  });
+}
+
+// The OS picks a free port; the tiny window before the child binds it is acceptable for a bench.
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  probe.close();
+  return port;
+}
+
+async function start(args: string[], env: Record<string, string>, readyPath: string): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // The child's stdout goes to our stderr: our stdout must end with the JSON line.
+    stdio: ['ignore', process.stderr, process.stderr],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
+    const ok = await fetch(url + readyPath, { redirect: 'manual' }).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (ok) return { url, child };
+    await sleep(100);
+  }
+  throw new Error(`${args.join(' ')} did not answer on ${url} within 20 s`);
+}
+
+export function startBaseline(): Promise<Server> {
+  return start(['bench/baseline-server.mjs'], {}, '/');
+}
+
+/** A fresh database each time, so earlier runs never skew a measurement. */
+export async function startVouch(): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-'));
+  tempDirs.push(dir);
+  const dbFile = join(dir, 'vouch.db');
+  // VOUCH_BENCH_PROF=<dir> writes a .cpuprofile of each vouch server (not of the bench itself).
+  const prof = process.env.VOUCH_BENCH_PROF;
+  const args = [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), 'bin/vouch.mjs', 'serve'];
+  const env = { DATABASE_URL: `sqlite:${dbFile}`, LOG_LEVEL: 'warn', VOUCH_BOOTSTRAP_KEY: API_KEY };
+  return { ...(await start(args, env, '/health')), dbFile };
+}
+
+/** SIGTERM, then wait: vouch writes its buffered clicks before it exits. Exit code or signal. */
+export async function stop({ child }: Server): Promise<number | string | null> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+  return child.exitCode ?? child.signalCode;
+}
