@@ -63,7 +63,7 @@ export async function idempotentWrite(
 ) {
   const header = request.headers['idempotency-key'];
   if (header === undefined) {
-    const result = await store.db.transaction().execute(write);
+    const result = await store.transaction(write);
     return reply.code(result.status).send(result.body);
   }
   const key = Array.isArray(header) ? header[0] : header;
@@ -76,7 +76,7 @@ export async function idempotentWrite(
   if (stored) return replay(reply, stored, stored.request_hash, hash);
 
   try {
-    const result = await store.db.transaction().execute(async (trx) => {
+    const result = await store.transaction(async (trx) => {
       const result = await write(trx);
       const recorded = await insertIdempotencyRecord(trx, {
         api_key_id: apiKeyId,

@@ -10,8 +10,10 @@ import {
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
+  type Transaction,
 } from 'kysely';
 import pg from 'pg';
+import { GroupCommit } from './group-commit.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -19,6 +21,11 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /**
+   * Runs work in a transaction: the one way entry points write. On SQLite, concurrent callers
+   * share commits (see GroupCommit); on PostgreSQL each gets a transaction of its own.
+   */
+  transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -95,7 +102,8 @@ function openSqlite(url: string): Store {
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
   });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const commits = new GroupCommit(db);
+  return { db, dialect: 'sqlite', transaction: (work) => commits.run(work), close: () => db.destroy() };
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
@@ -119,7 +127,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    transaction: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
 }
 
 /** Opens the database named by a `sqlite:` or `postgres://` URL. */

@@ -14,7 +14,7 @@ async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
 
 export async function createKey(options: { name: string }): Promise<void> {
   const { key, plaintext } = await withStore((store) =>
-    store.db.transaction().execute((trx) => createApiKey(trx, options.name, new Date())),
+    store.transaction((trx) => createApiKey(trx, options.name, new Date())),
   );
   console.log(`Created ${key.id} (${key.name}). Secret key, shown only now:\n\n  ${plaintext}\n`);
 }
@@ -33,7 +33,7 @@ export async function listKeys(): Promise<void> {
 
 export async function revokeKey(id: string): Promise<void> {
   try {
-    await withStore((store) => store.db.transaction().execute((trx) => revokeApiKey(trx, id, new Date())));
+    await withStore((store) => store.transaction((trx) => revokeApiKey(trx, id, new Date())));
   } catch (error) {
     if (error instanceof AppError) {
       console.error(`vouch: ${error.message}`);

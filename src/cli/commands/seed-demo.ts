@@ -37,7 +37,7 @@ const SOURCES = ['email', 'whatsapp', 'twitter', 'facebook', 'sms'];
 export async function seedDemo(store: Store, options: SeedOptions, now = new Date()): Promise<SeedSummary> {
   const rand = random(options.seed);
   const summary: SeedSummary = { programId: '', participants: 0, clicks: 0, signups: 0, purchases: 0 };
-  const program = await store.db.transaction().execute((trx) =>
+  const program = await store.transaction((trx) =>
     createProgram(
       trx,
       {
@@ -56,7 +56,7 @@ export async function seedDemo(store: Store, options: SeedOptions, now = new Dat
   bar?.start(options.participants, 0);
 
   for (let i = 0; i < options.participants; i++) {
-    await store.db.transaction().execute(async (trx) => {
+    await store.transaction(async (trx) => {
       const start = new Date(now.getTime() - (25 + rand() * 5) * DAY_MS);
       const { participant } = await enrollParticipant(
         trx,

@@ -7,7 +7,7 @@ export async function serve(): Promise<void> {
   const config = configOrExit();
   const store = await openMigratedStore(config);
   const now = new Date();
-  const { secret, key } = await store.db.transaction().execute(async (trx) => ({
+  const { secret, key } = await store.transaction(async (trx) => ({
     secret: await ensureInstanceSecret(trx, config.secret),
     key: await bootstrapApiKey(trx, config.bootstrapKey, now),
   }));

@@ -65,7 +65,7 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
       },
     },
     async (request) =>
-      store.db.transaction().execute(async (trx) => {
+      store.transaction(async (trx) => {
         const row = await updateParticipant(trx, request.params.id, request.body, now());
         return present(trx, row);
       }),

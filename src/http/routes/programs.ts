@@ -74,9 +74,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
     },
     async (request) =>
       presentProgram(
-        await store.db
-          .transaction()
-          .execute((trx) => updateProgram(trx, request.params.id, request.body, now())),
+        await store.transaction((trx) => updateProgram(trx, request.params.id, request.body, now())),
       ),
   );
 };
