@@ -5,7 +5,7 @@ import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
 import { sumParticipantAccounts } from '../store/repositories/ledger.ts';
-import { enqueue } from '../store/repositories/outbox.ts';
+import { enqueue, type OutboxMessage } from '../store/repositories/outbox.ts';
 import {
   findCode,
   findParticipant,
@@ -69,11 +69,15 @@ export async function enrollParticipant(
   return createParticipant(db, input, now);
 }
 
-/** Creates a participant with a generated code; the program must exist. */
+/**
+ * Creates a participant with a generated code; the program must exist. Its outbox message is
+ * written now, or added to `outbox` for a caller that writes its messages together.
+ */
 export async function createParticipant(
   db: Executor,
   input: ParticipantInput,
   now: Date,
+  outbox?: OutboxMessage[],
 ): Promise<{ participant: ParticipantRow; created: boolean }> {
   const at = now.toISOString();
   const id = newId('par');
@@ -99,9 +103,14 @@ export async function createParticipant(
     row.referral_code = code;
     await updateParticipantRow(db, id, { referral_code: code });
   }
-  await enqueue(db, [
-    { id: newId('obx'), topic: 'participant.created', payload: { participant_id: id }, createdAt: at },
-  ]);
+  const message = {
+    id: newId('obx'),
+    topic: 'participant.created',
+    payload: { participant_id: id },
+    createdAt: at,
+  };
+  if (outbox) outbox.push(message);
+  else await enqueue(db, [message]);
   return { participant: row, created: true };
 }
 

@@ -71,10 +71,6 @@ function checkRewards(input: ProgramInput['rewards']): ProgramRewards {
   return rewards;
 }
 
-export function programRewards(row: ProgramRow): ProgramRewards {
-  return JSON.parse(row.rewards) as ProgramRewards;
-}
-
 export async function createProgram(db: Executor, input: ProgramInput, now: Date): Promise<ProgramRow> {
   const at = now.toISOString();
   const row: ProgramRow = {

@@ -2,8 +2,7 @@ import type { AttributionTouch } from '../domain/attribution.ts';
 import { codeKey } from '../domain/referral-codes.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import type { Executor } from '../store/executor.ts';
-import { findClick } from '../store/repositories/clicks.ts';
-import { findCode, findParticipant } from '../store/repositories/participants.ts';
+import { findTouchByClick, findTouchByCode, type TouchRow } from '../store/repositories/touches.ts';
 
 export interface ReferralHint {
   code?: string | undefined;
@@ -11,7 +10,23 @@ export interface ReferralHint {
 }
 
 export interface ResolvedTouch extends AttributionTouch {
-  programId: string;
+  program: { id: string; status: TouchRow['program_status']; windowDays: number };
+}
+
+function toTouch(row: TouchRow): ResolvedTouch {
+  return {
+    method: row.click_id ? 'click' : 'code',
+    code: row.code,
+    clickId: row.click_id,
+    touchedAt: row.clicked_at ? new Date(row.clicked_at) : null,
+    program: { id: row.program_id, status: row.program_status, windowDays: row.attribution_window_days },
+    referrer: {
+      id: row.referrer_id,
+      externalId: row.referrer_external_id,
+      email: row.referrer_email,
+      status: row.referrer_status,
+    },
+  };
 }
 
 /**
@@ -19,51 +34,13 @@ export interface ResolvedTouch extends AttributionTouch {
  * back to the code when one is given (the redirect always hands out both).
  */
 export async function resolveTouch(db: Executor, hint: ReferralHint): Promise<ResolvedTouch | null> {
-  let source: { method: 'click' | 'code'; participantId: string; programId: string; code: string } | null =
-    null;
-  let clickId: string | null = null;
-  let touchedAt: Date | null = null;
-
   if (hint.click_id) {
-    const click = await findClick(db, hint.click_id);
-    if (click) {
-      source = {
-        method: 'click',
-        participantId: click.participant_id,
-        programId: click.program_id,
-        code: click.code,
-      };
-      clickId = click.id;
-      touchedAt = new Date(click.occurred_at);
-    } else if (!hint.code) {
-      throw notFound('click', hint.click_id, 'referral.click_id');
-    }
+    const click = await findTouchByClick(db, hint.click_id);
+    if (click) return toTouch(click);
+    if (!hint.code) throw notFound('click', hint.click_id, 'referral.click_id');
   }
-  if (!source && hint.code) {
-    const code = await findCode(db, codeKey(hint.code.trim()));
-    if (!code) throw new AppError('resource_missing', `No referral code '${hint.code}'.`, 'referral.code');
-    source = {
-      method: 'code',
-      participantId: code.participant_id,
-      programId: code.program_id,
-      code: code.code,
-    };
-  }
-  if (!source) return null;
-
-  const referrer = await findParticipant(db, source.participantId);
-  if (!referrer) throw new Error(`referral code ${source.code} points at a missing participant`);
-  return {
-    method: source.method,
-    code: source.code,
-    clickId,
-    touchedAt,
-    programId: source.programId,
-    referrer: {
-      id: referrer.id,
-      externalId: referrer.external_id,
-      email: referrer.email,
-      status: referrer.status,
-    },
-  };
+  if (!hint.code) return null;
+  const code = await findTouchByCode(db, codeKey(hint.code.trim()));
+  if (!code) throw new AppError('resource_missing', `No referral code '${hint.code}'.`, 'referral.code');
+  return toTouch(code);
 }

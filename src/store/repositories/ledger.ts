@@ -1,31 +1,34 @@
 import type { EntryDraft } from '../../domain/ledger.ts';
 import type { Executor } from '../executor.ts';
 
-export interface PostingContext {
-  postingId: string;
+export interface Posting {
+  id: string;
   programId: string;
   rewardId: string | null;
-  createdAt: string;
-  newEntryId: () => string;
+  entries: EntryDraft[];
 }
 
-export async function insertPosting(db: Executor, entries: EntryDraft[], ctx: PostingContext): Promise<void> {
-  await db
-    .insertInto('ledger_entries')
-    .values(
-      entries.map((e) => ({
-        id: ctx.newEntryId(),
-        posting_id: ctx.postingId,
-        account: e.account,
-        participant_id: e.participantId,
-        program_id: ctx.programId,
-        reward_id: ctx.rewardId,
-        currency: e.currency,
-        amount: e.amount,
-        created_at: ctx.createdAt,
-      })),
-    )
-    .execute();
+/** Writes postings in one statement; each posting's entries share its id. */
+export async function insertPostings(
+  db: Executor,
+  postings: Posting[],
+  createdAt: string,
+  newEntryId: () => string,
+): Promise<void> {
+  const rows = postings.flatMap((posting) =>
+    posting.entries.map((e) => ({
+      id: newEntryId(),
+      posting_id: posting.id,
+      account: e.account,
+      participant_id: e.participantId,
+      program_id: posting.programId,
+      reward_id: posting.rewardId,
+      currency: e.currency,
+      amount: e.amount,
+      created_at: createdAt,
+    })),
+  );
+  if (rows.length > 0) await db.insertInto('ledger_entries').values(rows).execute();
 }
 
 export async function sumParticipantAccounts(db: Executor, participantIds: readonly string[]) {

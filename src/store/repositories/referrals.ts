@@ -28,16 +28,21 @@ export async function findReferralForReferee(
     .executeTakeFirst();
 }
 
-/** The pending referrals of a customer, by the customer's external id, optionally in one program. */
+/**
+ * The pending referrals of a customer, by the customer's external id, optionally in one program,
+ * each with its program's rewards (JSON) so qualification needs no further query.
+ */
 export async function findPendingReferralsOfCustomer(
   db: Executor,
   customerExternalId: string,
   programId: string | null,
-): Promise<ReferralRow[]> {
+): Promise<(ReferralRow & { program_rewards: string })[]> {
   let query = db
     .selectFrom('referrals as r')
     .innerJoin('participants as p', 'p.id', 'r.referee_id')
+    .innerJoin('programs as g', 'g.id', 'r.program_id')
     .selectAll('r')
+    .select('g.rewards as program_rewards')
     .where('p.external_id', '=', customerExternalId)
     .where('r.status', '=', 'pending')
     .orderBy('r.id');

@@ -1,0 +1,41 @@
+import { newId } from '../lib/ids.ts';
+import type { Executor } from '../store/executor.ts';
+import type { EventRow } from '../store/repositories/events.ts';
+import type { OutboxMessage } from '../store/repositories/outbox.ts';
+
+export interface EventResult {
+  outcome:
+    | 'referral_created'
+    | 'referral_rejected'
+    | 'no_referral'
+    | 'referral_qualified'
+    | 'not_qualified'
+    | 'recorded';
+  reason: string | null;
+  referral_ids: string[];
+  reward_ids: string[];
+}
+
+/** What ingesting one event shares between its steps. */
+export interface IngestContext {
+  db: Executor;
+  event: EventRow;
+  /** When the event happened (occurred_at), as opposed to `now`, when it was received. */
+  at: Date;
+  now: Date;
+  /** Messages written to the outbox together when the event is done. */
+  outbox: OutboxMessage[];
+}
+
+export interface Ingested {
+  programId: string | null;
+  result: EventResult;
+}
+
+export function result(outcome: EventResult['outcome'], extra: Partial<EventResult> = {}): EventResult {
+  return { outcome, reason: null, referral_ids: [], reward_ids: [], ...extra };
+}
+
+export function emit(ctx: IngestContext, topic: string, payload: Record<string, unknown>): void {
+  ctx.outbox.push({ id: newId('obx'), topic, payload, createdAt: ctx.now.toISOString() });
+}

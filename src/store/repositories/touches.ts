@@ -1,0 +1,46 @@
+import type { Executor } from '../executor.ts';
+
+/** A click or code with its referrer and program, as attribution needs them: one query each. */
+export interface TouchRow {
+  code: string;
+  click_id: string | null;
+  clicked_at: string | null;
+  program_id: string;
+  program_status: 'active' | 'paused' | 'archived';
+  attribution_window_days: number;
+  referrer_id: string;
+  referrer_external_id: string;
+  referrer_email: string | null;
+  referrer_status: 'active' | 'disabled';
+}
+
+const REFERRER_AND_PROGRAM = [
+  'g.id as program_id',
+  'g.status as program_status',
+  'g.attribution_window_days',
+  'p.id as referrer_id',
+  'p.external_id as referrer_external_id',
+  'p.email as referrer_email',
+  'p.status as referrer_status',
+] as const;
+
+export async function findTouchByClick(db: Executor, clickId: string): Promise<TouchRow | undefined> {
+  return db
+    .selectFrom('clicks as k')
+    .innerJoin('participants as p', 'p.id', 'k.participant_id')
+    .innerJoin('programs as g', 'g.id', 'k.program_id')
+    .select(['k.code', 'k.id as click_id', 'k.occurred_at as clicked_at', ...REFERRER_AND_PROGRAM])
+    .where('k.id', '=', clickId)
+    .executeTakeFirst();
+}
+
+export async function findTouchByCode(db: Executor, codeKey: string): Promise<TouchRow | undefined> {
+  const row = await db
+    .selectFrom('referral_codes as c')
+    .innerJoin('participants as p', 'p.id', 'c.participant_id')
+    .innerJoin('programs as g', 'g.id', 'c.program_id')
+    .select(['c.code', ...REFERRER_AND_PROGRAM])
+    .where('c.code_key', '=', codeKey)
+    .executeTakeFirst();
+  return row && { ...row, click_id: null, clicked_at: null };
+}
