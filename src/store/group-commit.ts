@@ -28,12 +28,16 @@ export class GroupCommit {
   run<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work: work as Work<unknown>, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (this.draining) return;
+      this.draining = true;
+      // better-sqlite3 answers synchronously, so without this pause every request would commit
+      // before the next one is even read. Waiting for the end of this event-loop turn lets the
+      // requests read in the same turn join one batch.
+      setImmediate(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) await this.commitBatch(this.queue.splice(0, MAX_BATCH));
     } finally {

@@ -113,6 +113,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('referrals')
     .columns(['referrer_id', 'id'])
     .execute();
+  // Every purchase looks up the customer's referrals by referee.
+  await db.schema.createIndex('referrals_referee_idx').on('referrals').column('referee_id').execute();
 
   await db.schema
     .createTable('rewards')

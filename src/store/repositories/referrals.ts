@@ -44,10 +44,11 @@ export async function findPendingReferralsOfCustomer(
     .selectAll('r')
     .select('g.rewards as program_rewards')
     .where('p.external_id', '=', customerExternalId)
-    .where('r.status', '=', 'pending')
-    .orderBy('r.id');
+    .where('r.status', '=', 'pending');
   if (programId) query = query.where('r.program_id', '=', programId);
-  return query.execute();
+  // Sorted here, not in SQL: an ORDER BY on r.id tempts SQLite (without statistics) into walking
+  // the whole referrals table by id instead of starting from the customer's participant rows.
+  return (await query.execute()).sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 /**
