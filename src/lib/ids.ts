@@ -5,6 +5,20 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export type IdPrefix = 'prg' | 'par' | 'ref' | 'rwd' | 'evt' | 'clk' | 'key' | 'led' | 'pst' | 'obx';
 
+// Random bytes are drawn in blocks: one system call per 409 ids instead of one per id.
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
+function random10(): Uint8Array {
+  if (poolOffset + 10 > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  poolOffset += 10;
+  return pool.subarray(poolOffset - 10, poolOffset);
+}
+
 let lastTime = -1;
 let lastRandom: Uint8Array = new Uint8Array(10);
 
@@ -56,7 +70,7 @@ export function newId(prefix: IdPrefix, now: number = Date.now()): string {
     lastRandom = increment(lastRandom);
   } else {
     lastTime = now;
-    lastRandom = randomBytes(10);
+    lastRandom = random10();
   }
   return `${prefix}_${encodeTime(lastTime)}${encodeRandom(lastRandom)}`;
 }

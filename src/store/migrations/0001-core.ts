@@ -152,7 +152,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('ledger_entries')
     .column('participant_id')
     .execute();
-  await db.schema.createIndex('ledger_posting_idx').on('ledger_entries').column('posting_id').execute();
 
   await db.schema
     .createTable('outbox')
