@@ -56,6 +56,21 @@ describe('GET /r/:code', () => {
       expect(res.headers['cache-control']).toBe('no-store');
     });
 
+    it("keeps the landing URL's #fragment after the added parameters", async () => {
+      const program = await makeProgram(t, { landing_url: 'https://shop.example.com/welcome?lang=en#join' });
+      const participant = await makeParticipant(t, program.id);
+
+      const { res, location, clickId } = await click(t, participant.referral_code);
+
+      expect(res.statusCode).toBe(302);
+      expect(location?.hash).toBe('#join');
+      expect(location?.searchParams.get('lang')).toBe('en');
+      expect(location?.searchParams.get('vouch_ref')).toBe(participant.referral_code);
+      expect(String(res.headers.location)).toBe(
+        `https://shop.example.com/welcome?lang=en&vouch_ref=${participant.referral_code}&vouch_click=${clickId}#join`,
+      );
+    });
+
     it('needs no API key', async () => {
       const { res } = await click(t, code);
 
