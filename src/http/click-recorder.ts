@@ -62,7 +62,7 @@ export class ClickRecorder {
     const batch = this.buffer;
     this.buffer = [];
     try {
-      await this.store.db.transaction().execute((trx) => insertClicks(trx, batch));
+      await this.store.transaction((trx) => insertClicks(trx, batch));
     } catch (err) {
       this.buffer = batch.concat(this.buffer);
       const overflow = this.buffer.length - this.maxBuffered;
