@@ -44,8 +44,6 @@ const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
-
 export function errorStatus(code: ErrorCode): number {
   return ERRORS[code].status;
 }

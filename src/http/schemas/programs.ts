@@ -1,4 +1,4 @@
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import { MoneySchema, Nullable, Timestamp } from './common.ts';
 
 const Rewards = Type.Object(
@@ -60,6 +60,3 @@ export const Program = Type.Object(
   },
   { title: 'Program' },
 );
-
-export type ProgramCreateBody = Static<typeof ProgramCreate>;
-export type ProgramUpdateBody = Static<typeof ProgramUpdate>;

@@ -89,7 +89,3 @@ export async function insertClicks(db: Executor, rows: readonly ClickRow[]): Pro
     }
   }
 }
-
-export async function findClick(db: Executor, id: string): Promise<ClickRow | undefined> {
-  return db.selectFrom('clicks').selectAll().where('id', '=', id).executeTakeFirst();
-}
