@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { AppError } from '../lib/errors.ts';
-import type { Store } from '../store/database.ts';
 import { findIdempotencyRecord, insertIdempotencyRecord } from '../store/repositories/idempotency.ts';
 import type { Database } from '../store/schema.ts';
+import type { RouteDeps } from './deps.ts';
 
 export interface WriteResult {
   status: number;
@@ -56,7 +56,7 @@ function replay(
  * refused; the write and its record commit together or not at all.
  */
 export async function idempotentWrite(
-  store: Store,
+  { store, now }: Pick<RouteDeps, 'store' | 'now'>,
   request: FastifyRequest,
   reply: FastifyReply,
   write: Write,
@@ -84,7 +84,7 @@ export async function idempotentWrite(
         request_hash: hash,
         status_code: result.status,
         response_body: JSON.stringify(result.body),
-        created_at: new Date().toISOString(),
+        created_at: now().toISOString(),
       });
       if (!recorded) throw new ConcurrentRequest();
       return result;

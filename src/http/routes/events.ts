@@ -7,7 +7,7 @@ import { errorResponses } from '../schemas/common.ts';
 import { Event, EventCreate } from '../schemas/events.ts';
 
 export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
-  const { store, now, clicks } = deps;
+  const { now, clicks } = deps;
 
   app.post(
     '/v1/events',
@@ -28,7 +28,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
       // Writing this process's batch first lets the click id resolve. (Another process's batch is
       // at most ~50 ms behind; the code in vouch_ref is the documented fallback.)
       if (request.body.referral?.click_id) await clicks.flush();
-      return idempotentWrite(store, request, reply, async (trx) => {
+      return idempotentWrite(deps, request, reply, async (trx) => {
         const { event, replayed } = await recordEvent(trx, request.body, now());
         return { status: replayed ? 200 : 201, body: presentEvent(event) };
       });

@@ -33,7 +33,7 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
       },
     },
     (request, reply) =>
-      idempotentWrite(store, request, reply, async (trx) => {
+      idempotentWrite(deps, request, reply, async (trx) => {
         const { participant, created } = await enrollParticipant(trx, request.body, now());
         return { status: created ? 201 : 200, body: await present(trx, participant) };
       }),

@@ -23,7 +23,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       },
     },
     (request, reply) =>
-      idempotentWrite(store, request, reply, async (trx) => ({
+      idempotentWrite(deps, request, reply, async (trx) => ({
         status: 201,
         body: presentProgram(await createProgram(trx, request.body, now())),
       })),

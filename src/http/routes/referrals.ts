@@ -1,7 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { notFound } from '../../lib/errors.ts';
-import { findReferral, listReferralRows } from '../../store/repositories/referrals.ts';
-import { listRewardRows } from '../../store/repositories/rewards.ts';
+import { getReferral, listReferrals, listRewards } from '../../services/referrals.ts';
 import type { RouteDeps } from '../deps.ts';
 import { presentList, presentReferral, presentReward } from '../presenters.ts';
 import { errorResponses, IdParams, listOf } from '../schemas/common.ts';
@@ -23,7 +21,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async ({ query }) => {
       const filter = { programId: query.program_id, referrerId: query.referrer_id, status: query.status };
-      const page = await listReferralRows(store.db, filter, {
+      const page = await listReferrals(store.db, filter, {
         limit: query.limit ?? 20,
         startingAfter: query.starting_after,
       });
@@ -42,9 +40,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
       },
     },
     async ({ params }) => {
-      const row = await findReferral(store.db, params.id);
-      if (!row) throw notFound('referral', params.id);
-      return presentReferral(row);
+      return presentReferral(await getReferral(store.db, params.id));
     },
   );
 
@@ -60,7 +56,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async ({ query }) => {
       const filter = { participantId: query.participant_id, referralId: query.referral_id };
-      const page = await listRewardRows(store.db, filter, {
+      const page = await listRewards(store.db, filter, {
         limit: query.limit ?? 20,
         startingAfter: query.starting_after,
       });
