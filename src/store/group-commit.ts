@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>;
@@ -46,7 +46,7 @@ export class GroupCommit {
   }
 
   private async commitBatch(batch: Queued[]): Promise<void> {
-    let trx: Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['execute']>>;
+    let trx: ControlledTransaction<Database>;
     try {
       trx = await this.db.startTransaction().execute();
     } catch (error) {

@@ -4,7 +4,7 @@ import { createProgram, getProgram, listPrograms, updateProgram } from '../../se
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
 import { presentList, presentProgram } from '../presenters.ts';
-import { errorResponses, IdParams, listOf, PageQuery } from '../schemas/common.ts';
+import { errorResponses, IdParams, listOf, PageQuery, pageRequest } from '../schemas/common.ts';
 import { Program, ProgramCreate, ProgramUpdate } from '../schemas/programs.ts';
 
 const tags = ['programs'];
@@ -40,10 +40,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       },
     },
     async (request) => {
-      const page = await listPrograms(store.db, {
-        limit: request.query.limit ?? 20,
-        startingAfter: request.query.starting_after,
-      });
+      const page = await listPrograms(store.db, pageRequest(request.query));
       return presentList(page, presentProgram);
     },
   );

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getReferral, listReferrals, listRewards } from '../../services/referrals.ts';
 import type { RouteDeps } from '../deps.ts';
 import { presentList, presentReferral, presentReward } from '../presenters.ts';
-import { errorResponses, IdParams, listOf } from '../schemas/common.ts';
+import { errorResponses, IdParams, listOf, pageRequest } from '../schemas/common.ts';
 import { Referral, ReferralListQuery } from '../schemas/referrals.ts';
 import { Reward, RewardListQuery } from '../schemas/rewards.ts';
 
@@ -21,10 +21,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async ({ query }) => {
       const filter = { programId: query.program_id, referrerId: query.referrer_id, status: query.status };
-      const page = await listReferrals(store.db, filter, {
-        limit: query.limit ?? 20,
-        startingAfter: query.starting_after,
-      });
+      const page = await listReferrals(store.db, filter, pageRequest(query));
       return presentList(page, presentReferral);
     },
   );
@@ -56,10 +53,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async ({ query }) => {
       const filter = { participantId: query.participant_id, referralId: query.referral_id };
-      const page = await listRewards(store.db, filter, {
-        limit: query.limit ?? 20,
-        startingAfter: query.starting_after,
-      });
+      const page = await listRewards(store.db, filter, pageRequest(query));
       return presentList(page, presentReward);
     },
   );

@@ -1,4 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
+import type { PageRequest } from '../../store/executor.ts';
 
 export const ErrorBody = Type.Object(
   {
@@ -43,12 +44,19 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
+const DEFAULT_PAGE_SIZE = 20;
+
 export const PageQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE })),
   starting_after: Type.Optional(
     Type.String({ minLength: 1, maxLength: 64, description: 'An id from the last page.' }),
   ),
 };
+
+/** The page a list route's query string asks for. */
+export function pageRequest(query: { limit?: number; starting_after?: string }): PageRequest {
+  return { limit: query.limit ?? DEFAULT_PAGE_SIZE, startingAfter: query.starting_after };
+}
 
 export function listOf<T extends TSchema>(item: T) {
   return Type.Object({

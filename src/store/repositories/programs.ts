@@ -1,5 +1,5 @@
 import type { Executor, Page, PageRequest } from '../executor.ts';
-import { toPage } from '../executor.ts';
+import { fetchPage } from '../executor.ts';
 import type { ProgramsTable } from '../schema.ts';
 
 export type ProgramRow = ProgramsTable;
@@ -21,11 +21,5 @@ export async function updateProgramRow(
 }
 
 export async function listProgramRows(db: Executor, page: PageRequest): Promise<Page<ProgramRow>> {
-  let query = db
-    .selectFrom('programs')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1);
-  if (page.startingAfter) query = query.where('id', '<', page.startingAfter);
-  return toPage(await query.execute(), page.limit);
+  return fetchPage(db.selectFrom('programs').selectAll(), page);
 }

@@ -1,5 +1,5 @@
 import type { Executor, Page, PageRequest } from '../executor.ts';
-import { toPage } from '../executor.ts';
+import { fetchPage } from '../executor.ts';
 import type { ReferralsTable } from '../schema.ts';
 
 export type ReferralRow = ReferralsTable;
@@ -80,16 +80,11 @@ export async function listReferralRows(
   filter: ReferralFilter,
   page: PageRequest,
 ): Promise<Page<ReferralRow>> {
-  let query = db
-    .selectFrom('referrals')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1);
+  let query = db.selectFrom('referrals').selectAll();
   if (filter.programId) query = query.where('program_id', '=', filter.programId);
   if (filter.referrerId) query = query.where('referrer_id', '=', filter.referrerId);
   if (filter.status) query = query.where('status', '=', filter.status);
-  if (page.startingAfter) query = query.where('id', '<', page.startingAfter);
-  return toPage(await query.execute(), page.limit);
+  return fetchPage(query, page);
 }
 
 export async function findReferral(db: Executor, id: string): Promise<ReferralRow | undefined> {

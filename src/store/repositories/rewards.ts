@@ -1,5 +1,5 @@
 import type { Executor, Page, PageRequest } from '../executor.ts';
-import { toPage } from '../executor.ts';
+import { fetchPage } from '../executor.ts';
 import type { RewardsTable } from '../schema.ts';
 
 export type RewardRow = RewardsTable;
@@ -18,13 +18,8 @@ export async function listRewardRows(
   filter: RewardFilter,
   page: PageRequest,
 ): Promise<Page<RewardRow>> {
-  let query = db
-    .selectFrom('rewards')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1);
+  let query = db.selectFrom('rewards').selectAll();
   if (filter.participantId) query = query.where('participant_id', '=', filter.participantId);
   if (filter.referralId) query = query.where('referral_id', '=', filter.referralId);
-  if (page.startingAfter) query = query.where('id', '<', page.startingAfter);
-  return toPage(await query.execute(), page.limit);
+  return fetchPage(query, page);
 }
