@@ -1,4 +1,6 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
+import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,6 +11,7 @@ import { requireSecretKey } from './auth.ts';
 import { ClickRecorder, type ClickRecorderOptions } from './click-recorder.ts';
 import type { RouteDeps } from './deps.ts';
 import { errorHandler, sendError } from './error-handler.ts';
+import { createRedirect, parseLink, type Redirect } from './redirect.ts';
 import { eventRoutes } from './routes/events.ts';
 import { participantRoutes } from './routes/participants.ts';
 import { programRoutes } from './routes/programs.ts';
@@ -29,12 +32,38 @@ export interface AppOptions {
 // Request bodies are small JSON objects; anything larger is a mistake or an attack.
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+const SERVER_TIMEOUTS = {
+  // Longer than the 60 s idle timeout of common load balancers, so they close idle connections first.
+  keepAliveTimeout: 72_000,
+  // A client that takes longer than this to send its request is cut off (slowloris).
+  requestTimeout: 30_000,
+};
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store, config, secret } = options;
+  // Set once the routes are registered; the server only starts listening after that.
+  let redirect: Redirect | undefined;
+  // The visitor's address as Fastify's request.ip gives it, for requests that bypass Fastify.
+  const clientIp = (req: IncomingMessage) =>
+    (config.trustProxy ? proxyAddr(req, () => true) : req.socket.remoteAddress) ?? '';
   const app = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
+    // Referral links are answered before Fastify's routing (see redirect.ts); everything else,
+    // including malformed links, goes through Fastify.
+    ...SERVER_TIMEOUTS,
+    serverFactory: (handler) => {
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        const fast = redirect && (req.method === 'GET' || req.method === 'HEAD') && parseLink(req.url ?? '');
+        if (fast && redirect) redirect(req, res, clientIp(req));
+        else handler(req, res);
+      });
+      // Fastify sets these on a server it creates itself; on this one, we do.
+      server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeout;
+      server.requestTimeout = SERVER_TIMEOUTS.requestTimeout;
+      return server;
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   // The API reads JSON only. Fastify also parses text/plain by default, which turned a text body
@@ -73,7 +102,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  await app.register(redirectRoutes, deps);
+  const cookies = {
+    secure: config.publicUrl.startsWith('https:'),
+    domain: config.cookieDomain,
+    serialize: app.serializeCookie,
+  };
+  const answer = createRedirect({ ...deps, log: app.log, cookies, signCookie: app.signCookie });
+  await app.register(redirectRoutes, { redirect: answer });
   await app.register(async (v1) => {
     v1.addHook('onRequest', requireSecretKey(store));
     await v1.register(programRoutes, deps);
@@ -81,5 +116,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(eventRoutes, deps);
     await v1.register(referralRoutes, deps);
   });
+  redirect = answer;
   return app;
 }

@@ -1,0 +1,174 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import { codeKey } from '../domain/referral-codes.ts';
+import { newId } from '../lib/ids.ts';
+import { findCodeTarget } from '../store/repositories/participants.ts';
+import { TtlCache } from './code-cache.ts';
+import type { RouteDeps } from './deps.ts';
+import { ipHasher } from './ip-hasher.ts';
+import {
+  type CookieSettings,
+  REFERRAL_COOKIE,
+  type RedirectTarget,
+  redirectTarget,
+} from './redirect-target.ts';
+
+const MAX_CODE_LENGTH = 64;
+const MAX_TEXT = 512;
+const UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
+
+// Codes, click ids and base64 signatures are made of these, so the cookie value is sent as is;
+// anything else is percent-encoded, as @fastify/cookie would.
+const COOKIE_SAFE = /^[\w.+/=-]*$/;
+
+const NOT_FOUND_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Link not found</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}</style>
+</head><body><h1>This referral link is not active</h1>
+<p>The code may be mistyped, or the program may have ended. Ask the person who shared it for a new link.</p>
+</body></html>`;
+
+const NOT_FOUND_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-length': String(Buffer.byteLength(NOT_FOUND_PAGE)),
+  'cache-control': 'no-store',
+};
+
+const INTERNAL_ERROR = JSON.stringify({
+  error: {
+    type: 'api_error',
+    code: 'internal_error',
+    message: 'Something went wrong on our side; try the link again.',
+  },
+});
+
+/** The referral link `/r/{code}`, split from its query; null for any other path. */
+export function parseLink(url: string): { code: string; query: string } | null {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  if (!path.startsWith('/r/') || path.length === 3 || path.indexOf('/', 3) !== -1) return null;
+  let code: string;
+  try {
+    code = decodeURIComponent(path.slice(3));
+  } catch {
+    code = '';
+  }
+  return { code, query: q === -1 ? '' : url.slice(q + 1) };
+}
+
+function text(value: string | string[] | null | undefined): string | null {
+  return typeof value === 'string' && value !== '' ? value.slice(0, MAX_TEXT) : null;
+}
+
+/**
+ * Date#toISOString is a visible share of a redirect's own work, and under load many clicks fall in
+ * the same millisecond: they share one string.
+ */
+function isoTimestamps(): (at: Date) => string {
+  let lastMs = Number.NaN;
+  let last = '';
+  return (at) => {
+    const ms = at.getTime();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      last = at.toISOString();
+    }
+    return last;
+  };
+}
+
+export interface RedirectOptions extends RouteDeps {
+  log: FastifyBaseLogger;
+  cookies: CookieSettings;
+  /** @fastify/cookie's signer, so `unsignCookie` verifies the referral cookie. */
+  signCookie: (value: string) => string;
+}
+
+/**
+ * Answers `GET /r/{code}` on node's own request and response. It is the one route hit by every
+ * visitor at scale, and needs no auth, body or JSON: the server calls it before Fastify (whose
+ * per-request machinery cost a third of a redirect), and the Fastify route, which documents it and
+ * serves `inject`, hands it the same objects.
+ */
+export type Redirect = (req: IncomingMessage, res: ServerResponse, ip: string) => void;
+
+export function createRedirect(options: RedirectOptions): Redirect {
+  const { store, secret, clicks, now, log, cookies, signCookie } = options;
+  // A code that does not resolve is cached too (as null), so guessing codes costs no queries.
+  const cache = new TtlCache<RedirectTarget | null>(5_000, 50_000);
+  const hashIp = ipHasher(secret);
+  const isoTime = isoTimestamps();
+
+  async function lookUp(key: string, at: number): Promise<RedirectTarget | null> {
+    const target = redirectTarget(await findCodeTarget(store.db, key), cookies);
+    cache.set(key, target, at);
+    return target;
+  }
+
+  function follow(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ip: string,
+    query: string,
+    target: RedirectTarget | null,
+    at: Date,
+  ) {
+    if (!target) {
+      res.writeHead(404, NOT_FOUND_HEADERS).end(NOT_FOUND_PAGE);
+      return;
+    }
+    const clickId = newId('clk', at.getTime());
+    const params = query === '' ? null : new URLSearchParams(query);
+    clicks.record({
+      id: clickId,
+      program_id: target.programId,
+      participant_id: target.participantId,
+      code: target.code,
+      occurred_at: isoTime(at),
+      ip_hash: hashIp(ip),
+      user_agent: text(req.headers['user-agent']),
+      referer: text(req.headers.referer),
+      utm_source: text(params?.get(UTM[0])),
+      utm_medium: text(params?.get(UTM[1])),
+      utm_campaign: text(params?.get(UTM[2])),
+      utm_term: text(params?.get(UTM[3])),
+      utm_content: text(params?.get(UTM[4])),
+    });
+    const signed = signCookie(`${target.code}.${clickId}`);
+    const value = COOKIE_SAFE.test(signed) ? signed : encodeURIComponent(signed);
+    // Always the program's own landing URL: the link cannot be turned into an open redirect.
+    res
+      .writeHead(302, {
+        'cache-control': 'no-store',
+        'set-cookie': `${REFERRAL_COOKIE}=${value}${target.cookieAttributes}`,
+        location: target.locationPrefix + clickId + target.locationSuffix,
+        'content-length': '0',
+      })
+      .end();
+  }
+
+  return (req, res, ip) => {
+    const at = now();
+    const link = parseLink(req.url ?? '');
+    // A code too long to exist is, to the visitor following the link, just an unknown code.
+    if (!link || link.code === '' || link.code.length > MAX_CODE_LENGTH) {
+      follow(req, res, ip, '', null, at);
+      return;
+    }
+    const key = codeKey(link.code);
+    const cached = cache.get(key, at.getTime());
+    // A cached code is answered without a promise; only a lookup waits for the database.
+    if (cached !== undefined) {
+      follow(req, res, ip, link.query, cached, at);
+      return;
+    }
+    lookUp(key, at.getTime()).then(
+      (target) => follow(req, res, ip, link.query, target, at),
+      (err: unknown) => {
+        log.error({ err, url: req.url }, 'referral link lookup failed');
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(INTERNAL_ERROR);
+      },
+    );
+  };
+}
