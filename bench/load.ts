@@ -1,15 +1,15 @@
-// One measured load on a server: a warm-up, then the timed run.
+// Measured load on a server: a warm-up, then timed runs.
 //
 // Runs stop after a fixed number of requests (autocannon's `amount`), not after a duration:
 // a duration-bound run drops the requests still in flight when the clock runs out, and those
 // may well have reached the server, so the bench could not match clicks in the database with
-// 302s it saw. The warm-up's rate sizes the timed run to last about `seconds`.
+// 302s it saw. The warm-up's rate sizes the timed runs to last about the seconds asked for.
 import autocannon from 'autocannon';
 
 export type LoadOptions = Omit<autocannon.Options, 'url' | 'amount' | 'duration'>;
 
 export interface Load {
-  /** Timed run: responses with the expected status per second, and latency percentiles in ms. */
+  /** Timed runs: responses with the expected status per second, and latency percentiles in ms. */
   rps: number;
   seconds: number;
   p50: number;
@@ -19,13 +19,13 @@ export interface Load {
   failed: number;
 }
 
-const answered = (r: autocannon.Result) =>
-  Object.values(r.statusCodeStats ?? {}).reduce((n, s) => n + (s.count ?? 0), 0);
-
 interface Run {
   result: autocannon.Result;
   seconds: number;
 }
+
+const answered = (r: autocannon.Result) =>
+  Object.values(r.statusCodeStats ?? {}).reduce((n, s) => n + (s.count ?? 0), 0);
 
 function once(url: string, amount: number, options: LoadOptions) {
   return new Promise<Run>((resolve, reject) => {
@@ -43,31 +43,59 @@ function once(url: string, amount: number, options: LoadOptions) {
   });
 }
 
-/** `expect`: the status every response must have; `multiple`: request counts are multiples of it. */
-export async function measure(
-  url: string,
-  options: LoadOptions & { connections: number },
-  { seconds, expect, multiple = options.connections }: { seconds: number; expect: number; multiple?: number },
-): Promise<Load> {
-  const round = (n: number) => Math.max(multiple, Math.round(n / multiple) * multiple);
-  // Warm up until one run lasts two seconds or more: short runs are dominated by connection set-up
-  // and a cold JIT, and would size the timed run far too small.
-  const runs = [await once(url, round(multiple * 20), options)];
-  for (let warm = runs[0] as Run; warm.seconds < 2; runs.push(warm)) {
-    if (warm.result.errors > 0) throw new Error(`${url}: ${warm.result.errors} errors in the warm-up`);
-    warm = await once(url, round(answered(warm.result) * 4), options);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** One server under load. `expect`: every response's status; `multiple`: request counts are multiples of it. */
+export class LoadTarget {
+  private readonly warmUps: Run[] = [];
+  private readonly timed: Run[] = [];
+  private rate = 0;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: LoadOptions & { connections: number },
+    private readonly expect: number,
+    private readonly multiple = options.connections,
+  ) {}
+
+  private round(n: number): number {
+    return Math.max(this.multiple, Math.round(n / this.multiple) * this.multiple);
   }
-  const warm = runs.at(-1) as Run;
-  const timed = await once(url, round((answered(warm.result) / warm.seconds) * seconds), options);
-  runs.push(timed);
-  const ok = (r: autocannon.Result) => r.statusCodeStats?.[`${expect}`]?.count ?? 0;
-  const sum = (f: (r: autocannon.Result) => number) => runs.reduce((n, run) => n + f(run.result), 0);
-  return {
-    rps: ok(timed.result) / timed.seconds,
-    seconds: timed.seconds,
-    p50: timed.result.latency.p50,
-    p99: timed.result.latency.p99,
-    expected: sum(ok),
-    failed: sum((r) => answered(r) - ok(r) + r.errors),
-  };
+
+  /**
+   * Warms up until one run lasts two seconds or more: short runs are dominated by connection set-up
+   * and a cold JIT, and would size the timed runs far too small.
+   */
+  async warmUp(): Promise<void> {
+    let run = await once(this.url, this.round(this.multiple * 20), this.options);
+    this.warmUps.push(run);
+    while (run.seconds < 2) {
+      if (run.result.errors > 0) throw new Error(`${this.url}: ${run.result.errors} errors in the warm-up`);
+      run = await once(this.url, this.round(answered(run.result) * 4), this.options);
+      this.warmUps.push(run);
+    }
+    this.rate = answered(run.result) / run.seconds;
+  }
+
+  /** A timed run of about `seconds`, sized from the warm-up's rate. */
+  async run(seconds: number): Promise<void> {
+    if (this.rate === 0) await this.warmUp();
+    this.timed.push(await once(this.url, this.round(this.rate * seconds), this.options));
+  }
+
+  /** The timed runs taken together; latencies are the median over the runs. */
+  result(): Load {
+    const ok = (r: autocannon.Result) => r.statusCodeStats?.[`${this.expect}`]?.count ?? 0;
+    const all = [...this.warmUps, ...this.timed];
+    const sum = (runs: Run[], f: (run: Run) => number) => runs.reduce((n, run) => n + f(run), 0);
+    const seconds = sum(this.timed, (run) => run.seconds);
+    return {
+      rps: sum(this.timed, (run) => ok(run.result)) / seconds,
+      seconds,
+      p50: median(this.timed.map((run) => run.result.latency.p50)),
+      p99: median(this.timed.map((run) => run.result.latency.p99)),
+      expected: sum(all, (run) => ok(run.result)),
+      failed: sum(all, (run) => answered(run.result) - ok(run.result) + run.result.errors),
+    };
+  }
 }
