@@ -1,4 +1,5 @@
 import type { Executor } from '../executor.ts';
+import { prepared } from '../prepared.ts';
 import type { EventsTable } from '../schema.ts';
 
 export type EventRow = EventsTable;
@@ -8,14 +9,16 @@ export type EventRow = EventsTable;
  * duplicate waits here (PostgreSQL) or is serialised (SQLite) and then sees the first one.
  */
 export async function claimEvent(db: Executor, row: EventRow): Promise<boolean> {
-  const inserted = await db
+  return (await insertEventIfAbsent(db, row)).rows.length > 0;
+}
+
+const insertEventIfAbsent = prepared((db, row: EventRow) =>
+  db
     .insertInto('events')
     .values(row)
     .onConflict((oc) => oc.columns(['type', 'external_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted !== undefined;
-}
+    .returning('id'),
+);
 
 export async function findEventByExternalId(
   db: Executor,
@@ -35,5 +38,9 @@ export async function setEventOutcome(
   id: string,
   changes: Pick<EventRow, 'result' | 'program_id'>,
 ): Promise<void> {
-  await db.updateTable('events').set(changes).where('id', '=', id).execute();
+  await updateOutcome(db, { id, ...changes });
 }
+
+const updateOutcome = prepared((db, v: Pick<EventRow, 'id' | 'result' | 'program_id'>) =>
+  db.updateTable('events').set({ result: v.result, program_id: v.program_id }).where('id', '=', v.id),
+);

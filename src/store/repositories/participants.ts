@@ -1,4 +1,5 @@
 import type { Executor } from '../executor.ts';
+import { prepared } from '../prepared.ts';
 import type { ParticipantsTable, ReferralCodesTable } from '../schema.ts';
 
 export type ParticipantRow = ParticipantsTable;
@@ -6,14 +7,16 @@ export type ReferralCodeRow = ReferralCodesTable;
 
 /** Inserts unless (program_id, external_id) exists; true when this call created it. */
 export async function insertParticipantIfAbsent(db: Executor, row: ParticipantRow): Promise<boolean> {
-  const inserted = await db
+  return (await insertParticipant(db, row)).rows.length > 0;
+}
+
+const insertParticipant = prepared((db, row: ParticipantRow) =>
+  db
     .insertInto('participants')
     .values(row)
     .onConflict((oc) => oc.columns(['program_id', 'external_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted !== undefined;
-}
+    .returning('id'),
+);
 
 export async function findParticipant(db: Executor, id: string): Promise<ParticipantRow | undefined> {
   return db.selectFrom('participants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -24,13 +27,16 @@ export async function findParticipantByExternalId(
   programId: string,
   externalId: string,
 ): Promise<ParticipantRow | undefined> {
-  return db
+  return (await selectByExternalId(db, { programId, externalId })).rows[0];
+}
+
+const selectByExternalId = prepared((db, v: { programId: string; externalId: string }) =>
+  db
     .selectFrom('participants')
     .selectAll()
-    .where('program_id', '=', programId)
-    .where('external_id', '=', externalId)
-    .executeTakeFirst();
-}
+    .where('program_id', '=', v.programId)
+    .where('external_id', '=', v.externalId),
+);
 
 export async function updateParticipantRow(
   db: Executor,
@@ -42,14 +48,16 @@ export async function updateParticipantRow(
 
 /** Claims a code; false when another participant holds it already (in any letter case). */
 export async function insertCodeIfFree(db: Executor, row: ReferralCodeRow): Promise<boolean> {
-  const inserted = await db
+  return (await insertCode(db, row)).rows.length > 0;
+}
+
+const insertCode = prepared((db, row: ReferralCodeRow) =>
+  db
     .insertInto('referral_codes')
     .values(row)
     .onConflict((oc) => oc.column('code_key').doNothing())
-    .returning('code_key')
-    .executeTakeFirst();
-  return inserted !== undefined;
-}
+    .returning('code_key'),
+);
 
 export async function findCode(db: Executor, codeKey: string): Promise<ReferralCodeRow | undefined> {
   return db.selectFrom('referral_codes').selectAll().where('code_key', '=', codeKey).executeTakeFirst();

@@ -1,32 +1,38 @@
 import type { Executor, Page, PageRequest } from '../executor.ts';
 import { fetchPage } from '../executor.ts';
+import { prepared } from '../prepared.ts';
 import type { ReferralsTable } from '../schema.ts';
 
 export type ReferralRow = ReferralsTable;
 
 /** Inserts unless the referee already has a referral in the program; true when this call created it. */
 export async function insertReferralIfAbsent(db: Executor, row: ReferralRow): Promise<boolean> {
-  const inserted = await db
+  return (await insertReferral(db, row)).rows.length > 0;
+}
+
+const insertReferral = prepared((db, row: ReferralRow) =>
+  db
     .insertInto('referrals')
     .values(row)
     .onConflict((oc) => oc.columns(['program_id', 'referee_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted !== undefined;
-}
+    .returning('id'),
+);
 
 export async function findReferralForReferee(
   db: Executor,
   programId: string,
   refereeId: string,
 ): Promise<ReferralRow | undefined> {
-  return db
+  return (await selectForReferee(db, { programId, refereeId })).rows[0];
+}
+
+const selectForReferee = prepared((db, v: { programId: string; refereeId: string }) =>
+  db
     .selectFrom('referrals')
     .selectAll()
-    .where('program_id', '=', programId)
-    .where('referee_id', '=', refereeId)
-    .executeTakeFirst();
-}
+    .where('program_id', '=', v.programId)
+    .where('referee_id', '=', v.refereeId),
+);
 
 /**
  * The pending referrals of a customer, by the customer's external id, optionally in one program,
@@ -37,7 +43,16 @@ export async function findPendingReferralsOfCustomer(
   customerExternalId: string,
   programId: string | null,
 ): Promise<(ReferralRow & { program_rewards: string })[]> {
-  let query = db
+  const { rows } = programId
+    ? await selectPendingInProgram(db, { customerExternalId, programId })
+    : await selectPending(db, { customerExternalId });
+  // Sorted here, not in SQL: an ORDER BY on r.id tempts SQLite (without statistics) into walking
+  // the whole referrals table by id instead of starting from the customer's participant rows.
+  return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+const pendingOfCustomer = (db: Executor, customerExternalId: string) =>
+  db
     .selectFrom('referrals as r')
     .innerJoin('participants as p', 'p.id', 'r.referee_id')
     .innerJoin('programs as g', 'g.id', 'r.program_id')
@@ -45,11 +60,14 @@ export async function findPendingReferralsOfCustomer(
     .select('g.rewards as program_rewards')
     .where('p.external_id', '=', customerExternalId)
     .where('r.status', '=', 'pending');
-  if (programId) query = query.where('r.program_id', '=', programId);
-  // Sorted here, not in SQL: an ORDER BY on r.id tempts SQLite (without statistics) into walking
-  // the whole referrals table by id instead of starting from the customer's participant rows.
-  return (await query.execute()).sort((a, b) => (a.id < b.id ? -1 : 1));
-}
+
+const selectPending = prepared((db, v: { customerExternalId: string }) =>
+  pendingOfCustomer(db, v.customerExternalId),
+);
+
+const selectPendingInProgram = prepared((db, v: { customerExternalId: string; programId: string }) =>
+  pendingOfCustomer(db, v.customerExternalId).where('r.program_id', '=', v.programId),
+);
 
 /**
  * Moves a referral out of `pending`. Guarded on the current status, so of two concurrent
@@ -60,14 +78,25 @@ export async function transitionPendingReferral(
   id: string,
   changes: Pick<Partial<ReferralRow>, 'status' | 'qualifying_event_id' | 'qualified_at'>,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('referrals')
-    .set(changes)
-    .where('id', '=', id)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const result = await updatePending(db, {
+    id,
+    status: changes.status ?? 'pending',
+    qualifying_event_id: changes.qualifying_event_id ?? null,
+    qualified_at: changes.qualified_at ?? null,
+  });
+  return Number(result.numAffectedRows) === 1;
 }
+
+// Sets all three columns every time, so one statement serves every transition out of pending
+// (the two dates are null on a pending referral, and stay null unless the change sets them).
+const updatePending = prepared(
+  (db, v: Pick<ReferralRow, 'id' | 'status' | 'qualifying_event_id' | 'qualified_at'>) =>
+    db
+      .updateTable('referrals')
+      .set({ status: v.status, qualifying_event_id: v.qualifying_event_id, qualified_at: v.qualified_at })
+      .where('id', '=', v.id)
+      .where('status', '=', 'pending'),
+);
 
 export interface ReferralFilter {
   programId?: string | undefined;

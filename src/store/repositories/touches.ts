@@ -1,4 +1,5 @@
 import type { Executor } from '../executor.ts';
+import { prepared } from '../prepared.ts';
 
 /** A click or code with its referrer and program, as attribution needs them: one query each. */
 export interface TouchRow {
@@ -24,23 +25,29 @@ const REFERRER_AND_PROGRAM = [
   'p.status as referrer_status',
 ] as const;
 
-export async function findTouchByClick(db: Executor, clickId: string): Promise<TouchRow | undefined> {
-  return db
+const selectByClick = prepared((db, v: { clickId: string }) =>
+  db
     .selectFrom('clicks as k')
     .innerJoin('participants as p', 'p.id', 'k.participant_id')
     .innerJoin('programs as g', 'g.id', 'k.program_id')
     .select(['k.code', 'k.id as click_id', 'k.occurred_at as clicked_at', ...REFERRER_AND_PROGRAM])
-    .where('k.id', '=', clickId)
-    .executeTakeFirst();
-}
+    .where('k.id', '=', v.clickId),
+);
 
-export async function findTouchByCode(db: Executor, codeKey: string): Promise<TouchRow | undefined> {
-  const row = await db
+const selectByCode = prepared((db, v: { codeKey: string }) =>
+  db
     .selectFrom('referral_codes as c')
     .innerJoin('participants as p', 'p.id', 'c.participant_id')
     .innerJoin('programs as g', 'g.id', 'c.program_id')
     .select(['c.code', ...REFERRER_AND_PROGRAM])
-    .where('c.code_key', '=', codeKey)
-    .executeTakeFirst();
+    .where('c.code_key', '=', v.codeKey),
+);
+
+export async function findTouchByClick(db: Executor, clickId: string): Promise<TouchRow | undefined> {
+  return (await selectByClick(db, { clickId })).rows[0];
+}
+
+export async function findTouchByCode(db: Executor, codeKey: string): Promise<TouchRow | undefined> {
+  const row = (await selectByCode(db, { codeKey })).rows[0];
   return row && { ...row, click_id: null, clicked_at: null };
 }
