@@ -50,13 +50,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger === false ? false : { level: config.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
+    ...SERVER_TIMEOUTS,
     // Referral links are answered before Fastify's routing (see redirect.ts); everything else,
     // including malformed links, goes through Fastify.
-    ...SERVER_TIMEOUTS,
     serverFactory: (handler) => {
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-        const fast = redirect && (req.method === 'GET' || req.method === 'HEAD') && parseLink(req.url ?? '');
-        if (fast && redirect) redirect(req, res, clientIp(req));
+        const isLink = (req.method === 'GET' || req.method === 'HEAD') && parseLink(req.url ?? '') !== null;
+        if (redirect && isLink) redirect(req, res, clientIp(req));
         else handler(req, res);
       });
       // Fastify sets these on a server it creates itself; on this one, we do.
