@@ -4,16 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipHasher } from '../../src/http/ip-hasher.ts';
 import { createTestApp, TEST_SECRET, type TestApp } from '../support/app.ts';
-import { makeParticipant, makeProgram } from '../support/factories.ts';
-
-async function recordedClick(t: TestApp, id: string) {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const row = await t.store.db.selectFrom('clicks').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row) return row;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`click ${id} was never recorded`);
-}
+import { makeParticipant, makeProgram, recordedClick } from '../support/factories.ts';
 
 /** The headers that must agree between two answers to the same link: all but per-click values. */
 function comparable(headers: Headers | Record<string, unknown>) {

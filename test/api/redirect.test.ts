@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { click, makeParticipant, makeProgram } from '../support/factories.ts';
+import { click, makeParticipant, makeProgram, recordedClick } from '../support/factories.ts';
 
 const LANDING = 'https://shop.example.com/welcome?lang=en';
 const LANDING_ORIGIN = 'https://shop.example.com';
-
-/** Clicks are written in batches a few ms after the redirect; waits until this one is stored. */
-async function recordedClick(t: TestApp, id: string) {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const row = await t.store.db.selectFrom('clicks').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row) return row;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`click ${id} was never recorded`);
-}
 
 function parseSetCookie(header: string | string[] | undefined) {
   const line = Array.isArray(header) ? header.find((h) => h.startsWith('vouch_ref=')) : header;

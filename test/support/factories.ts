@@ -38,6 +38,16 @@ export async function click(t: TestApp, code: string, query = '') {
   return { res, location, clickId: location?.searchParams.get('vouch_click') ?? null };
 }
 
+/** Clicks are written in batches a few ms after the redirect; waits until this one is stored. */
+export async function recordedClick(t: TestApp, id: string) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const row = await t.store.db.selectFrom('clicks').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row) return row;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`click ${id} was never recorded`);
+}
+
 export function event(
   type: 'signup' | 'purchase' | 'refund',
   customerId: string,
