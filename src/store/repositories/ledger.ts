@@ -1,5 +1,7 @@
 import type { EntryDraft } from '../../domain/ledger.ts';
 import type { Executor } from '../executor.ts';
+import { prepared } from '../prepared.ts';
+import type { LedgerEntriesTable } from '../schema.ts';
 
 export interface Posting {
   id: string;
@@ -28,8 +30,10 @@ export async function insertPostings(
       created_at: createdAt,
     })),
   );
-  if (rows.length > 0) await db.insertInto('ledger_entries').values(rows).execute();
+  if (rows.length > 0) await insertRows(db, rows);
 }
+
+const insertRows = prepared((db, rows: LedgerEntriesTable[]) => db.insertInto('ledger_entries').values(rows));
 
 export async function sumParticipantAccounts(db: Executor, participantIds: readonly string[]) {
   if (participantIds.length === 0) return [];

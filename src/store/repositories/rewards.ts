@@ -1,11 +1,14 @@
 import type { Executor, Page, PageRequest } from '../executor.ts';
 import { fetchPage } from '../executor.ts';
+import { prepared } from '../prepared.ts';
 import type { RewardsTable } from '../schema.ts';
 
 export type RewardRow = RewardsTable;
 
+const insertRows = prepared((db, rows: RewardRow[]) => db.insertInto('rewards').values(rows));
+
 export async function insertRewards(db: Executor, rows: RewardRow[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('rewards').values(rows).execute();
+  if (rows.length > 0) await insertRows(db, rows);
 }
 
 export interface RewardFilter {
