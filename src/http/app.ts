@@ -55,8 +55,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // including malformed links, goes through Fastify.
     serverFactory: (handler) => {
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-        const isLink = (req.method === 'GET' || req.method === 'HEAD') && parseLink(req.url ?? '') !== null;
-        if (redirect && isLink) redirect(req, res, clientIp(req));
+        const link = req.method === 'GET' || req.method === 'HEAD' ? parseLink(req.url ?? '') : null;
+        if (redirect && link) redirect(req, res, clientIp(req), link);
         else handler(req, res);
       });
       // Fastify sets these on a server it creates itself; on this one, we do.

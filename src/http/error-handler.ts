@@ -68,8 +68,9 @@ function toAppError(error: FastifyError): AppError | null {
   return null;
 }
 
-export function sendError(reply: FastifyReply, error: AppError, requestId?: string) {
-  return reply.code(error.status).send({
+/** The documented error shape: `{"error": {type, code, message, param?, request_id?}}`. */
+export function errorBody(error: AppError, requestId?: string) {
+  return {
     error: {
       type: errorType(error.code),
       code: error.code,
@@ -77,7 +78,11 @@ export function sendError(reply: FastifyReply, error: AppError, requestId?: stri
       ...(error.param ? { param: error.param } : {}),
       ...(requestId ? { request_id: requestId } : {}),
     },
-  });
+  };
+}
+
+export function sendError(reply: FastifyReply, error: AppError, requestId?: string) {
+  return reply.code(error.status).send(errorBody(error, requestId));
 }
 
 /** Every error leaves in the documented shape; unknown ones as a bare 500 with the request id. */

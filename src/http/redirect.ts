@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { codeKey } from '../domain/referral-codes.ts';
+import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { findCodeTarget } from '../store/repositories/participants.ts';
 import { TtlCache } from './code-cache.ts';
 import type { RouteDeps } from './deps.ts';
+import { errorBody } from './error-handler.ts';
 import { ipHasher } from './ip-hasher.ts';
 import {
   type CookieSettings,
@@ -35,16 +37,16 @@ const NOT_FOUND_HEADERS = {
   'cache-control': 'no-store',
 };
 
-const INTERNAL_ERROR = JSON.stringify({
-  error: {
-    type: 'api_error',
-    code: 'internal_error',
-    message: 'Something went wrong on our side; try the link again.',
-  },
-});
+const LOOKUP_FAILED = new AppError('internal_error', 'Something went wrong on our side; try the link again.');
+const LOOKUP_FAILED_BODY = JSON.stringify(errorBody(LOOKUP_FAILED));
+
+export interface Link {
+  code: string;
+  query: string;
+}
 
 /** The referral link `/r/{code}`, split from its query; null for any other path. */
-export function parseLink(url: string): { code: string; query: string } | null {
+export function parseLink(url: string): Link | null {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   if (!path.startsWith('/r/') || path.length === 3 || path.indexOf('/', 3) !== -1) return null;
@@ -55,6 +57,10 @@ export function parseLink(url: string): { code: string; query: string } | null {
     code = '';
   }
   return { code, query: q === -1 ? '' : url.slice(q + 1) };
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, NOT_FOUND_HEADERS).end(NOT_FOUND_PAGE);
 }
 
 function text(value: string | string[] | null | undefined): string | null {
@@ -91,7 +97,7 @@ export interface RedirectOptions extends RouteDeps {
  * per-request machinery cost a third of a redirect), and the Fastify route, which documents it and
  * serves `inject`, hands it the same objects.
  */
-export type Redirect = (req: IncomingMessage, res: ServerResponse, ip: string) => void;
+export type Redirect = (req: IncomingMessage, res: ServerResponse, ip: string, link?: Link | null) => void;
 
 export function createRedirect(options: RedirectOptions): Redirect {
   const { store, secret, clicks, now, log, cookies, signCookie } = options;
@@ -110,16 +116,16 @@ export function createRedirect(options: RedirectOptions): Redirect {
     req: IncomingMessage,
     res: ServerResponse,
     ip: string,
-    query: string,
+    link: Link,
     target: RedirectTarget | null,
     at: Date,
-  ) {
+  ): void {
     if (!target) {
-      res.writeHead(404, NOT_FOUND_HEADERS).end(NOT_FOUND_PAGE);
+      notFound(res);
       return;
     }
     const clickId = newId('clk', at.getTime());
-    const params = query === '' ? null : new URLSearchParams(query);
+    const params = link.query === '' ? null : new URLSearchParams(link.query);
     clicks.record({
       id: clickId,
       program_id: target.programId,
@@ -148,26 +154,21 @@ export function createRedirect(options: RedirectOptions): Redirect {
       .end();
   }
 
-  return (req, res, ip) => {
+  return (req, res, ip, link = parseLink(req.url ?? '')) => {
     const at = now();
-    const link = parseLink(req.url ?? '');
     // A code too long to exist is, to the visitor following the link, just an unknown code.
-    if (!link || link.code === '' || link.code.length > MAX_CODE_LENGTH) {
-      follow(req, res, ip, '', null, at);
-      return;
-    }
+    if (!link || link.code === '' || link.code.length > MAX_CODE_LENGTH) return notFound(res);
     const key = codeKey(link.code);
     const cached = cache.get(key, at.getTime());
     // A cached code is answered without a promise; only a lookup waits for the database.
-    if (cached !== undefined) {
-      follow(req, res, ip, link.query, cached, at);
-      return;
-    }
+    if (cached !== undefined) return follow(req, res, ip, link, cached, at);
     lookUp(key, at.getTime()).then(
-      (target) => follow(req, res, ip, link.query, target, at),
+      (target) => follow(req, res, ip, link, target, at),
       (err: unknown) => {
         log.error({ err, url: req.url }, 'referral link lookup failed');
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(INTERNAL_ERROR);
+        res
+          .writeHead(LOOKUP_FAILED.status, { 'content-type': 'application/json; charset=utf-8' })
+          .end(LOOKUP_FAILED_BODY);
       },
     );
   };

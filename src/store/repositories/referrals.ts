@@ -76,11 +76,11 @@ const selectPendingInProgram = prepared((db, v: { customerExternalId: string; pr
 export async function transitionPendingReferral(
   db: Executor,
   id: string,
-  changes: Pick<Partial<ReferralRow>, 'status' | 'qualifying_event_id' | 'qualified_at'>,
+  changes: Pick<ReferralRow, 'status'> & Partial<Pick<ReferralRow, 'qualifying_event_id' | 'qualified_at'>>,
 ): Promise<boolean> {
   const result = await updatePending(db, {
     id,
-    status: changes.status ?? 'pending',
+    status: changes.status,
     qualifying_event_id: changes.qualifying_event_id ?? null,
     qualified_at: changes.qualified_at ?? null,
   });
