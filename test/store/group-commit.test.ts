@@ -42,6 +42,27 @@ describe.skipIf(dialect !== 'sqlite')('group commit on SQLite', () => {
     expect(await keys()).toEqual(['a', 'c']);
   });
 
+  it("hides a failed unit's writes from the units after it, and runs each other unit once in effect", async () => {
+    const outcomes = await Promise.allSettled([
+      store.transaction((trx) => trx.insertInto('settings').values(setting('before')).execute()),
+      store.transaction(async (trx) => {
+        await trx.insertInto('settings').values(setting('failed')).execute();
+        throw new Error('rejected by a rule');
+      }),
+      store.transaction(async (trx) =>
+        (await trx.selectFrom('settings').select('key').execute()).map((r) => r.key),
+      ),
+      store.transaction(async (trx) => {
+        await trx.insertInto('settings').values(setting('late')).execute();
+        throw new Error('also rejected');
+      }),
+    ]);
+
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect((outcomes[2] as PromiseFulfilledResult<string[]>).value).toEqual(['before']);
+    expect(await keys()).toEqual(['before']);
+  });
+
   it('lets a later unit in the batch see what an earlier one wrote', async () => {
     const [, seen] = await Promise.all([
       store.transaction((trx) => trx.insertInto('settings').values(setting('first')).execute()),
