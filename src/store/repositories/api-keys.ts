@@ -1,4 +1,5 @@
 import type { Executor } from '../executor.ts';
+import { prepared } from '../prepared.ts';
 import type { ApiKeysTable } from '../schema.ts';
 
 export type ApiKeyRow = ApiKeysTable;
@@ -7,13 +8,13 @@ export async function insertApiKey(db: Executor, row: ApiKeyRow): Promise<void> 
   await db.insertInto('api_keys').values(row).execute();
 }
 
+// Every authenticated request runs it.
+const selectActiveByHash = prepared((db, v: { hash: string }) =>
+  db.selectFrom('api_keys').selectAll().where('hash', '=', v.hash).where('revoked_at', 'is', null),
+);
+
 export async function findActiveKeyByHash(db: Executor, hash: string): Promise<ApiKeyRow | undefined> {
-  return db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('hash', '=', hash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  return (await selectActiveByHash(db, { hash })).rows[0];
 }
 
 export async function listApiKeyRows(db: Executor): Promise<ApiKeyRow[]> {
