@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createKey, listKeys, revokeKey } from './commands/keys.ts';
+import { verifyLedgerCommand } from './commands/ledger.ts';
 import { migrate } from './commands/migrate.ts';
 import { seedDemoCommand } from './commands/seed-demo.ts';
 import { serve } from './commands/serve.ts';
@@ -21,6 +22,12 @@ keys
   .action(createKey);
 keys.command('list').description('list keys (never their secrets)').action(listKeys);
 keys.command('revoke').description('revoke a key by id').argument('<id>', 'key id (key_…)').action(revokeKey);
+
+const ledger = program.command('ledger').description('inspect the rewards ledger');
+ledger
+  .command('verify')
+  .description('check every ledger invariant; exits 1 and lists what is broken')
+  .action(verifyLedgerCommand);
 
 program
   .command('seed-demo')

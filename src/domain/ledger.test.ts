@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balancesFrom, isBalanced, rewardCreatedPosting } from './ledger.ts';
+import { balancesFrom, isBalanced, rewardCreatedPosting, rewardProblems } from './ledger.ts';
 
 describe('ledger', () => {
   it('funds a new reward from the program, so the posting sums to zero', () => {
@@ -33,5 +33,41 @@ describe('ledger', () => {
       { currency: 'EUR', pending: 50, available: 0, paid: 0 },
       { currency: 'USD', pending: 1000, available: 300, paid: 200 },
     ]);
+  });
+
+  describe('rewardProblems', () => {
+    const reward = { id: 'rwd_a', status: 'pending' as const, amount: 1000, currency: 'USD' };
+    const created = rewardCreatedPosting('par_a', 1000, 'USD');
+
+    it('finds nothing wrong with a pending reward held on the pending account', () => {
+      expect(rewardProblems(reward, created)).toEqual([]);
+    });
+
+    it('reports a pending reward whose entries hold another amount, or nothing', () => {
+      expect(rewardProblems({ ...reward, amount: 1001 }, created)).toEqual([
+        {
+          kind: 'reward_mismatch',
+          id: 'rwd_a',
+          detail: 'participant_pending holds 1000 USD; a pending reward of 1001 needs 1001',
+        },
+      ]);
+      expect(rewardProblems(reward, [])).toHaveLength(1);
+    });
+
+    it("reports entries in a currency other than the reward's", () => {
+      const problems = rewardProblems(reward, rewardCreatedPosting('par_a', 1000, 'EUR'));
+
+      expect(problems.map((p) => p.detail)).toEqual([
+        'participant_pending holds 1000 EUR; the reward is in USD',
+        'program_rewards holds -1000 EUR; the reward is in USD',
+        'participant_pending holds 0 USD; a pending reward of 1000 needs 1000',
+      ]);
+    });
+
+    it('reports a status it has no rule for instead of passing it', () => {
+      expect(rewardProblems({ ...reward, status: 'issued' }, created)).toEqual([
+        { kind: 'unchecked_status', id: 'rwd_a', detail: 'no ledger rule for status issued' },
+      ]);
+    });
   });
 });

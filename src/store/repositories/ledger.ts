@@ -56,3 +56,42 @@ export async function sumParticipantAccounts(db: Executor, participantIds: reado
     amount: Number(r.amount),
   }));
 }
+
+/** Postings whose entries do not sum to zero in some currency. */
+export async function findUnbalancedPostings(db: Executor) {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['posting_id', 'currency', (eb) => eb.fn.sum<number | string>('amount').as('total')])
+    .groupBy(['posting_id', 'currency'])
+    .having((eb) => eb.fn.sum('amount'), '!=', 0)
+    .orderBy('posting_id')
+    .execute();
+  return rows.map((r) => ({ postingId: r.posting_id, currency: r.currency, total: Number(r.total) }));
+}
+
+/** Every reward's entries, summed per account and currency. */
+export async function sumRewardAccounts(db: Executor) {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['reward_id', 'account', 'currency', (eb) => eb.fn.sum<number | string>('amount').as('amount')])
+    .where('reward_id', 'is not', null)
+    .groupBy(['reward_id', 'account', 'currency'])
+    .execute();
+  return rows.map((r) => ({
+    rewardId: r.reward_id as string,
+    account: r.account,
+    currency: r.currency,
+    amount: Number(r.amount),
+  }));
+}
+
+export async function countLedger(db: Executor): Promise<{ postings: number; entries: number }> {
+  const row = await db
+    .selectFrom('ledger_entries')
+    .select([
+      (eb) => eb.fn.count<number | string>('posting_id').distinct().as('postings'),
+      (eb) => eb.fn.countAll<number | string>().as('entries'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { postings: Number(row.postings), entries: Number(row.entries) };
+}

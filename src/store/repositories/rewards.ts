@@ -26,3 +26,8 @@ export async function listRewardRows(
   if (filter.referralId) query = query.where('referral_id', '=', filter.referralId);
   return fetchPage(query, page);
 }
+
+/** What the ledger check needs of every reward. */
+export async function listRewardAmounts(db: Executor) {
+  return db.selectFrom('rewards').select(['id', 'status', 'amount', 'currency']).orderBy('id').execute();
+}
