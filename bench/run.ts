@@ -3,6 +3,8 @@
 // non-zero only when data was lost or requests failed, never merely because a target was missed.
 import type autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { verifyLedger } from '../src/services/ledger.ts';
+import { openStore } from '../src/store/database.ts';
 import { LoadTarget } from './load.ts';
 import { check, printTable, speed, target } from './report.ts';
 import { API_KEY, cleanup, type Server, startBaseline, startVouch, stop } from './servers.ts';
@@ -102,12 +104,16 @@ async function benchEvents() {
   const options = { connections: CONNECTIONS, headers: AUTH, requests };
   const target = new LoadTarget(`${vouch.url}/v1/events`, options, 201, 2 * CONNECTIONS);
   await target.run(SECONDS);
-  return { load: target.result(), pairs, qualified, rewards: await stopAndCount(vouch, 'rewards') };
+  const rewards = await stopAndCount(vouch, 'rewards');
+  // Concurrent ingestion must leave the ledger whole, whatever the speed.
+  const store = await openStore(`sqlite:${vouch.dbFile}`);
+  const ledger = await verifyLedger(store.db).finally(() => store.close());
+  return { load: target.result(), pairs, qualified, rewards, ledgerProblems: ledger.problems.length };
 }
 
 try {
   const { baseline, redirect, clicks } = await benchRedirect();
-  const { load: events, pairs, qualified, rewards } = await benchEvents();
+  const { load: events, pairs, qualified, rewards, ledgerProblems } = await benchEvents();
   const ratio = Number((redirect.rps / baseline.rps).toFixed(3));
   const result = {
     redirect_rps: Math.round(redirect.rps),
@@ -127,6 +133,7 @@ try {
     event_pairs: pairs,
     purchases_qualified: qualified,
     rewards_created: rewards,
+    ledger_problems: ledgerProblems,
     connections: CONNECTIONS,
     // How long each timed run lasted: it is sized from the warm-up, so it only approximates SECONDS.
     seconds: Object.fromEntries(
@@ -153,10 +160,11 @@ try {
       ],
       ['event errors', String(events.failed), check(events.failed === 0)],
       ['pairs / qualified / rewards', `${pairs} / ${qualified} / ${rewards}`, check(pairsOk)],
+      ['ledger verify problems', String(ledgerProblems), check(ledgerProblems === 0)],
     ],
   );
   console.log(JSON.stringify(result));
-  process.exitCode = clicksOk && events.failed === 0 && pairsOk ? 0 : 1;
+  process.exitCode = clicksOk && events.failed === 0 && pairsOk && ledgerProblems === 0 ? 0 : 1;
 } catch (error) {
   console.error(error);
   process.exitCode = 1;
