@@ -1,6 +1,6 @@
 // `npm run bench`: the redirect against a bare node:http 302, click durability, and event
 // ingestion on SQLite. The last stdout line is one JSON object for scripts; the exit code is
-// non-zero only when data was lost or requests failed, never merely because a target was missed.
+// non-zero only when data was lost or broken or requests failed, never merely because a target was missed.
 import type autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { verifyLedger } from '../src/services/ledger.ts';
