@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createKey, listKeys, revokeKey } from './commands/keys.ts';
 import { verifyLedgerCommand } from './commands/ledger.ts';
 import { migrate } from './commands/migrate.ts';
+import { approveDueCommand } from './commands/rewards.ts';
 import { seedDemoCommand } from './commands/seed-demo.ts';
 import { serve } from './commands/serve.ts';
 
@@ -28,6 +29,12 @@ ledger
   .command('verify')
   .description('check every ledger invariant; exits 1 and lists what is broken')
   .action(verifyLedgerCommand);
+
+const rewards = program.command('rewards').description('manage rewards');
+rewards
+  .command('approve-due')
+  .description('approve every pending reward whose hold has ended (serve does this every minute)')
+  .action(approveDueCommand);
 
 program
   .command('seed-demo')

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { balancesFrom, isBalanced, rewardCreatedPosting, rewardProblems } from './ledger.ts';
+import {
+  balancesFrom,
+  isBalanced,
+  payoutItemProblems,
+  payoutPostings,
+  rewardApprovedPosting,
+  rewardCreatedPosting,
+  rewardProblems,
+  rewardReversedPosting,
+} from './ledger.ts';
 
 describe('ledger', () => {
   it('funds a new reward from the program, so the posting sums to zero', () => {
@@ -30,17 +39,50 @@ describe('ledger', () => {
         { account: 'program_rewards', currency: 'USD', amount: -1500 },
       ]),
     ).toEqual([
-      { currency: 'EUR', pending: 50, available: 0, paid: 0 },
-      { currency: 'USD', pending: 1000, available: 300, paid: 200 },
+      { currency: 'EUR', pending: 50, available: 0, processing: 0, paid: 0 },
+      { currency: 'USD', pending: 1000, available: 300, processing: 0, paid: 200 },
+    ]);
+  });
+
+  it('moves an amount between accounts in every lifecycle posting, each summing to zero', () => {
+    const postings = [
+      rewardApprovedPosting('par_a', 700, 'USD'),
+      rewardReversedPosting('par_a', 300, 'USD', true),
+      rewardReversedPosting('par_a', 300, 'USD', false),
+      payoutPostings.created('par_a', 900, 'USD'),
+      payoutPostings.paid('par_a', 900, 'USD'),
+      payoutPostings.canceled('par_a', 900, 'USD'),
+    ];
+    for (const posting of postings) expect(isBalanced(posting)).toBe(true);
+    expect(rewardReversedPosting('par_a', 300, 'USD', false)).toEqual([
+      { account: 'program_rewards', participantId: null, currency: 'USD', amount: 300 },
+      { account: 'participant_available', participantId: 'par_a', currency: 'USD', amount: -300 },
     ]);
   });
 
   describe('rewardProblems', () => {
-    const reward = { id: 'rwd_a', status: 'pending' as const, amount: 1000, currency: 'USD' };
+    const reward = {
+      id: 'rwd_a',
+      status: 'pending' as const,
+      amount: 1000,
+      reversed_amount: 0,
+      currency: 'USD',
+    };
     const created = rewardCreatedPosting('par_a', 1000, 'USD');
+    const approved = [...created, ...rewardApprovedPosting('par_a', 1000, 'USD')];
 
     it('finds nothing wrong with a pending reward held on the pending account', () => {
       expect(rewardProblems(reward, created)).toEqual([]);
+    });
+
+    it('finds nothing wrong with approved, issued, partly and fully reversed rewards whose entries match', () => {
+      const partly = [...approved, ...rewardReversedPosting('par_a', 250, 'USD', false)];
+      const fully = [...created, ...rewardReversedPosting('par_a', 1000, 'USD', true)];
+
+      expect(rewardProblems({ ...reward, status: 'approved' }, approved)).toEqual([]);
+      expect(rewardProblems({ ...reward, status: 'issued' }, approved)).toEqual([]);
+      expect(rewardProblems({ ...reward, status: 'issued', reversed_amount: 250 }, partly)).toEqual([]);
+      expect(rewardProblems({ ...reward, status: 'reversed', reversed_amount: 1000 }, fully)).toEqual([]);
     });
 
     it('reports a pending reward whose entries hold another amount, or nothing', () => {
@@ -48,25 +90,72 @@ describe('ledger', () => {
         {
           kind: 'reward_mismatch',
           id: 'rwd_a',
-          detail: 'participant_pending holds 1000 USD; a pending reward of 1001 needs 1001',
+          detail: 'participant_pending holds 1000 USD; the pending reward of 1001 (0 reversed) needs 1001',
         },
       ]);
       expect(rewardProblems(reward, [])).toHaveLength(1);
+    });
+
+    it('reports an approved reward still held, and a reversal the ledger does not show', () => {
+      expect(rewardProblems({ ...reward, status: 'approved' }, created).map((p) => p.detail)).toEqual([
+        'participant_pending holds 1000 USD; the approved reward of 1000 (0 reversed) needs 0',
+        'participant_available holds 0 USD; the approved reward of 1000 (0 reversed) needs 1000',
+      ]);
+      expect(rewardProblems({ ...reward, reversed_amount: 400 }, created)).toHaveLength(1);
+    });
+
+    it.each([
+      ['reversed', 999],
+      ['pending', 1000],
+      ['approved', 1001],
+      ['approved', -1],
+    ] as const)('reports a %s reward with %i reversed as impossible', (status, reversed) => {
+      const problems = rewardProblems({ ...reward, status, reversed_amount: reversed }, created);
+      expect(problems).toEqual([
+        {
+          kind: 'reward_mismatch',
+          id: 'rwd_a',
+          detail: `a ${status} reward of 1000 cannot have ${reversed} reversed`,
+        },
+      ]);
     });
 
     it("reports entries in a currency other than the reward's", () => {
       const problems = rewardProblems(reward, rewardCreatedPosting('par_a', 1000, 'EUR'));
 
       expect(problems.map((p) => p.detail)).toEqual([
-        'participant_pending holds 1000 EUR; the reward is in USD',
-        'program_rewards holds -1000 EUR; the reward is in USD',
-        'participant_pending holds 0 USD; a pending reward of 1000 needs 1000',
+        'participant_pending holds 1000 EUR; the pending reward of 1000 (0 reversed) is in USD',
+        'program_rewards holds -1000 EUR; the pending reward of 1000 (0 reversed) is in USD',
+        'participant_pending holds 0 USD; the pending reward of 1000 (0 reversed) needs 1000',
       ]);
     });
+  });
 
-    it('reports a status it has no rule for instead of passing it', () => {
-      expect(rewardProblems({ ...reward, status: 'issued' }, created)).toEqual([
-        { kind: 'unchecked_status', id: 'rwd_a', detail: 'no ledger rule for status issued' },
+  describe('payoutItemProblems', () => {
+    const item = { payoutId: 'pay_a', status: 'pending' as const, amount: 900, currency: 'USD' };
+    const created = payoutPostings.created('par_a', 900, 'USD');
+
+    it('accepts a line as created, paid and canceled', () => {
+      const paid = [...created, ...payoutPostings.paid('par_a', 900, 'USD')];
+      const canceled = [...created, ...payoutPostings.canceled('par_a', 900, 'USD')];
+
+      expect(payoutItemProblems(item, created)).toEqual([]);
+      expect(payoutItemProblems({ ...item, status: 'paid' }, paid)).toEqual([]);
+      expect(payoutItemProblems({ ...item, status: 'canceled' }, canceled)).toEqual([]);
+    });
+
+    it('reports a paid run whose money never left processing', () => {
+      expect(payoutItemProblems({ ...item, status: 'paid' }, created)).toEqual([
+        {
+          kind: 'payout_mismatch',
+          id: 'pay_a',
+          detail: 'participant_processing holds 900 USD; the paid payout of 900 needs 0',
+        },
+        {
+          kind: 'payout_mismatch',
+          id: 'pay_a',
+          detail: 'participant_paid holds 0 USD; the paid payout of 900 needs 900',
+        },
       ]);
     });
   });

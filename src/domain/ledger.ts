@@ -6,6 +6,7 @@
 export type AccountKind =
   | 'participant_pending'
   | 'participant_available'
+  | 'participant_processing'
   | 'participant_paid'
   | 'program_rewards';
 
@@ -18,18 +19,65 @@ export interface EntryDraft {
 
 export interface Balance {
   currency: string;
+  /** Earned, still in its hold period. */
   pending: number;
+  /** Approved and not yet in a payout run; negative when a paid reward was clawed back. */
   available: number;
+  /** In a payout run that is not confirmed yet. */
+  processing: number;
   paid: number;
 }
 
-/** A new reward is owed to the participant but held: the program's reward account funds it. */
-export function rewardCreatedPosting(participantId: string, amount: number, currency: string): EntryDraft[] {
+/** Moves an amount between two accounts: every posting here has this shape. */
+function transfer(
+  from: AccountKind,
+  to: AccountKind,
+  participantId: string,
+  amount: number,
+  currency: string,
+): EntryDraft[] {
+  const owner = (account: AccountKind) => (account === 'program_rewards' ? null : participantId);
   return [
-    { account: 'participant_pending', participantId, currency, amount },
-    { account: 'program_rewards', participantId: null, currency, amount: -amount },
+    { account: to, participantId: owner(to), currency, amount },
+    { account: from, participantId: owner(from), currency, amount: -amount },
   ];
 }
+
+/** A new reward is owed to the participant but held: the program's reward account funds it. */
+export const rewardCreatedPosting = (participantId: string, amount: number, currency: string) =>
+  transfer('program_rewards', 'participant_pending', participantId, amount, currency);
+
+/** The hold is over: what is left of the reward becomes available for payout. */
+export const rewardApprovedPosting = (participantId: string, amount: number, currency: string) =>
+  transfer('participant_pending', 'participant_available', participantId, amount, currency);
+
+/**
+ * A clawback returns the amount to the program from where the reward sits now. Taken from the
+ * available balance it may drive that negative (the reward was paid): future rewards offset it.
+ */
+export const rewardReversedPosting = (
+  participantId: string,
+  amount: number,
+  currency: string,
+  held: boolean,
+) =>
+  transfer(
+    held ? 'participant_pending' : 'participant_available',
+    'program_rewards',
+    participantId,
+    amount,
+    currency,
+  );
+
+/** A participant's line in a payout run, as it is created, confirmed paid, or canceled. */
+export const payoutPostings = {
+  created: (participantId: string, amount: number, currency: string) =>
+    transfer('participant_available', 'participant_processing', participantId, amount, currency),
+  paid: (participantId: string, amount: number, currency: string) =>
+    transfer('participant_processing', 'participant_paid', participantId, amount, currency),
+  canceled: (participantId: string, amount: number, currency: string) =>
+    transfer('participant_processing', 'participant_available', participantId, amount, currency),
+};
 
 export function isBalanced(entries: readonly EntryDraft[]): boolean {
   const sums = new Map<string, number>();
@@ -40,6 +88,7 @@ export function isBalanced(entries: readonly EntryDraft[]): boolean {
 const BALANCE_FIELD: Partial<Record<AccountKind, keyof Omit<Balance, 'currency'>>> = {
   participant_pending: 'pending',
   participant_available: 'available',
+  participant_processing: 'processing',
   participant_paid: 'paid',
 };
 
@@ -51,7 +100,13 @@ export function balancesFrom(
   for (const { account, currency, amount } of sums) {
     const field = BALANCE_FIELD[account as AccountKind];
     if (!field) continue;
-    const balance = byCurrency.get(currency) ?? { currency, pending: 0, available: 0, paid: 0 };
+    const balance = byCurrency.get(currency) ?? {
+      currency,
+      pending: 0,
+      available: 0,
+      processing: 0,
+      paid: 0,
+    };
     balance[field] += amount;
     byCurrency.set(currency, balance);
   }
@@ -62,52 +117,109 @@ export type RewardStatus = 'pending' | 'approved' | 'issued' | 'redeemed' | 'rev
 
 /** A broken invariant found by `vouch ledger verify`. */
 export interface LedgerProblem {
-  kind: 'unbalanced_posting' | 'reward_mismatch' | 'unknown_reward' | 'unchecked_status';
-  /** The posting or reward at fault. */
+  kind: 'unbalanced_posting' | 'reward_mismatch' | 'unknown_reward' | 'payout_mismatch';
+  /** The posting, reward or payout at fault. */
   id: string;
   detail: string;
 }
 
-const PARTICIPANT_ACCOUNTS = ['participant_pending', 'participant_available', 'participant_paid'] as const;
+export interface AccountSum {
+  account: string;
+  currency: string;
+  amount: number;
+}
+
+type Expected = Partial<Record<AccountKind, number>>;
+
+const PARTICIPANT_ACCOUNTS = [
+  'participant_pending',
+  'participant_available',
+  'participant_processing',
+  'participant_paid',
+] as const;
 
 /**
- * What a reward's entries must sum to on each participant account, given its status; null for a
- * status this engine does not produce yet, which is reported rather than guessed at.
+ * What a reward's own entries must sum to on each participant account. Payouts move balances
+ * per participant, not per reward, so a paid reward still shows on `available` here.
  */
 export function expectedRewardAccounts(
   status: RewardStatus,
   amount: number,
-): Partial<Record<AccountKind, number>> | null {
-  return status === 'pending' ? { participant_pending: amount } : null;
+  reversedAmount: number,
+): Expected {
+  const kept = amount - reversedAmount;
+  if (status === 'pending') return { participant_pending: kept };
+  if (status === 'reversed') return {};
+  return { participant_available: kept };
 }
 
-/** Checks one reward's entries (summed per account and currency) against its status and amount. */
-export function rewardProblems(
-  reward: { id: string; status: RewardStatus; amount: number; currency: string },
-  sums: readonly { account: string; currency: string; amount: number }[],
+/** What one participant's line in a payout run must have moved, given the run's status. */
+export function expectedPayoutAccounts(status: 'pending' | 'paid' | 'canceled', amount: number): Expected {
+  if (status === 'pending') return { participant_available: -amount, participant_processing: amount };
+  if (status === 'paid') return { participant_available: -amount, participant_paid: amount };
+  return {};
+}
+
+/** Compares summed entries with what they should be; `what` names the record in each detail. */
+function accountProblems(
+  kind: LedgerProblem['kind'],
+  id: string,
+  what: string,
+  currency: string,
+  expected: Expected,
+  sums: readonly AccountSum[],
 ): LedgerProblem[] {
-  const expected = expectedRewardAccounts(reward.status, reward.amount);
-  if (!expected) {
-    return [
-      { kind: 'unchecked_status', id: reward.id, detail: `no ledger rule for status ${reward.status}` },
-    ];
-  }
   const problems: LedgerProblem[] = [];
   for (const sum of sums) {
-    if (sum.currency !== reward.currency && sum.amount !== 0) {
-      const detail = `${sum.account} holds ${sum.amount} ${sum.currency}; the reward is in ${reward.currency}`;
-      problems.push({ kind: 'reward_mismatch', id: reward.id, detail });
+    if (sum.currency !== currency && sum.amount !== 0) {
+      const detail = `${sum.account} holds ${sum.amount} ${sum.currency}; the ${what} is in ${currency}`;
+      problems.push({ kind, id, detail });
     }
   }
   for (const account of PARTICIPANT_ACCOUNTS) {
     const actual = sums
-      .filter((s) => s.account === account && s.currency === reward.currency)
+      .filter((s) => s.account === account && s.currency === currency)
       .reduce((total, s) => total + s.amount, 0);
     const want = expected[account] ?? 0;
     if (actual !== want) {
-      const detail = `${account} holds ${actual} ${reward.currency}; a ${reward.status} reward of ${reward.amount} needs ${want}`;
-      problems.push({ kind: 'reward_mismatch', id: reward.id, detail });
+      problems.push({
+        kind,
+        id,
+        detail: `${account} holds ${actual} ${currency}; the ${what} needs ${want}`,
+      });
     }
   }
   return problems;
+}
+
+/** Checks one reward's entries (summed per account and currency) against its status and amounts. */
+export function rewardProblems(
+  reward: { id: string; status: RewardStatus; amount: number; reversed_amount: number; currency: string },
+  sums: readonly AccountSum[],
+): LedgerProblem[] {
+  const { id, status, amount, reversed_amount: reversed, currency } = reward;
+  const fullyReversed = reversed === amount && amount > 0;
+  if (reversed < 0 || reversed > amount || (status === 'reversed') !== fullyReversed) {
+    const detail = `a ${status} reward of ${amount} cannot have ${reversed} reversed`;
+    return [{ kind: 'reward_mismatch', id, detail }];
+  }
+  const what = `${status} reward of ${amount} (${reversed} reversed)`;
+  return accountProblems(
+    'reward_mismatch',
+    id,
+    what,
+    currency,
+    expectedRewardAccounts(status, amount, reversed),
+    sums,
+  );
+}
+
+/** Checks one participant's line of a payout run against the run's status. */
+export function payoutItemProblems(
+  item: { payoutId: string; status: 'pending' | 'paid' | 'canceled'; amount: number; currency: string },
+  sums: readonly AccountSum[],
+): LedgerProblem[] {
+  const what = `${item.status} payout of ${item.amount}`;
+  const expected = expectedPayoutAccounts(item.status, item.amount);
+  return accountProblems('payout_mismatch', item.payoutId, what, item.currency, expected, sums);
 }

@@ -14,9 +14,11 @@ import { errorHandler, sendError } from './error-handler.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
 import { eventRoutes } from './routes/events.ts';
 import { participantRoutes } from './routes/participants.ts';
+import { payoutRoutes } from './routes/payouts.ts';
 import { programRoutes } from './routes/programs.ts';
 import { redirectRoutes } from './routes/redirect.ts';
 import { referralRoutes } from './routes/referrals.ts';
+import { rewardRoutes } from './routes/rewards.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { validatorCompiler } from './validators.ts';
 
@@ -115,6 +117,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(participantRoutes, deps);
     await v1.register(eventRoutes, deps);
     await v1.register(referralRoutes, deps);
+    await v1.register(rewardRoutes, deps);
+    await v1.register(payoutRoutes, deps);
   });
   redirect = answer;
   return app;

@@ -1,5 +1,6 @@
 import type { Balance } from '../domain/ledger.ts';
 import type { ProgramRewards } from '../domain/qualification.ts';
+import type { PayoutLine, PayoutRow } from '../services/payouts.ts';
 import type { EventResult, EventRow } from '../services/record-event.ts';
 import type { Page } from '../store/executor.ts';
 import type { ParticipantRow } from '../store/repositories/participants.ts';
@@ -19,6 +20,8 @@ export function presentProgram(row: ProgramRow) {
     status: row.status,
     rewards: { referrer: rewards.referrer, referee: rewards.referee },
     attribution_window_days: row.attribution_window_days,
+    reward_hold_days: row.reward_hold_days,
+    payout_minimums: JSON.parse(row.payout_minimums) as Record<string, number>,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -57,6 +60,7 @@ export function presentEvent(row: EventRow) {
     currency: row.currency,
     occurred_at: row.occurred_at,
     received_at: row.received_at,
+    purchase_external_id: row.purchase_external_id,
     result: JSON.parse(row.result) as EventResult,
   };
 }
@@ -67,6 +71,15 @@ export function presentReferral(row: ReferralRow) {
 
 export function presentReward(row: RewardRow) {
   return { object: 'reward' as const, ...row };
+}
+
+export function presentPayout(row: PayoutRow) {
+  const { open_key: _internal, ...fields } = row;
+  return { object: 'payout' as const, ...fields };
+}
+
+export function presentPayoutItem(line: PayoutLine) {
+  return { object: 'payout_item' as const, ...line };
 }
 
 export function presentList<R, T>(page: Page<R>, present: (row: R) => T) {

@@ -30,12 +30,20 @@ const ERRORS = {
   // 409: conflicts with what is stored
   code_taken: { status: 409, type: 'conflict' },
   idempotency_key_reused: { status: 409, type: 'conflict' },
+  reward_not_pending: { status: 409, type: 'conflict' },
+  reward_already_reversed: { status: 409, type: 'conflict' },
+  payout_in_progress: { status: 409, type: 'conflict' },
+  payout_not_pending: { status: 409, type: 'conflict' },
   // 413, 415
   body_too_large: { status: 413, type: 'invalid_request' },
   unsupported_media_type: { status: 415, type: 'invalid_request' },
   // 422: well-formed but not applicable
   program_mismatch: { status: 422, type: 'unprocessable' },
   program_not_active: { status: 422, type: 'unprocessable' },
+  currency_mismatch: { status: 422, type: 'unprocessable' },
+  refund_exceeds_purchase: { status: 422, type: 'unprocessable' },
+  amount_exceeds_reward: { status: 422, type: 'unprocessable' },
+  nothing_to_pay: { status: 422, type: 'unprocessable' },
   // 429
   rate_limited: { status: 429, type: 'rate_limited' },
   // 500

@@ -3,7 +3,19 @@ import { randomBytes } from 'node:crypto';
 // Crockford base32: sortable as plain strings, so ids compare the way they were made.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export type IdPrefix = 'prg' | 'par' | 'ref' | 'rwd' | 'evt' | 'clk' | 'key' | 'led' | 'pst' | 'obx';
+export type IdPrefix =
+  | 'prg'
+  | 'par'
+  | 'ref'
+  | 'rwd'
+  | 'evt'
+  | 'clk'
+  | 'key'
+  | 'led'
+  | 'pst'
+  | 'obx'
+  | 'pay'
+  | 'pyi';
 
 // Random bytes are drawn in blocks: one system call per 409 ids instead of one per id.
 const POOL_SIZE = 4096;

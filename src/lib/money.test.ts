@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.ts';
-import { isCurrency, MAX_AMOUNT, parseMoney } from './money.ts';
+import { isCurrency, MAX_AMOUNT, parseMoney, toDecimal } from './money.ts';
 
 function codeOf(run: () => unknown): { code: string; param: string | undefined } | null {
   try {
@@ -39,5 +39,18 @@ describe('money', () => {
 
   it('names top-level fields without a prefix', () => {
     expect(codeOf(() => parseMoney(-5, 'USD'))).toEqual({ code: 'amount_negative', param: 'amount' });
+  });
+});
+
+describe('toDecimal', () => {
+  it.each([
+    [123450, 'USD', '1234.50'],
+    [5, 'EUR', '0.05'],
+    [-5, 'EUR', '-0.05'],
+    [1500, 'JPY', '1500'],
+    [1234, 'KWD', '1.234'],
+    [700, 'PTS', '700'],
+  ])('writes %i %s as %s', (amount, currency, decimal) => {
+    expect(toDecimal(amount, currency)).toBe(decimal);
   });
 });

@@ -46,3 +46,19 @@ export function parseMoney(amount: number, currency: string, prefix = ''): Money
   }
   return { amount, currency };
 }
+
+/** Digits after the decimal point in the currency's major unit (2 for USD, 0 for JPY and points). */
+export function minorDigits(currency: string): number {
+  if (currency === POINTS) return 0;
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  );
+}
+
+/** Minor units as a plain decimal in the major unit ("1234.50"), as bank and PayPal files want. */
+export function toDecimal(amount: number, currency: string): string {
+  const digits = minorDigits(currency);
+  const sign = amount < 0 ? '-' : '';
+  const units = String(Math.abs(amount)).padStart(digits + 1, '0');
+  return digits === 0 ? sign + units : `${sign}${units.slice(0, -digits)}.${units.slice(-digits)}`;
+}

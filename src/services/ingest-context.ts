@@ -10,7 +10,8 @@ export interface EventResult {
     | 'no_referral'
     | 'referral_qualified'
     | 'not_qualified'
-    | 'recorded';
+    | 'recorded'
+    | 'rewards_reversed';
   reason: string | null;
   referral_ids: string[];
   reward_ids: string[];

@@ -1,10 +1,10 @@
 import { rewardCreatedPosting } from '../domain/ledger.ts';
 import { decideQualification, type EarnedReward, type ProgramRewards } from '../domain/qualification.ts';
+import { holdEndsAt } from '../domain/reward-lifecycle.ts';
 import { newId } from '../lib/ids.ts';
 import { insertPostings } from '../store/repositories/ledger.ts';
 import {
   findPendingReferralsOfCustomer,
-  type ReferralRow,
   transitionPendingReferral,
 } from '../store/repositories/referrals.ts';
 import { insertRewards, type RewardRow } from '../store/repositories/rewards.ts';
@@ -46,7 +46,8 @@ export async function ingestPurchase(ctx: IngestContext): Promise<Ingested> {
     if (!won) continue;
     qualified.push(referral.id);
     emit(ctx, 'referral.qualified', { referral_id: referral.id, event_id: event.id });
-    rewards.push(...decision.rewards.map((earned) => rewardRow(ctx, referral, earned)));
+    const availableAt = holdEndsAt(ctx.at, referral.program_hold_days).toISOString();
+    rewards.push(...decision.rewards.map((earned) => rewardRow(ctx, referral, earned, availableAt)));
   }
   await grantRewards(ctx, rewards);
   if (qualified.length === 0) {
@@ -60,7 +61,13 @@ export async function ingestPurchase(ctx: IngestContext): Promise<Ingested> {
   };
 }
 
-function rewardRow(ctx: IngestContext, referral: ReferralRow, earned: EarnedReward): RewardRow {
+/** A new reward, held until `availableAt` (the program's hold counted from the purchase). */
+function rewardRow(
+  ctx: IngestContext,
+  referral: { id: string; program_id: string },
+  earned: EarnedReward,
+  availableAt: string,
+): RewardRow {
   return {
     id: newId('rwd'),
     program_id: referral.program_id,
@@ -70,6 +77,14 @@ function rewardRow(ctx: IngestContext, referral: ReferralRow, earned: EarnedRewa
     amount: earned.amount,
     currency: earned.currency,
     status: 'pending',
+    reversed_amount: 0,
+    qualifying_event_id: ctx.event.id,
+    available_at: availableAt,
+    approved_at: null,
+    issued_at: null,
+    reversed_at: null,
+    reversal_reason: null,
+    payout_id: null,
     created_at: ctx.now.toISOString(),
   };
 }

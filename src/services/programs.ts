@@ -1,7 +1,7 @@
 import type { ProgramRewards } from '../domain/qualification.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
-import { parseMoney } from '../lib/money.ts';
+import { isCurrency, MAX_AMOUNT, POINTS, parseMoney } from '../lib/money.ts';
 import type { Executor, Page, PageRequest } from '../store/executor.ts';
 import {
   findProgram,
@@ -23,6 +23,8 @@ export interface ProgramInput {
   landing_url: string;
   rewards: { referrer?: RewardInput | null; referee?: RewardInput | null };
   attribution_window_days?: number;
+  reward_hold_days?: number;
+  payout_minimums?: Record<string, number>;
 }
 
 export interface ProgramPatch {
@@ -30,10 +32,14 @@ export interface ProgramPatch {
   landing_url?: string;
   rewards?: ProgramInput['rewards'];
   attribution_window_days?: number;
+  reward_hold_days?: number;
+  payout_minimums?: Record<string, number>;
   status?: ProgramRow['status'];
 }
 
 export const DEFAULT_WINDOW_DAYS = 30;
+/** Long enough for most refunds to arrive before a reward can be paid. */
+export const DEFAULT_HOLD_DAYS = 30;
 
 /** Only absolute http(s) URLs without credentials: the redirect sends visitors here. */
 export function checkLandingUrl(value: string): string {
@@ -71,6 +77,24 @@ function checkRewards(input: ProgramInput['rewards']): ProgramRewards {
   return rewards;
 }
 
+/** Each minimum is an amount in minor units of a known currency; stored as JSON. */
+function checkPayoutMinimums(input: Record<string, number>): string {
+  for (const [currency, amount] of Object.entries(input)) {
+    const param = `payout_minimums.${currency}`;
+    if (!isCurrency(currency)) {
+      throw new AppError(
+        'unknown_currency',
+        `${param}: '${currency}' is not an ISO 4217 code or ${POINTS}.`,
+        param,
+      );
+    }
+    if (amount < 0) throw new AppError('amount_negative', `${param} must not be negative.`, param);
+    if (amount > MAX_AMOUNT)
+      throw new AppError('amount_too_large', `${param} must be at most ${MAX_AMOUNT}.`, param);
+  }
+  return JSON.stringify(input);
+}
+
 export async function createProgram(db: Executor, input: ProgramInput, now: Date): Promise<ProgramRow> {
   const at = now.toISOString();
   const row: ProgramRow = {
@@ -80,6 +104,8 @@ export async function createProgram(db: Executor, input: ProgramInput, now: Date
     status: 'active',
     rewards: JSON.stringify(checkRewards(input.rewards)),
     attribution_window_days: input.attribution_window_days ?? DEFAULT_WINDOW_DAYS,
+    reward_hold_days: input.reward_hold_days ?? DEFAULT_HOLD_DAYS,
+    payout_minimums: checkPayoutMinimums(input.payout_minimums ?? {}),
     created_at: at,
     updated_at: at,
   };
@@ -106,6 +132,9 @@ export async function updateProgram(
   if (patch.rewards !== undefined) changes.rewards = JSON.stringify(checkRewards(patch.rewards));
   if (patch.attribution_window_days !== undefined)
     changes.attribution_window_days = patch.attribution_window_days;
+  if (patch.reward_hold_days !== undefined) changes.reward_hold_days = patch.reward_hold_days;
+  if (patch.payout_minimums !== undefined)
+    changes.payout_minimums = checkPayoutMinimums(patch.payout_minimums);
   if (patch.status !== undefined) changes.status = patch.status;
   await updateProgramRow(db, id, changes);
   return { ...current, ...changes };

@@ -9,8 +9,9 @@ import {
   setEventOutcome,
 } from '../store/repositories/events.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
-import { type IngestContext, type Ingested, result } from './ingest-context.ts';
+import type { IngestContext, Ingested } from './ingest-context.ts';
 import { ingestPurchase } from './ingest-purchase.ts';
+import { ingestRefund } from './ingest-refund.ts';
 import { ingestSignup } from './ingest-signup.ts';
 import { getProgram } from './programs.ts';
 import type { ReferralHint } from './resolve-touch.ts';
@@ -27,6 +28,8 @@ export interface EventInput {
   amount?: number | undefined;
   currency?: string | undefined;
   occurred_at?: string | undefined;
+  /** A refund's purchase: the external_id it was ingested with. */
+  purchase_external_id?: string | undefined;
 }
 
 // Clients' clocks drift; a little is tolerated, a date far ahead is a bug on their side.
@@ -54,6 +57,25 @@ function checkAmount(input: EventInput): void {
   parseMoney(input.amount, input.currency);
 }
 
+function purchaseReference(input: EventInput): string | null {
+  if (input.type !== 'refund') {
+    if (input.purchase_external_id === undefined) return null;
+    throw new AppError(
+      'invalid_value',
+      'Only a refund names a purchase_external_id.',
+      'purchase_external_id',
+    );
+  }
+  if (input.purchase_external_id === undefined) {
+    throw new AppError(
+      'missing_field',
+      'A refund needs the purchase_external_id of the purchase it refunds.',
+      'purchase_external_id',
+    );
+  }
+  return input.purchase_external_id;
+}
+
 /**
  * Ingests one event. Idempotent by (type, external_id): a repeat returns the stored event and
  * changes nothing. Must run inside a transaction.
@@ -65,6 +87,7 @@ export async function recordEvent(
 ): Promise<{ event: EventRow; replayed: boolean }> {
   const at = occurredAt(input, now);
   checkAmount(input);
+  const purchaseExternalId = purchaseReference(input);
   // An id that names nothing is a 404 for every type; a purchase would otherwise be stored
   // against a program that does not exist and silently never qualify anything.
   if (input.program_id !== undefined) await getProgram(db, input.program_id, 'program_id');
@@ -81,6 +104,7 @@ export async function recordEvent(
     occurred_at: at.toISOString(),
     received_at: now.toISOString(),
     result: '{}',
+    purchase_external_id: purchaseExternalId,
   };
   // Claiming (type, external_id) comes first, so a concurrent duplicate waits here (PostgreSQL)
   // or runs after this one (SQLite), and then answers with the stored event.
@@ -106,6 +130,6 @@ function ingest(ctx: IngestContext, input: EventInput): Promise<Ingested> {
     case 'purchase':
       return ingestPurchase(ctx);
     case 'refund':
-      return Promise.resolve({ programId: ctx.event.program_id, result: result('recorded') });
+      return ingestRefund(ctx);
   }
 }

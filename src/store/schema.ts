@@ -23,6 +23,9 @@ export interface ProgramsTable {
   status: 'active' | 'paused' | 'archived';
   rewards: string;
   attribution_window_days: number;
+  reward_hold_days: number;
+  /** JSON: the smallest balance a payout run pays, per currency. */
+  payout_minimums: string;
   created_at: string;
   updated_at: string;
 }
@@ -76,6 +79,8 @@ export interface EventsTable {
   occurred_at: string;
   received_at: string;
   result: string;
+  /** A refund's purchase (its external_id); null for other types. */
+  purchase_external_id: string | null;
 }
 
 export interface ReferralsTable {
@@ -104,6 +109,18 @@ export interface RewardsTable {
   amount: number;
   currency: string;
   status: 'pending' | 'approved' | 'issued' | 'redeemed' | 'reversed';
+  /** Clawed back so far, in the reward's currency; the ledger holds amount - reversed_amount. */
+  reversed_amount: number;
+  /** The purchase that earned it: its refunds reverse the reward pro rata. */
+  qualifying_event_id: string | null;
+  /** When the hold ends and the reward is approved, unless reversed first. */
+  available_at: string;
+  approved_at: string | null;
+  issued_at: string | null;
+  reversed_at: string | null;
+  reversal_reason: 'refund' | 'fraud' | 'duplicate' | 'other' | null;
+  /** The payout run that pays it out, once it is in one. */
+  payout_id: string | null;
   created_at: string;
 }
 
@@ -114,6 +131,7 @@ export interface LedgerEntriesTable {
   participant_id: string | null;
   program_id: string;
   reward_id: string | null;
+  payout_id: string | null;
   currency: string;
   amount: number;
   created_at: string;
@@ -136,6 +154,26 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+export interface PayoutsTable {
+  id: string;
+  program_id: string;
+  currency: string;
+  status: 'pending' | 'paid' | 'canceled';
+  amount: number;
+  item_count: number;
+  open_key: string | null;
+  created_at: string;
+  settled_at: string | null;
+}
+
+export interface PayoutItemsTable {
+  id: string;
+  payout_id: string;
+  participant_id: string;
+  amount: number;
+  currency: string;
+}
+
 export interface Database {
   settings: SettingsTable;
   api_keys: ApiKeysTable;
@@ -149,4 +187,6 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   outbox: OutboxTable;
   idempotency_keys: IdempotencyKeysTable;
+  payouts: PayoutsTable;
+  payout_items: PayoutItemsTable;
 }

@@ -349,7 +349,7 @@ describe('idempotency by (type, external_id)', () => {
       .execute();
     expect(rewards).toHaveLength(2);
     expect(await balancesOf(referrer.id)).toEqual([
-      { currency: 'USD', pending: 1000, available: 0, paid: 0 },
+      { currency: 'USD', pending: 1000, available: 0, processing: 0, paid: 0 },
     ]);
   });
 });
@@ -438,10 +438,10 @@ describe('qualification by the first purchase', () => {
     });
 
     expect(await balancesOf(referrer.id)).toEqual([
-      { currency: 'USD', pending: 1500, available: 0, paid: 0 },
+      { currency: 'USD', pending: 1500, available: 0, processing: 0, paid: 0 },
     ]);
     expect(await balancesOf(referral.referee_id)).toEqual([
-      { currency: 'USD', pending: 500, available: 0, paid: 0 },
+      { currency: 'USD', pending: 500, available: 0, processing: 0, paid: 0 },
     ]);
 
     // One posting per reward, each summing to zero: double entry.
@@ -514,14 +514,21 @@ describe('qualification by the first purchase', () => {
 });
 
 describe('refunds', () => {
-  it('records a refund', async () => {
+  it('records a refund whose purchase it has not seen, and reverses nothing', async () => {
     const { friend } = await referredFriend();
 
-    const res = await postEvent(event('refund', friend, { amount: 4200, currency: 'USD' }));
+    const res = await postEvent(
+      event('refund', friend, { amount: 4200, currency: 'USD', purchase_external_id: unique('order') }),
+    );
 
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ type: 'refund', amount: 4200, currency: 'USD' });
-    expect(res.body.result).toEqual({ outcome: 'recorded', reason: null, referral_ids: [], reward_ids: [] });
+    expect(res.body.result).toEqual({
+      outcome: 'recorded',
+      reason: 'purchase_not_found',
+      referral_ids: [],
+      reward_ids: [],
+    });
   });
 });
 
@@ -577,8 +584,14 @@ describe('referral errors', () => {
     async (type) => {
       const before = await countRows(t.store.db);
 
+      const refund = type === 'refund' ? { purchase_external_id: 'order-1' } : {};
       const res = await postEvent(
-        event(type, unique('customer'), { program_id: 'prg_missing', amount: 100, currency: 'USD' }),
+        event(type, unique('customer'), {
+          program_id: 'prg_missing',
+          amount: 100,
+          currency: 'USD',
+          ...refund,
+        }),
       );
 
       expect(res.status).toBe(404);
@@ -627,6 +640,18 @@ describe('input validation', () => {
     ['a purchase without amount', without('amount'), 'missing_field', 'amount'],
     ['a purchase without currency', without('currency'), 'missing_field', 'currency'],
     ['a refund without amount', { ...without('amount'), type: 'refund' }, 'missing_field', 'amount'],
+    [
+      'a refund without the purchase it refunds',
+      { ...purchaseWith({}), type: 'refund' },
+      'missing_field',
+      'purchase_external_id',
+    ],
+    [
+      'a purchase naming a purchase to refund',
+      purchaseWith({ purchase_external_id: 'order-1' }),
+      'invalid_value',
+      'purchase_external_id',
+    ],
     ['a negative amount', purchaseWith({ amount: -1 }), 'amount_negative', 'amount'],
     ['a fractional amount', purchaseWith({ amount: 10.5 }), 'amount_not_integer', 'amount'],
     ['an amount as a string', purchaseWith({ amount: '4200' }), 'invalid_type', 'amount'],

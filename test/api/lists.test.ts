@@ -252,7 +252,7 @@ describe('listing referrals and rewards', () => {
       ['/v1/rewards', 'limit=101', 'value_too_large', 'limit'],
       ['/v1/rewards', 'limit=1.5', 'invalid_type', 'limit'],
       ['/v1/rewards', 'participant_id=', 'invalid_length', 'participant_id'],
-      ['/v1/rewards', 'status=pending', 'unknown_field', 'status'],
+      ['/v1/rewards', 'side=referrer', 'unknown_field', 'side'],
     ])('%s?%s answers 400 %s naming %s', async (path, query, code, param) => {
       const res = await t.api('GET', `${path}?${query}`);
 

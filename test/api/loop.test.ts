@@ -33,6 +33,8 @@ describe('the referral loop', () => {
     expect(purchase.body.result.reward_ids).toHaveLength(2);
 
     const after = await t.api('GET', `/v1/participants/${referrer.id}`);
-    expect(after.body.balances).toEqual([{ currency: 'USD', pending: 1000, available: 0, paid: 0 }]);
+    expect(after.body.balances).toEqual([
+      { currency: 'USD', pending: 1000, available: 0, processing: 0, paid: 0 },
+    ]);
   });
 });

@@ -179,7 +179,9 @@ describe('GET /v1/participants/:id', () => {
 
     const res = await t.api('GET', `/v1/participants/${referrer.id}`);
 
-    expect(res.body.balances).toEqual([{ currency: 'EUR', pending: 3000, available: 0, paid: 0 }]);
+    expect(res.body.balances).toEqual([
+      { currency: 'EUR', pending: 3000, available: 0, processing: 0, paid: 0 },
+    ]);
   });
 
   it('answers 404 resource_missing for an unknown id', async () => {

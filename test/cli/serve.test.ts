@@ -112,7 +112,7 @@ describe('vouch serve', () => {
       attribution_method: 'click',
       click_id: clickId,
     });
-    const credited = [{ currency: 'USD', pending: 1000, available: 0, paid: 0 }];
+    const credited = [{ currency: 'USD', pending: 1000, available: 0, processing: 0, paid: 0 }];
     expect((await api('GET', `/v1/participants/${referrer.body.id}`)).body.balances).toEqual(credited);
     expect((await api('GET', `/v1/participants/${referral.body.referee_id}`)).body.balances).toEqual(
       credited,

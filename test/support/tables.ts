@@ -15,6 +15,8 @@ export const TABLES = [
   'ledger_entries',
   'outbox',
   'idempotency_keys',
+  'payouts',
+  'payout_items',
 ] as const satisfies readonly (keyof Database)[];
 
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>;

@@ -1,7 +1,11 @@
 import { buildApp } from '../../http/app.ts';
 import { bootstrapApiKey } from '../../services/api-keys.ts';
 import { ensureInstanceSecret } from '../../services/instance-secret.ts';
+import { startRewardMaturation } from '../../worker/reward-maturation.ts';
 import { configOrExit, describeDatabase, openMigratedStore } from '../context.ts';
+
+// Holds are counted in days; a minute's delay in approving is invisible.
+const MATURATION_INTERVAL_MS = 60_000;
 
 export async function serve(): Promise<void> {
   const config = configOrExit();
@@ -22,12 +26,14 @@ export async function serve(): Promise<void> {
     app.log.info('adopted VOUCH_BOOTSTRAP_KEY as the first secret API key');
   }
 
+  const stopMaturation = startRewardMaturation(store, app.log, MATURATION_INTERVAL_MS, () => new Date());
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: finishing requests and writing buffered clicks');
     await app.close();
+    await stopMaturation();
     await store.close();
     process.exit(0);
   };

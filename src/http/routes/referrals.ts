@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { getReferral, listReferrals, listRewards } from '../../services/referrals.ts';
+import { getReferral, listReferrals } from '../../services/referrals.ts';
 import type { RouteDeps } from '../deps.ts';
-import { presentList, presentReferral, presentReward } from '../presenters.ts';
+import { presentList, presentReferral } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, pageRequest } from '../schemas/common.ts';
 import { Referral, ReferralListQuery } from '../schemas/referrals.ts';
-import { Reward, RewardListQuery } from '../schemas/rewards.ts';
 
 export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { store } = deps;
@@ -38,23 +37,6 @@ export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async ({ params }) => {
       return presentReferral(await getReferral(store.db, params.id));
-    },
-  );
-
-  app.get(
-    '/v1/rewards',
-    {
-      schema: {
-        tags: ['rewards'],
-        summary: 'List rewards, newest first',
-        querystring: RewardListQuery,
-        response: { 200: listOf(Reward), ...errorResponses(400, 401) },
-      },
-    },
-    async ({ query }) => {
-      const filter = { participantId: query.participant_id, referralId: query.referral_id };
-      const page = await listRewards(store.db, filter, pageRequest(query));
-      return presentList(page, presentReward);
     },
   );
 };

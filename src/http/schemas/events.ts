@@ -32,6 +32,13 @@ export const EventCreate = Type.Object(
     amount: Type.Optional(Type.Integer({ description: 'Minor units; required for purchase and refund.' })),
     currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
     occurred_at: Type.Optional(Timestamp),
+    purchase_external_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: "A refund's purchase: the external_id it was sent with. Required for refunds only.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -44,6 +51,7 @@ export const EventResult = Type.Object({
     Type.Literal('referral_qualified'),
     Type.Literal('not_qualified'),
     Type.Literal('recorded'),
+    Type.Literal('rewards_reversed'),
   ]),
   reason: Nullable(Type.String()),
   referral_ids: Type.Array(Type.String()),
@@ -62,6 +70,7 @@ export const Event = Type.Object(
     currency: Nullable(Type.String()),
     occurred_at: Timestamp,
     received_at: Timestamp,
+    purchase_external_id: Nullable(Type.String()),
     result: EventResult,
   },
   { title: 'Event' },

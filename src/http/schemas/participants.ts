@@ -27,7 +27,10 @@ export const ParticipantUpdate = Type.Object(
 export const Balance = Type.Object({
   currency: Type.String(),
   pending: Type.Integer({ description: 'Earned, still on hold.' }),
-  available: Type.Integer({ description: 'Approved, not yet paid.' }),
+  available: Type.Integer({
+    description: 'Approved, not in a payout run yet; negative after a paid reward was clawed back.',
+  }),
+  processing: Type.Integer({ description: 'In a payout run not confirmed yet.' }),
   paid: Type.Integer(),
 });
 

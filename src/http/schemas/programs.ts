@@ -23,6 +23,17 @@ const WindowDays = Type.Integer({
   maximum: 365,
   description: 'Days a click or referral stays valid.',
 });
+const HoldDays = Type.Integer({
+  minimum: 0,
+  maximum: 365,
+  description:
+    'Days a new reward is held (pending) before it is approved, so refunds can arrive first. Default 30.',
+});
+const PayoutMinimums = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Integer(), {
+  description:
+    'The smallest available balance a payout run pays, per currency, in minor units ({"USD": 5000}). ' +
+    'Without one, any positive balance is paid.',
+});
 const Status = Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('archived')]);
 
 export const ProgramCreate = Type.Object(
@@ -31,6 +42,8 @@ export const ProgramCreate = Type.Object(
     landing_url: LandingUrl,
     rewards: Rewards,
     attribution_window_days: Type.Optional(WindowDays),
+    reward_hold_days: Type.Optional(HoldDays),
+    payout_minimums: Type.Optional(PayoutMinimums),
   },
   { additionalProperties: false },
 );
@@ -41,6 +54,8 @@ export const ProgramUpdate = Type.Object(
     landing_url: Type.Optional(LandingUrl),
     rewards: Type.Optional(Rewards),
     attribution_window_days: Type.Optional(WindowDays),
+    reward_hold_days: Type.Optional(HoldDays),
+    payout_minimums: Type.Optional(PayoutMinimums),
     status: Type.Optional(Status),
   },
   { additionalProperties: false },
@@ -55,6 +70,8 @@ export const Program = Type.Object(
     status: Status,
     rewards: Type.Object({ referrer: Nullable(MoneySchema), referee: Nullable(MoneySchema) }),
     attribution_window_days: Type.Integer(),
+    reward_hold_days: Type.Integer(),
+    payout_minimums: PayoutMinimums,
     created_at: Timestamp,
     updated_at: Timestamp,
   },

@@ -1,5 +1,20 @@
 import Type from 'typebox';
-import { PageQuery, Timestamp } from './common.ts';
+import { Nullable, PageQuery, Timestamp } from './common.ts';
+
+const RewardStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('approved'),
+  Type.Literal('issued'),
+  Type.Literal('redeemed'),
+  Type.Literal('reversed'),
+]);
+
+const ReversalReason = Type.Union([
+  Type.Literal('refund'),
+  Type.Literal('fraud'),
+  Type.Literal('duplicate'),
+  Type.Literal('other'),
+]);
 
 export const Reward = Type.Object(
   {
@@ -9,15 +24,19 @@ export const Reward = Type.Object(
     referral_id: Type.String(),
     participant_id: Type.String(),
     side: Type.Union([Type.Literal('referrer'), Type.Literal('referee')]),
-    amount: Type.Integer(),
+    amount: Type.Integer({
+      description: 'As earned, in minor units; what is kept is amount - reversed_amount.',
+    }),
     currency: Type.String(),
-    status: Type.Union([
-      Type.Literal('pending'),
-      Type.Literal('approved'),
-      Type.Literal('issued'),
-      Type.Literal('redeemed'),
-      Type.Literal('reversed'),
-    ]),
+    status: RewardStatus,
+    reversed_amount: Type.Integer({ description: 'Clawed back so far (refunds, fraud).' }),
+    qualifying_event_id: Nullable(Type.String({ description: 'The purchase that earned it.' })),
+    available_at: Timestamp,
+    approved_at: Nullable(Timestamp),
+    issued_at: Nullable(Timestamp),
+    reversed_at: Nullable(Timestamp),
+    reversal_reason: Nullable(ReversalReason),
+    payout_id: Nullable(Type.String()),
     created_at: Timestamp,
   },
   { title: 'Reward' },
@@ -27,7 +46,18 @@ export const RewardListQuery = Type.Object(
   {
     participant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     referral_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    status: Type.Optional(RewardStatus),
     ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const RewardReverse = Type.Object(
+  {
+    amount: Type.Optional(
+      Type.Integer({ description: 'Minor units to claw back; by default all that is left of the reward.' }),
+    ),
+    reason: Type.Union([Type.Literal('fraud'), Type.Literal('duplicate'), Type.Literal('other')]),
   },
   { additionalProperties: false },
 );

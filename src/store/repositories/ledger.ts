@@ -1,12 +1,14 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { EntryDraft } from '../../domain/ledger.ts';
 import type { Executor } from '../executor.ts';
 import { prepared } from '../prepared.ts';
-import type { LedgerEntriesTable } from '../schema.ts';
+import type { Database, LedgerEntriesTable } from '../schema.ts';
 
 export interface Posting {
   id: string;
   programId: string;
   rewardId: string | null;
+  payoutId?: string | null;
   entries: EntryDraft[];
 }
 
@@ -25,6 +27,7 @@ export async function insertPostings(
       participant_id: e.participantId,
       program_id: posting.programId,
       reward_id: posting.rewardId,
+      payout_id: posting.payoutId ?? null,
       currency: e.currency,
       amount: e.amount,
       created_at: createdAt,
@@ -85,6 +88,29 @@ export async function sumRewardAccounts(db: Executor) {
   }));
 }
 
+/** Every payout line's entries, summed per account and currency. */
+export async function sumPayoutAccounts(db: Executor) {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select([
+      'payout_id',
+      'participant_id',
+      'account',
+      'currency',
+      (eb) => eb.fn.sum<number | string>('amount').as('amount'),
+    ])
+    .where('payout_id', 'is not', null)
+    .groupBy(['payout_id', 'participant_id', 'account', 'currency'])
+    .execute();
+  return rows.map((r) => ({
+    payoutId: r.payout_id as string,
+    participantId: r.participant_id as string,
+    account: r.account,
+    currency: r.currency,
+    amount: Number(r.amount),
+  }));
+}
+
 export async function countLedger(db: Executor): Promise<{ postings: number; entries: number }> {
   const row = await db
     .selectFrom('ledger_entries')
@@ -94,4 +120,25 @@ export async function countLedger(db: Executor): Promise<{ postings: number; ent
     ])
     .executeTakeFirstOrThrow();
   return { postings: Number(row.postings), entries: Number(row.entries) };
+}
+
+/** Participants of a program whose available balance in a currency is at least `minimum`. */
+export async function findPayableBalances(
+  db: Executor,
+  programId: string,
+  currency: string,
+  minimum: number,
+): Promise<{ participantId: string; amount: number }[]> {
+  const total = (eb: ExpressionBuilder<Database, 'ledger_entries'>) => eb.fn.sum<number | string>('amount');
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['participant_id', (eb) => total(eb).as('amount')])
+    .where('program_id', '=', programId)
+    .where('currency', '=', currency)
+    .where('account', '=', 'participant_available')
+    .groupBy('participant_id')
+    .having(total, '>=', minimum)
+    .orderBy('participant_id')
+    .execute();
+  return rows.map((r) => ({ participantId: r.participant_id as string, amount: Number(r.amount) }));
 }

@@ -36,13 +36,13 @@ const selectForReferee = prepared((db, v: { programId: string; refereeId: string
 
 /**
  * The pending referrals of a customer, by the customer's external id, optionally in one program,
- * each with its program's rewards (JSON) so qualification needs no further query.
+ * each with its program's rewards (JSON) and hold, so qualification needs no further query.
  */
 export async function findPendingReferralsOfCustomer(
   db: Executor,
   customerExternalId: string,
   programId: string | null,
-): Promise<(ReferralRow & { program_rewards: string })[]> {
+): Promise<(ReferralRow & { program_rewards: string; program_hold_days: number })[]> {
   const { rows } = programId
     ? await selectPendingInProgram(db, { customerExternalId, programId })
     : await selectPending(db, { customerExternalId });
@@ -57,7 +57,7 @@ const pendingOfCustomer = (db: Executor, customerExternalId: string) =>
     .innerJoin('participants as p', 'p.id', 'r.referee_id')
     .innerJoin('programs as g', 'g.id', 'r.program_id')
     .selectAll('r')
-    .select('g.rewards as program_rewards')
+    .select(['g.rewards as program_rewards', 'g.reward_hold_days as program_hold_days'])
     .where('p.external_id', '=', customerExternalId)
     .where('r.status', '=', 'pending');
 

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { listRewards } from '../../services/referrals.ts';
+import { approveReward, getReward, reverseRewardByAdmin } from '../../services/rewards.ts';
+import type { RouteDeps } from '../deps.ts';
+import { idempotentWrite } from '../idempotency.ts';
+import { presentList, presentReward } from '../presenters.ts';
+import { errorResponses, IdParams, listOf, pageRequest } from '../schemas/common.ts';
+import { Reward, RewardListQuery, RewardReverse } from '../schemas/rewards.ts';
+
+const tags = ['rewards'];
+
+export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { store, now } = deps;
+
+  app.get(
+    '/v1/rewards',
+    {
+      schema: {
+        tags,
+        summary: 'List rewards, newest first',
+        querystring: RewardListQuery,
+        response: { 200: listOf(Reward), ...errorResponses(400, 401) },
+      },
+    },
+    async ({ query }) => {
+      const filter = {
+        participantId: query.participant_id,
+        referralId: query.referral_id,
+        status: query.status,
+      };
+      const page = await listRewards(store.db, filter, pageRequest(query));
+      return presentList(page, presentReward);
+    },
+  );
+
+  app.get(
+    '/v1/rewards/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a reward',
+        params: IdParams,
+        response: { 200: Reward, ...errorResponses(401, 404) },
+      },
+    },
+    async ({ params }) => presentReward(await getReward(store.db, params.id)),
+  );
+
+  app.post(
+    '/v1/rewards/:id/approve',
+    {
+      schema: {
+        tags,
+        summary: 'Approve a pending reward before its hold ends',
+        description: 'What is left of the reward moves from the pending to the available balance.',
+        params: IdParams,
+        response: { 200: Reward, ...errorResponses(401, 404, 409) },
+      },
+    },
+    (request, reply) =>
+      idempotentWrite(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: presentReward(await approveReward(trx, request.params.id, now())),
+      })),
+  );
+
+  app.post(
+    '/v1/rewards/:id/reverse',
+    {
+      schema: {
+        tags,
+        summary: 'Claw back a reward, in full or in part',
+        description:
+          'Taken from the pending balance while the reward is held, from the available balance after. ' +
+          'A reward already paid leaves a negative available balance that later rewards offset. ' +
+          'Refunds reverse rewards by themselves (POST /v1/events with type refund).',
+        params: IdParams,
+        body: RewardReverse,
+        response: { 200: Reward, ...errorResponses(400, 401, 404, 409, 422) },
+      },
+    },
+    (request, reply) =>
+      idempotentWrite(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: presentReward(await reverseRewardByAdmin(trx, request.params.id, request.body, now())),
+      })),
+  );
+};

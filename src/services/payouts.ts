@@ -1,0 +1,164 @@
+import { type EntryDraft, payoutPostings } from '../domain/ledger.ts';
+import { AppError, notFound } from '../lib/errors.ts';
+import { newId } from '../lib/ids.ts';
+import { parseMoney } from '../lib/money.ts';
+import type { Executor, Page, PageRequest } from '../store/executor.ts';
+import { findPayableBalances, insertPostings } from '../store/repositories/ledger.ts';
+import { enqueue, type OutboxMessage } from '../store/repositories/outbox.ts';
+import {
+  findOpenPayout,
+  findPayout,
+  insertPayoutIfNoneOpen,
+  insertPayoutItems,
+  listPayoutLines,
+  listPayoutRows,
+  type PayoutItemRow,
+  type PayoutRow,
+  settlePayout,
+} from '../store/repositories/payouts.ts';
+import {
+  attachRewardsToPayout,
+  detachRewardsFromPayout,
+  issueRewardsOfPayout,
+} from '../store/repositories/rewards.ts';
+import { getProgram } from './programs.ts';
+
+export type { PayoutRow };
+
+export interface PayoutInput {
+  program_id: string;
+  currency: string;
+}
+
+const message = (topic: string, payload: Record<string, unknown>, now: Date): OutboxMessage => ({
+  id: newId('obx'),
+  topic,
+  payload,
+  createdAt: now.toISOString(),
+});
+
+/**
+ * Opens a payout run: every participant of the program whose available balance in the currency
+ * reaches the program's minimum gets a line for all of it, and the money moves to `processing`
+ * until the run is confirmed paid or canceled. One open run per program and currency.
+ */
+export async function createPayout(db: Executor, input: PayoutInput, now: Date): Promise<PayoutRow> {
+  const program = await getProgram(db, input.program_id, 'program_id');
+  const { currency } = parseMoney(0, input.currency);
+  const openKey = `${program.id}:${currency}`;
+  // Checked first for a clear answer; the unique open_key below is what stops a concurrent run.
+  const open = await findOpenPayout(db, openKey);
+  if (open) throw inProgress(program.id, currency, open.id);
+  const minimums = JSON.parse(program.payout_minimums) as Record<string, number>;
+  const minimum = Math.max(1, minimums[currency] ?? 0);
+  const balances = await findPayableBalances(db, program.id, currency, minimum);
+  if (balances.length === 0) {
+    throw new AppError(
+      'nothing_to_pay',
+      `No participant of program '${program.id}' has an available ${currency} balance of at least ${minimum}.`,
+      'currency',
+    );
+  }
+  const payout: PayoutRow = {
+    id: newId('pay'),
+    program_id: program.id,
+    currency,
+    status: 'pending',
+    amount: balances.reduce((total, b) => total + b.amount, 0),
+    item_count: balances.length,
+    open_key: openKey,
+    created_at: now.toISOString(),
+    settled_at: null,
+  };
+  if (!(await insertPayoutIfNoneOpen(db, payout))) throw inProgress(program.id, currency);
+  const items: PayoutItemRow[] = balances.map((b) => ({
+    id: newId('pyi'),
+    payout_id: payout.id,
+    participant_id: b.participantId,
+    amount: b.amount,
+    currency,
+  }));
+  await insertPayoutItems(db, items);
+  await post(db, payout, items, payoutPostings.created, now);
+  await attachRewardsToPayout(
+    db,
+    payout,
+    items.map((i) => i.participant_id),
+  );
+  await enqueue(db, [message('payout.created', { payout_id: payout.id }, now)]);
+  return payout;
+}
+
+function inProgress(programId: string, currency: string, payoutId?: string): AppError {
+  const run = payoutId ? `an open ${currency} payout run (${payoutId})` : `an open ${currency} payout run`;
+  return new AppError(
+    'payout_in_progress',
+    `Program '${programId}' already has ${run}; confirm or cancel it first.`,
+  );
+}
+
+async function post(
+  db: Executor,
+  payout: PayoutRow,
+  items: Pick<PayoutItemRow, 'participant_id' | 'amount' | 'currency'>[],
+  posting: (participantId: string, amount: number, currency: string) => EntryDraft[],
+  now: Date,
+): Promise<void> {
+  const postings = items.map((item) => ({
+    id: newId('pst'),
+    programId: payout.program_id,
+    rewardId: null,
+    payoutId: payout.id,
+    entries: posting(item.participant_id, item.amount, item.currency),
+  }));
+  await insertPostings(db, postings, now.toISOString(), () => newId('led'));
+}
+
+/** Settles an open run as paid (the money left) or canceled (it goes back to available). */
+export async function settle(
+  db: Executor,
+  id: string,
+  status: 'paid' | 'canceled',
+  now: Date,
+): Promise<PayoutRow> {
+  const payout = await getPayout(db, id);
+  const at = now.toISOString();
+  if (!(await settlePayout(db, id, status, at))) {
+    const settled = await getPayout(db, id);
+    throw new AppError('payout_not_pending', `Payout '${id}' is already ${settled.status}.`);
+  }
+  const lines = await listPayoutLines(db, id);
+  await post(db, payout, lines, status === 'paid' ? payoutPostings.paid : payoutPostings.canceled, now);
+  const messages = [message(`payout.${status}`, { payout_id: id }, now)];
+  if (status === 'paid') {
+    for (const rewardId of await issueRewardsOfPayout(db, id, at)) {
+      messages.push(message('reward.issued', { reward_id: rewardId, payout_id: id }, now));
+    }
+  } else {
+    await detachRewardsFromPayout(db, id);
+  }
+  await enqueue(db, messages);
+  return { ...payout, status, settled_at: at, open_key: null };
+}
+
+export async function getPayout(db: Executor, id: string): Promise<PayoutRow> {
+  const payout = await findPayout(db, id);
+  if (!payout) throw notFound('payout', id);
+  return payout;
+}
+
+export function listPayouts(
+  db: Executor,
+  filter: { programId?: string | undefined },
+  page: PageRequest,
+): Promise<Page<PayoutRow>> {
+  return listPayoutRows(db, filter, page);
+}
+
+export type PayoutLine = Awaited<ReturnType<typeof listPayoutLines>>[number];
+
+/** A run's lines, with who each pays. */
+export async function getPayoutLines(db: Executor, id: string): Promise<PayoutLine[]> {
+  await getPayout(db, id);
+  return listPayoutLines(db, id);
+}

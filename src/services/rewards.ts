@@ -1,0 +1,167 @@
+import { rewardApprovedPosting, rewardReversedPosting } from '../domain/ledger.ts';
+import { decideApproval, decideReversal, type RewardState } from '../domain/reward-lifecycle.ts';
+import { AppError, notFound } from '../lib/errors.ts';
+import { newId } from '../lib/ids.ts';
+import type { Executor } from '../store/executor.ts';
+import { insertPostings } from '../store/repositories/ledger.ts';
+import { enqueue } from '../store/repositories/outbox.ts';
+import {
+  findReward,
+  listDueRewardIds,
+  type RewardRow,
+  updateRewardIfUnchanged,
+} from '../store/repositories/rewards.ts';
+
+export type { RewardRow };
+export type ReversalReason = NonNullable<RewardRow['reversal_reason']>;
+
+// A reward changes by compare-and-set on (status, reversed_amount); a loser reads it again. More
+// than a few losses in a row would mean a bug, not contention.
+const MAX_ATTEMPTS = 5;
+const LOST = Symbol('lost');
+
+const stateOf = (r: RewardRow): RewardState => ({
+  status: r.status,
+  amount: r.amount,
+  reversedAmount: r.reversed_amount,
+});
+
+async function changeLatest<T>(
+  db: Executor,
+  id: string,
+  change: (reward: RewardRow) => Promise<T | typeof LOST>,
+): Promise<T> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const reward = await findReward(db, id);
+    if (!reward) throw notFound('reward', id);
+    const done = await change(reward);
+    if (done !== LOST) return done;
+  }
+  throw new Error(`reward ${id} changed under every one of ${MAX_ATTEMPTS} attempts`);
+}
+
+function message(topic: string, payload: Record<string, unknown>, now: Date) {
+  return { id: newId('obx'), topic, payload, createdAt: now.toISOString() };
+}
+
+/** Approves a held reward: what is left of it moves from pending to available. Null if not held. */
+async function approve(db: Executor, id: string, now: Date): Promise<RewardRow | null> {
+  return changeLatest(db, id, async (reward) => {
+    const decision = decideApproval(stateOf(reward));
+    if (decision.outcome === 'refused') return null;
+    const changes = { status: 'approved' as const, approved_at: now.toISOString() };
+    if (!(await updateRewardIfUnchanged(db, reward, changes))) return LOST;
+    const posting = rewardApprovedPosting(reward.participant_id, decision.amount, reward.currency);
+    await insertPostings(db, [postingOf(reward, posting)], now.toISOString(), () => newId('led'));
+    await enqueue(db, [message('reward.approved', { reward_id: id }, now)]);
+    return { ...reward, ...changes };
+  });
+}
+
+function postingOf(reward: RewardRow, entries: ReturnType<typeof rewardApprovedPosting>) {
+  return { id: newId('pst'), programId: reward.program_id, rewardId: reward.id, entries };
+}
+
+/** An admin approves a reward before its hold ends. */
+export async function approveReward(db: Executor, id: string, now: Date): Promise<RewardRow> {
+  const approved = await approve(db, id, now);
+  if (approved) return approved;
+  const reward = await findReward(db, id);
+  throw new AppError(
+    'reward_not_pending',
+    `Reward '${id}' is ${reward?.status}; only a pending reward can be approved.`,
+  );
+}
+
+/** Approves up to `limit` rewards whose hold has ended; the number approved. */
+export async function approveDueRewards(db: Executor, now: Date, limit: number): Promise<number> {
+  let approved = 0;
+  for (const id of await listDueRewardIds(db, now.toISOString(), limit)) {
+    if (await approve(db, id, now)) approved++;
+  }
+  return approved;
+}
+
+export interface ReversalRequest {
+  /** What to claw back, computed on the latest state of the reward; 0 leaves it alone. */
+  amount: (reward: RewardRow) => number;
+  reason: ReversalReason;
+  /** The refund event behind it, if any. */
+  eventId?: string;
+}
+
+/**
+ * Claws back part or all of a reward, from the balance it sits on now. Null when there was
+ * nothing to claw back; an AppError when the amount cannot be clawed back.
+ */
+export async function reverseReward(
+  db: Executor,
+  id: string,
+  request: ReversalRequest,
+  now: Date,
+): Promise<RewardRow | null> {
+  return changeLatest(db, id, async (reward) => {
+    const amount = request.amount(reward);
+    if (amount === 0) return null;
+    const decision = decideReversal(stateOf(reward), amount);
+    if (decision.outcome === 'refused') throw reversalRefused(reward, amount, decision.reason);
+    const changes = {
+      status: decision.status,
+      reversed_amount: reward.reversed_amount + amount,
+      reversed_at: now.toISOString(),
+      reversal_reason: request.reason,
+    };
+    if (!(await updateRewardIfUnchanged(db, reward, changes))) return LOST;
+    const posting = rewardReversedPosting(reward.participant_id, amount, reward.currency, decision.held);
+    await insertPostings(db, [postingOf(reward, posting)], now.toISOString(), () => newId('led'));
+    const payload = {
+      reward_id: id,
+      amount,
+      currency: reward.currency,
+      reason: request.reason,
+      event_id: request.eventId ?? null,
+    };
+    await enqueue(db, [message('reward.reversed', payload, now)]);
+    return { ...reward, ...changes };
+  });
+}
+
+function reversalRefused(reward: RewardRow, amount: number, reason: 'already_reversed' | 'exceeds_reward') {
+  if (reason === 'already_reversed') {
+    return new AppError('reward_already_reversed', `Reward '${reward.id}' is already fully reversed.`);
+  }
+  const left = reward.amount - reward.reversed_amount;
+  return new AppError(
+    'amount_exceeds_reward',
+    `amount ${amount} is more than the ${left} ${reward.currency} left of reward '${reward.id}'.`,
+    'amount',
+  );
+}
+
+export async function getReward(db: Executor, id: string): Promise<RewardRow> {
+  const reward = await findReward(db, id);
+  if (!reward) throw notFound('reward', id);
+  return reward;
+}
+
+/** An admin claws back a reward (fraud found late, a duplicate): all that is left, or `amount`. */
+export async function reverseRewardByAdmin(
+  db: Executor,
+  id: string,
+  input: { amount?: number | undefined; reason: Exclude<ReversalReason, 'refund'> },
+  now: Date,
+): Promise<RewardRow> {
+  if (input.amount !== undefined && input.amount <= 0) {
+    throw new AppError('value_too_small', 'amount must be a positive integer in minor units.', 'amount');
+  }
+  const reversed = await reverseReward(
+    db,
+    id,
+    {
+      amount: (reward) => input.amount ?? Math.max(1, reward.amount - reward.reversed_amount),
+      reason: input.reason,
+    },
+    now,
+  );
+  return reversed ?? getReward(db, id);
+}
