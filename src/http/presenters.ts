@@ -1,24 +1,31 @@
 import type { Balance } from '../domain/ledger.ts';
-import type { ProgramRewards } from '../domain/qualification.ts';
 import type { PayoutLine, PayoutRow } from '../services/payouts.ts';
+import { type ProgramRow, rulesOf } from '../services/programs.ts';
 import type { EventResult, EventRow } from '../services/record-event.ts';
 import type { Page } from '../store/executor.ts';
 import type { ParticipantRow } from '../store/repositories/participants.ts';
-import type { ProgramRow } from '../store/repositories/programs.ts';
 import type { ReferralRow } from '../store/repositories/referrals.ts';
 import type { RewardRow } from '../store/repositories/rewards.ts';
 
 // Rows become API objects here and only here, so the wire format has one definition per resource.
 
 export function presentProgram(row: ProgramRow) {
-  const rewards = JSON.parse(row.rewards) as ProgramRewards;
+  const rules = rulesOf(row);
   return {
     id: row.id,
     object: 'program' as const,
     name: row.name,
     landing_url: row.landing_url,
     status: row.status,
-    rewards: { referrer: rewards.referrer, referee: rewards.referee },
+    rewards: {
+      referrer: rules.referrer,
+      referee: rules.referee,
+      referrer_tiers: rules.referrer_tiers,
+      milestones: rules.milestones,
+    },
+    qualification: rules.qualification,
+    caps: rules.caps,
+    rules_version: row.rules_version,
     attribution_window_days: row.attribution_window_days,
     reward_hold_days: row.reward_hold_days,
     payout_minimums: JSON.parse(row.payout_minimums) as Record<string, number>,

@@ -17,25 +17,24 @@ export interface Money {
   currency: string;
 }
 
+/** Checks an amount in minor units; `param` is its field's path, for the error. */
+export function parseAmount(amount: number, param: string): number {
+  if (!Number.isInteger(amount)) {
+    throw new AppError('amount_not_integer', `${param} must be an integer in minor units.`, param);
+  }
+  if (amount < 0) throw new AppError('amount_negative', `${param} must not be negative.`, param);
+  if (amount > MAX_AMOUNT)
+    throw new AppError('amount_too_large', `${param} must be at most ${MAX_AMOUNT}.`, param);
+  return amount;
+}
+
 /**
  * Checks an amount in minor units and its currency. `prefix` is the path of the object holding
  * them (`rewards.referrer`), empty at the top level, so errors name the exact field.
  */
 export function parseMoney(amount: number, currency: string, prefix = ''): Money {
   const param = prefix ? `${prefix}.` : '';
-  if (!Number.isInteger(amount)) {
-    throw new AppError(
-      'amount_not_integer',
-      `${param}amount must be an integer in minor units.`,
-      `${param}amount`,
-    );
-  }
-  if (amount < 0) {
-    throw new AppError('amount_negative', `${param}amount must not be negative.`, `${param}amount`);
-  }
-  if (amount > MAX_AMOUNT) {
-    throw new AppError('amount_too_large', `${param}amount must be at most ${MAX_AMOUNT}.`, `${param}amount`);
-  }
+  parseAmount(amount, `${param}amount`);
   const upper = currency.toUpperCase();
   if (upper !== currency || !isCurrency(currency)) {
     throw new AppError(

@@ -1,16 +1,18 @@
-import { rewardCreatedPosting } from '../domain/ledger.ts';
-import { decideQualification, type EarnedReward, type ProgramRewards } from '../domain/qualification.ts';
-import { holdEndsAt } from '../domain/reward-lifecycle.ts';
-import { newId } from '../lib/ids.ts';
-import { insertPostings } from '../store/repositories/ledger.ts';
+import { decideQualification } from '../domain/qualification.ts';
+import { normalizeRules } from '../domain/reward-rules.ts';
+import { countPurchasesSince, hasPurchasedBefore } from '../store/repositories/events.ts';
 import {
   findPendingReferralsOfCustomer,
+  rejectPendingReferral,
   transitionPendingReferral,
 } from '../store/repositories/referrals.ts';
-import { insertRewards, type RewardRow } from '../store/repositories/rewards.ts';
 import { emit, type IngestContext, type Ingested, result } from './ingest-context.ts';
+import { qualifyReferral } from './qualify-referral.ts';
 
-/** A purchase: the first one within the window qualifies the customer's pending referrals. */
+/**
+ * A purchase: it qualifies the customer's pending referrals whose rules it meets (by default the
+ * first purchase within the window), each under the rules version it was made with.
+ */
 export async function ingestPurchase(ctx: IngestContext): Promise<Ingested> {
   const { db, event } = ctx;
   const pending = await findPendingReferralsOfCustomer(db, event.customer_external_id, event.program_id);
@@ -18,88 +20,50 @@ export async function ingestPurchase(ctx: IngestContext): Promise<Ingested> {
   if (pending.length === 0) {
     return { programId, result: result('not_qualified', { reason: 'no_pending_referral' }) };
   }
+  const order = { amount: event.amount as number, currency: event.currency as string };
   const qualified: string[] = [];
-  const rewards: RewardRow[] = [];
-  let expired = false;
+  const rewardIds: string[] = [];
+  let reason = 'already_qualified';
   for (const referral of pending) {
+    const rules = normalizeRules(JSON.parse(referral.program_rules));
+    const rule = rules.qualification;
+    // Counting purchases costs a query; the first one that meets the rule needs none.
+    const countingPurchases =
+      rule.purchase_number > 1
+        ? await countPurchasesSince(db, event.customer_external_id, referral.created_at, rule.min_order)
+        : 1;
+    const boughtBefore =
+      rule.new_customers_only &&
+      (await hasPurchasedBefore(db, event.customer_external_id, referral.created_at));
     const decision = decideQualification(
-      {
-        status: referral.status,
-        referrerId: referral.referrer_id,
-        refereeId: referral.referee_id,
-        expiresAt: new Date(referral.expires_at),
-      },
-      JSON.parse(referral.program_rewards) as ProgramRewards,
-      ctx.at,
+      { status: referral.status, expiresAt: new Date(referral.expires_at) },
+      rule,
+      { type: 'purchase', occurredAt: ctx.at, order, countingPurchases, boughtBefore },
     );
     if (decision.outcome === 'expire') {
-      expired ||= await transitionPendingReferral(db, referral.id, { status: 'expired' });
+      if (await transitionPendingReferral(db, referral.id, { status: 'expired' })) reason = 'outside_window';
       continue;
     }
-    if (decision.outcome !== 'qualify') continue;
-    // Guarded on `pending`: of two concurrent purchases only one qualifies the referral.
-    const won = await transitionPendingReferral(db, referral.id, {
-      status: 'qualified',
-      qualifying_event_id: event.id,
-      qualified_at: ctx.now.toISOString(),
-    });
-    if (!won) continue;
+    if (decision.outcome === 'reject') {
+      if (await rejectPendingReferral(db, referral.id, decision.reason)) {
+        emit(ctx, 'referral.rejected', { referral_id: referral.id, reason: decision.reason });
+        reason = decision.reason;
+      }
+      continue;
+    }
+    if (decision.outcome !== 'qualify') {
+      if (decision.outcome === 'wait') reason = decision.reason;
+      continue;
+    }
+    const holdDays = referral.program_hold_days;
+    const granted = await qualifyReferral(ctx, { ...referral, rules, holdDays }, order);
+    if (!granted) continue;
     qualified.push(referral.id);
-    emit(ctx, 'referral.qualified', { referral_id: referral.id, event_id: event.id });
-    const availableAt = holdEndsAt(ctx.at, referral.program_hold_days).toISOString();
-    rewards.push(...decision.rewards.map((earned) => rewardRow(ctx, referral, earned, availableAt)));
+    rewardIds.push(...granted);
   }
-  await grantRewards(ctx, rewards);
-  if (qualified.length === 0) {
-    const reason = expired ? 'outside_window' : 'already_qualified';
-    return { programId, result: result('not_qualified', { reason }) };
-  }
-  const rewardIds = rewards.map((r) => r.id);
+  if (qualified.length === 0) return { programId, result: result('not_qualified', { reason }) };
   return {
     programId,
     result: result('referral_qualified', { referral_ids: qualified, reward_ids: rewardIds }),
   };
-}
-
-/** A new reward, held until `availableAt` (the program's hold counted from the purchase). */
-function rewardRow(
-  ctx: IngestContext,
-  referral: { id: string; program_id: string },
-  earned: EarnedReward,
-  availableAt: string,
-): RewardRow {
-  return {
-    id: newId('rwd'),
-    program_id: referral.program_id,
-    referral_id: referral.id,
-    participant_id: earned.participantId,
-    side: earned.side,
-    amount: earned.amount,
-    currency: earned.currency,
-    status: 'pending',
-    reversed_amount: 0,
-    qualifying_event_id: ctx.event.id,
-    available_at: availableAt,
-    approved_at: null,
-    issued_at: null,
-    reversed_at: null,
-    reversal_reason: null,
-    payout_id: null,
-    created_at: ctx.now.toISOString(),
-  };
-}
-
-/** Rewards start pending, with a ledger posting each that moves the amount onto the held balance. */
-async function grantRewards(ctx: IngestContext, rewards: RewardRow[]): Promise<void> {
-  if (rewards.length === 0) return;
-  await insertRewards(ctx.db, rewards);
-  const postings = rewards.map((reward) => ({
-    id: newId('pst'),
-    programId: reward.program_id,
-    rewardId: reward.id,
-    entries: rewardCreatedPosting(reward.participant_id, reward.amount, reward.currency),
-  }));
-  await insertPostings(ctx.db, postings, ctx.now.toISOString(), () => newId('led'));
-  for (const reward of rewards)
-    emit(ctx, 'reward.created', { reward_id: reward.id, referral_id: reward.referral_id });
 }

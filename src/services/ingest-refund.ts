@@ -1,6 +1,7 @@
 import { refundClawback } from '../domain/reward-lifecycle.ts';
 import { AppError } from '../lib/errors.ts';
-import { findEventByExternalId, lockEvent, sumRefundsOf } from '../store/repositories/events.ts';
+import { lockRow } from '../store/locks.ts';
+import { findEventByExternalId, sumRefundsOf } from '../store/repositories/events.ts';
 import { findRewardsOfEvent } from '../store/repositories/rewards.ts';
 import { type IngestContext, type Ingested, result } from './ingest-context.ts';
 import { reverseReward } from './rewards.ts';
@@ -25,7 +26,7 @@ export async function ingestRefund(ctx: IngestContext): Promise<Ingested> {
     );
   }
   // Refunds of one purchase run one at a time, so their running total is exact.
-  await lockEvent(db, purchase.id);
+  await lockRow(db, 'events', purchase.id);
   const refunded = await sumRefundsOf(db, reference);
   const orderAmount = purchase.amount ?? 0;
   if (refunded > orderAmount) {

@@ -1,15 +1,19 @@
 import { decideAttribution } from '../domain/attribution.ts';
+import { decideQualification } from '../domain/qualification.ts';
 import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
+import { hasPurchasedBefore } from '../store/repositories/events.ts';
 import { findParticipantByExternalId, type ParticipantRow } from '../store/repositories/participants.ts';
 import {
   findReferralForReferee,
   insertReferralIfAbsent,
   type ReferralRow,
+  rejectPendingReferral,
 } from '../store/repositories/referrals.ts';
-import { emit, type IngestContext, type Ingested, result } from './ingest-context.ts';
+import { type EventResult, emit, type IngestContext, type Ingested, result } from './ingest-context.ts';
 import { createParticipant } from './participants.ts';
-import { type ReferralHint, resolveTouch } from './resolve-touch.ts';
+import { qualifyReferral } from './qualify-referral.ts';
+import { type ReferralHint, type ResolvedTouch, resolveTouch } from './resolve-touch.ts';
 
 async function findOrEnrolCustomer(ctx: IngestContext, programId: string, known?: ParticipantRow) {
   if (known) return known;
@@ -77,6 +81,8 @@ export async function ingestSignup(ctx: IngestContext, hint: ReferralHint | unde
     created_at: ctx.now.toISOString(),
     expires_at: (decision.outcome === 'create' ? decision.expiresAt : ctx.at).toISOString(),
     qualified_at: null,
+    rules_version: program.rulesVersion,
+    unrewarded_reason: null,
   };
   if (!(await insertReferralIfAbsent(db, referral))) {
     // Another sign-up for the same person won the race; it holds the one referral.
@@ -88,5 +94,36 @@ export async function ingestSignup(ctx: IngestContext, hint: ReferralHint | unde
     return { programId: program.id, result: rejected };
   }
   emit(ctx, 'referral.created', { referral_id: referral.id });
-  return { programId: program.id, result: result('referral_created', { referral_ids: [referral.id] }) };
+  const referralIds = [referral.id];
+  if (program.rules.qualification.event === 'signup') {
+    return { programId: program.id, result: await qualifyAtSignup(ctx, referral, program) };
+  }
+  return { programId: program.id, result: result('referral_created', { referral_ids: referralIds }) };
+}
+
+/** In a program whose sign-ups qualify, the new referral qualifies (or is rejected) at once. */
+async function qualifyAtSignup(
+  ctx: IngestContext,
+  referral: ReferralRow,
+  program: ResolvedTouch['program'],
+): Promise<EventResult> {
+  const rule = program.rules.qualification;
+  const boughtBefore =
+    rule.new_customers_only &&
+    (await hasPurchasedBefore(ctx.db, ctx.event.customer_external_id, referral.created_at));
+  const decision = decideQualification(
+    { status: 'pending', expiresAt: new Date(referral.expires_at) },
+    rule,
+    { type: 'signup', occurredAt: ctx.at, order: null, countingPurchases: 0, boughtBefore },
+  );
+  const referralIds = [referral.id];
+  if (decision.outcome === 'reject') {
+    await rejectPendingReferral(ctx.db, referral.id, decision.reason);
+    emit(ctx, 'referral.rejected', { referral_id: referral.id, reason: decision.reason });
+    return result('referral_rejected', { reason: decision.reason, referral_ids: referralIds });
+  }
+  const qualifying = { ...referral, rules: program.rules, holdDays: program.holdDays };
+  const rewardIds = decision.outcome === 'qualify' ? await qualifyReferral(ctx, qualifying, null) : null;
+  if (!rewardIds) return result('referral_created', { referral_ids: referralIds });
+  return result('referral_qualified', { referral_ids: referralIds, reward_ids: rewardIds });
 }

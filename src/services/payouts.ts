@@ -14,6 +14,7 @@ import {
   listPayoutRows,
   type PayoutItemRow,
   type PayoutRow,
+  setPayoutTotals,
   settlePayout,
 } from '../store/repositories/payouts.ts';
 import {
@@ -46,9 +47,28 @@ export async function createPayout(db: Executor, input: PayoutInput, now: Date):
   const program = await getProgram(db, input.program_id, 'program_id');
   const { currency } = parseMoney(0, input.currency);
   const openKey = `${program.id}:${currency}`;
-  // Checked first for a clear answer; the unique open_key below is what stops a concurrent run.
-  const open = await findOpenPayout(db, openKey);
-  if (open) throw inProgress(program.id, currency, open.id);
+  const payout: PayoutRow = {
+    id: newId('pay'),
+    program_id: program.id,
+    currency,
+    status: 'pending',
+    amount: 0,
+    item_count: 0,
+    open_key: openKey,
+    created_at: now.toISOString(),
+    settled_at: null,
+  };
+  // The run claims its program and currency before reading any balance: a concurrent request
+  // waits on the unique open_key (PostgreSQL) and is then refused, instead of finding the
+  // balances already moved and answering that there is nothing to pay.
+  if (!(await insertPayoutIfNoneOpen(db, payout))) {
+    const open = await findOpenPayout(db, openKey);
+    const run = open ? `an open ${currency} payout run (${open.id})` : `an open ${currency} payout run`;
+    throw new AppError(
+      'payout_in_progress',
+      `Program '${program.id}' already has ${run}; confirm or cancel it first.`,
+    );
+  }
   const minimums = JSON.parse(program.payout_minimums) as Record<string, number>;
   const minimum = Math.max(1, minimums[currency] ?? 0);
   const balances = await findPayableBalances(db, program.id, currency, minimum);
@@ -59,18 +79,9 @@ export async function createPayout(db: Executor, input: PayoutInput, now: Date):
       'currency',
     );
   }
-  const payout: PayoutRow = {
-    id: newId('pay'),
-    program_id: program.id,
-    currency,
-    status: 'pending',
-    amount: balances.reduce((total, b) => total + b.amount, 0),
-    item_count: balances.length,
-    open_key: openKey,
-    created_at: now.toISOString(),
-    settled_at: null,
-  };
-  if (!(await insertPayoutIfNoneOpen(db, payout))) throw inProgress(program.id, currency);
+  payout.amount = balances.reduce((total, b) => total + b.amount, 0);
+  payout.item_count = balances.length;
+  await setPayoutTotals(db, payout);
   const items: PayoutItemRow[] = balances.map((b) => ({
     id: newId('pyi'),
     payout_id: payout.id,
@@ -87,14 +98,6 @@ export async function createPayout(db: Executor, input: PayoutInput, now: Date):
   );
   await enqueue(db, [message('payout.created', { payout_id: payout.id }, now)]);
   return payout;
-}
-
-function inProgress(programId: string, currency: string, payoutId?: string): AppError {
-  const run = payoutId ? `an open ${currency} payout run (${payoutId})` : `an open ${currency} payout run`;
-  return new AppError(
-    'payout_in_progress',
-    `Program '${programId}' already has ${run}; confirm or cancel it first.`,
-  );
 }
 
 async function post(

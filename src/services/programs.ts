@@ -1,27 +1,23 @@
-import type { ProgramRewards } from '../domain/qualification.ts';
+import { normalizeRules, type RewardRules } from '../domain/reward-rules.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
-import { isCurrency, MAX_AMOUNT, POINTS, parseMoney } from '../lib/money.ts';
+import { isCurrency, POINTS, parseAmount } from '../lib/money.ts';
 import type { Executor, Page, PageRequest } from '../store/executor.ts';
 import {
   findProgram,
   insertProgram,
+  insertProgramRules,
   listProgramRows,
   type ProgramRow,
   updateProgramRow,
 } from '../store/repositories/programs.ts';
+import { checkRules, type RulesInput } from './program-rules.ts';
 
 export type { ProgramRow };
 
-interface RewardInput {
-  amount: number;
-  currency: string;
-}
-
-export interface ProgramInput {
+export interface ProgramInput extends RulesInput {
   name: string;
   landing_url: string;
-  rewards: { referrer?: RewardInput | null; referee?: RewardInput | null };
   attribution_window_days?: number;
   reward_hold_days?: number;
   payout_minimums?: Record<string, number>;
@@ -30,7 +26,9 @@ export interface ProgramInput {
 export interface ProgramPatch {
   name?: string;
   landing_url?: string;
-  rewards?: ProgramInput['rewards'];
+  rewards?: RulesInput['rewards'];
+  qualification?: RulesInput['qualification'];
+  caps?: RulesInput['caps'];
   attribution_window_days?: number;
   reward_hold_days?: number;
   payout_minimums?: Record<string, number>;
@@ -65,16 +63,9 @@ function checkName(value: string): string {
   return name;
 }
 
-function checkRewards(input: ProgramInput['rewards']): ProgramRewards {
-  const side = (name: 'referrer' | 'referee') => {
-    const reward = input[name];
-    return reward ? parseMoney(reward.amount, reward.currency, `rewards.${name}`) : null;
-  };
-  const rewards = { referrer: side('referrer'), referee: side('referee') };
-  if (!rewards.referrer && !rewards.referee) {
-    throw new AppError('missing_field', 'rewards needs a referrer or a referee reward, or both.', 'rewards');
-  }
-  return rewards;
+/** The rules a program row holds now. */
+export function rulesOf(program: Pick<ProgramRow, 'rewards'>): RewardRules {
+  return normalizeRules(JSON.parse(program.rewards));
 }
 
 /** Each minimum is an amount in minor units of a known currency; stored as JSON. */
@@ -88,9 +79,7 @@ function checkPayoutMinimums(input: Record<string, number>): string {
         param,
       );
     }
-    if (amount < 0) throw new AppError('amount_negative', `${param} must not be negative.`, param);
-    if (amount > MAX_AMOUNT)
-      throw new AppError('amount_too_large', `${param} must be at most ${MAX_AMOUNT}.`, param);
+    parseAmount(amount, param);
   }
   return JSON.stringify(input);
 }
@@ -102,7 +91,8 @@ export async function createProgram(db: Executor, input: ProgramInput, now: Date
     name: checkName(input.name),
     landing_url: checkLandingUrl(input.landing_url),
     status: 'active',
-    rewards: JSON.stringify(checkRewards(input.rewards)),
+    rewards: JSON.stringify(checkRules(input)),
+    rules_version: 1,
     attribution_window_days: input.attribution_window_days ?? DEFAULT_WINDOW_DAYS,
     reward_hold_days: input.reward_hold_days ?? DEFAULT_HOLD_DAYS,
     payout_minimums: checkPayoutMinimums(input.payout_minimums ?? {}),
@@ -110,6 +100,7 @@ export async function createProgram(db: Executor, input: ProgramInput, now: Date
     updated_at: at,
   };
   await insertProgram(db, row);
+  await insertProgramRules(db, { program_id: row.id, version: 1, rules: row.rewards, created_at: at });
   return row;
 }
 
@@ -129,7 +120,20 @@ export async function updateProgram(
   const changes: Partial<ProgramRow> = { updated_at: now.toISOString() };
   if (patch.name !== undefined) changes.name = checkName(patch.name);
   if (patch.landing_url !== undefined) changes.landing_url = checkLandingUrl(patch.landing_url);
-  if (patch.rewards !== undefined) changes.rewards = JSON.stringify(checkRewards(patch.rewards));
+  if (patch.rewards !== undefined || patch.qualification !== undefined || patch.caps !== undefined) {
+    // A new version: referrals made from now on follow it; earlier ones keep theirs.
+    const rules = rulesOf(current);
+    changes.rewards = JSON.stringify(
+      checkRules({
+        rewards: patch.rewards ?? rules,
+        qualification: patch.qualification ?? rules.qualification,
+        caps: patch.caps ?? rules.caps,
+      }),
+    );
+    changes.rules_version = current.rules_version + 1;
+    const version = { program_id: id, version: changes.rules_version, rules: changes.rewards };
+    await insertProgramRules(db, { ...version, created_at: changes.updated_at as string });
+  }
   if (patch.attribution_window_days !== undefined)
     changes.attribution_window_days = patch.attribution_window_days;
   if (patch.reward_hold_days !== undefined) changes.reward_hold_days = patch.reward_hold_days;

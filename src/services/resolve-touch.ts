@@ -1,5 +1,6 @@
 import type { AttributionTouch } from '../domain/attribution.ts';
 import { codeKey } from '../domain/referral-codes.ts';
+import { normalizeRules, type RewardRules } from '../domain/reward-rules.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import type { Executor } from '../store/executor.ts';
 import { findTouchByClick, findTouchByCode, type TouchRow } from '../store/repositories/touches.ts';
@@ -10,7 +11,14 @@ export interface ReferralHint {
 }
 
 export interface ResolvedTouch extends AttributionTouch {
-  program: { id: string; status: TouchRow['program_status']; windowDays: number };
+  program: {
+    id: string;
+    status: TouchRow['program_status'];
+    windowDays: number;
+    rules: RewardRules;
+    rulesVersion: number;
+    holdDays: number;
+  };
 }
 
 function toTouch(row: TouchRow): ResolvedTouch {
@@ -19,7 +27,14 @@ function toTouch(row: TouchRow): ResolvedTouch {
     code: row.code,
     clickId: row.click_id,
     touchedAt: row.clicked_at ? new Date(row.clicked_at) : null,
-    program: { id: row.program_id, status: row.program_status, windowDays: row.attribution_window_days },
+    program: {
+      id: row.program_id,
+      status: row.program_status,
+      windowDays: row.attribution_window_days,
+      rules: normalizeRules(JSON.parse(row.program_rules)),
+      rulesVersion: row.rules_version,
+      holdDays: row.reward_hold_days,
+    },
     referrer: {
       id: row.referrer_id,
       externalId: row.referrer_external_id,

@@ -76,7 +76,9 @@ export async function approveReward(db: Executor, id: string, now: Date): Promis
 /** Approves up to `limit` rewards whose hold has ended; the number approved. */
 export async function approveDueRewards(db: Executor, now: Date, limit: number): Promise<number> {
   let approved = 0;
-  for (const id of await listDueRewardIds(db, now.toISOString(), limit)) {
+  // In id order, the order every change of several rewards takes, so none deadlocks with another.
+  const due = (await listDueRewardIds(db, now.toISOString(), limit)).sort();
+  for (const id of due) {
     if (await approve(db, id, now)) approved++;
   }
   return approved;

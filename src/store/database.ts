@@ -137,9 +137,26 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   return {
     db,
     dialect: 'postgres',
-    transaction: (work) => db.transaction().execute(work),
+    transaction: (work) => retryingConflicts(() => db.transaction().execute(work)),
     close: () => db.destroy(),
   };
+}
+
+// PostgreSQL aborts one of two transactions that deadlock (40P01) or cannot be serialised
+// (40001), and expects it to be run again. A unit of work is a whole transaction, so it can be.
+const RETRIED_CODES = new Set(['40P01', '40001']);
+const MAX_TRANSACTION_ATTEMPTS = 3;
+
+async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= MAX_TRANSACTION_ATTEMPTS || typeof code !== 'string' || !RETRIED_CODES.has(code))
+        throw error;
+    }
+  }
 }
 
 /** Opens the database named by a `sqlite:` or `postgres://` URL. */

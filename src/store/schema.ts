@@ -21,7 +21,9 @@ export interface ProgramsTable {
   name: string;
   landing_url: string;
   status: 'active' | 'paused' | 'archived';
+  /** JSON: the current incentive rules (reward-rules.ts), version `rules_version`. */
   rewards: string;
+  rules_version: number;
   attribution_window_days: number;
   reward_hold_days: number;
   /** JSON: the smallest balance a payout run pays, per currency. */
@@ -98,6 +100,9 @@ export interface ReferralsTable {
   created_at: string;
   expires_at: string;
   qualified_at: string | null;
+  /** The program's rules version when the referral was made; it qualifies under those. */
+  rules_version: number;
+  unrewarded_reason: string | null;
 }
 
 export interface RewardsTable {
@@ -105,7 +110,7 @@ export interface RewardsTable {
   program_id: string;
   referral_id: string;
   participant_id: string;
-  side: 'referrer' | 'referee';
+  side: 'referrer' | 'referee' | 'referrer_milestone';
   amount: number;
   currency: string;
   status: 'pending' | 'approved' | 'issued' | 'redeemed' | 'reversed';
@@ -154,6 +159,13 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+export interface ProgramRulesTable {
+  program_id: string;
+  version: number;
+  rules: string;
+  created_at: string;
+}
+
 export interface PayoutsTable {
   id: string;
   program_id: string;
@@ -187,6 +199,7 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   outbox: OutboxTable;
   idempotency_keys: IdempotencyKeysTable;
+  program_rules: ProgramRulesTable;
   payouts: PayoutsTable;
   payout_items: PayoutItemsTable;
 }

@@ -61,7 +61,7 @@ describe('POST /v1/programs', () => {
       const res = await t.api('POST', '/v1/programs', programBody({ rewards }));
 
       expect(res.status).toBe(201);
-      expect(res.body.rewards).toEqual(expected);
+      expect(res.body.rewards).toEqual({ ...expected, referrer_tiers: [], milestones: [] });
     });
 
     it('keeps the program when it is read back', async () => {
@@ -412,11 +412,9 @@ describe('PATCH /v1/programs/:id', () => {
     const res = await t.api('PATCH', `/v1/programs/${program.id}`, { rewards: { referrer: USD(2500) } });
 
     expect(res.status).toBe(200);
-    expect(res.body.rewards).toEqual({ referrer: USD(2500), referee: null });
-    expect((await t.api('GET', `/v1/programs/${program.id}`)).body.rewards).toEqual({
-      referrer: USD(2500),
-      referee: null,
-    });
+    const rewards = { referrer: USD(2500), referee: null, referrer_tiers: [], milestones: [] };
+    expect(res.body.rewards).toEqual(rewards);
+    expect((await t.api('GET', `/v1/programs/${program.id}`)).body.rewards).toEqual(rewards);
   });
 
   it('pauses a program and leaves the other fields as they were', async () => {

@@ -15,6 +15,7 @@ export const TABLES = [
   'ledger_entries',
   'outbox',
   'idempotency_keys',
+  'program_rules',
   'payouts',
   'payout_items',
 ] as const satisfies readonly (keyof Database)[];

@@ -1,14 +1,94 @@
 import Type from 'typebox';
 import { MoneySchema, Nullable, Timestamp } from './common.ts';
 
+const RewardSpec = Type.Object(
+  {
+    amount: Type.Optional(Type.Integer({ description: 'A fixed reward, in minor units.' })),
+    basis_points: Type.Optional(
+      Type.Integer({
+        description: 'Or a share of the qualifying order, in 1/100 of a percent (1000 = 10%).',
+      }),
+    ),
+    currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217, or PTS for points.' }),
+    min_amount: Type.Optional(Type.Integer({ description: 'For a share: at least this much.' })),
+    max_amount: Type.Optional(Type.Integer({ description: 'For a share: at most this much.' })),
+  },
+  {
+    additionalProperties: false,
+    description: 'Either `amount` or `basis_points`. A share only pays on orders in its currency.',
+  },
+);
+
 const Rewards = Type.Object(
   {
-    referrer: Type.Optional(Nullable(MoneySchema)),
-    referee: Type.Optional(Nullable(MoneySchema)),
+    referrer: Type.Optional(Nullable(RewardSpec)),
+    referee: Type.Optional(Nullable(RewardSpec)),
+    referrer_tiers: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            from_referral: Type.Integer({ description: "From the referrer's Nth rewarded referral on." }),
+            reward: RewardSpec,
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 20, description: 'Escalating rewards: the highest tier reached replaces `referrer`.' },
+      ),
+    ),
+    milestones: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            at_referral: Type.Integer({ description: "On the referrer's Nth rewarded referral." }),
+            reward: MoneySchema,
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 20, description: 'One-off bonuses for the referrer, on top of the referral reward.' },
+      ),
+    ),
   },
   {
     additionalProperties: false,
     description: 'What each side earns when a referral qualifies. One side may be null.',
+  },
+);
+
+const QualificationInput = Type.Object(
+  {
+    event: Type.Optional(Type.Union([Type.Literal('signup'), Type.Literal('purchase')])),
+    purchase_number: Type.Optional(
+      Type.Integer({ description: "The referee's Nth purchase (meeting min_order) qualifies. Default 1." }),
+    ),
+    min_order: Type.Optional(Nullable(MoneySchema)),
+    new_customers_only: Type.Optional(
+      Type.Boolean({
+        description: 'A referee who bought before the referral is rejected (existing_customer).',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'What qualifies a referral. Default: the first purchase.' },
+);
+
+const Cap = Type.Object(
+  {
+    count: Type.Optional(Type.Integer({ description: 'Rewards (milestone bonuses aside).' })),
+    amount: Type.Optional(MoneySchema),
+  },
+  { additionalProperties: false },
+);
+
+const CapsInput = Type.Object(
+  {
+    referrer_monthly: Type.Optional(Nullable(Cap)),
+    referrer_lifetime: Type.Optional(Nullable(Cap)),
+    program_monthly_budget: Type.Optional(Nullable(MoneySchema)),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Limits per calendar month (UTC) and lifetime. A referral past a cap still qualifies; the rewards it would ' +
+      'exceed are not created, and the referral says why (unrewarded_reason).',
   },
 );
 
@@ -44,6 +124,8 @@ export const ProgramCreate = Type.Object(
     attribution_window_days: Type.Optional(WindowDays),
     reward_hold_days: Type.Optional(HoldDays),
     payout_minimums: Type.Optional(PayoutMinimums),
+    qualification: Type.Optional(QualificationInput),
+    caps: Type.Optional(CapsInput),
   },
   { additionalProperties: false },
 );
@@ -56,6 +138,8 @@ export const ProgramUpdate = Type.Object(
     attribution_window_days: Type.Optional(WindowDays),
     reward_hold_days: Type.Optional(HoldDays),
     payout_minimums: Type.Optional(PayoutMinimums),
+    qualification: Type.Optional(QualificationInput),
+    caps: Type.Optional(CapsInput),
     status: Type.Optional(Status),
   },
   { additionalProperties: false },
@@ -68,7 +152,24 @@ export const Program = Type.Object(
     name: Type.String(),
     landing_url: Type.String(),
     status: Status,
-    rewards: Type.Object({ referrer: Nullable(MoneySchema), referee: Nullable(MoneySchema) }),
+    rewards: Type.Object({
+      referrer: Nullable(RewardSpec),
+      referee: Nullable(RewardSpec),
+      referrer_tiers: Type.Array(Type.Object({ from_referral: Type.Integer(), reward: RewardSpec })),
+      milestones: Type.Array(Type.Object({ at_referral: Type.Integer(), reward: MoneySchema })),
+    }),
+    qualification: Type.Object({
+      event: Type.Union([Type.Literal('signup'), Type.Literal('purchase')]),
+      purchase_number: Type.Integer(),
+      min_order: Nullable(MoneySchema),
+      new_customers_only: Type.Boolean(),
+    }),
+    caps: Type.Object({
+      referrer_monthly: Nullable(Cap),
+      referrer_lifetime: Nullable(Cap),
+      program_monthly_budget: Nullable(MoneySchema),
+    }),
+    rules_version: Type.Integer({ description: 'Bumped by every change to rewards, qualification or caps.' }),
     attribution_window_days: Type.Integer(),
     reward_hold_days: Type.Integer(),
     payout_minimums: PayoutMinimums,

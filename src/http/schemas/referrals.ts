@@ -25,6 +25,15 @@ export const Referral = Type.Object(
     created_at: Timestamp,
     expires_at: Timestamp,
     qualified_at: Nullable(Timestamp),
+    rules_version: Type.Integer({
+      description: "The program's rules version it was made under, and qualifies under.",
+    }),
+    unrewarded_reason: Nullable(
+      Type.String({
+        description:
+          'Why it earned less than its rules offer: referrer_cap_reached, program_budget_exhausted, order_currency_mismatch.',
+      }),
+    ),
   },
   { title: 'Referral' },
 );

@@ -23,7 +23,7 @@ export const Reward = Type.Object(
     program_id: Type.String(),
     referral_id: Type.String(),
     participant_id: Type.String(),
-    side: Type.Union([Type.Literal('referrer'), Type.Literal('referee')]),
+    side: Type.Union([Type.Literal('referrer'), Type.Literal('referee'), Type.Literal('referrer_milestone')]),
     amount: Type.Integer({
       description: 'As earned, in minor units; what is kept is amount - reversed_amount.',
     }),

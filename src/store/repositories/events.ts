@@ -1,4 +1,3 @@
-import { PostgresAdapter } from 'kysely';
 import type { Executor } from '../executor.ts';
 import { prepared } from '../prepared.ts';
 import type { EventsTable } from '../schema.ts';
@@ -46,15 +45,6 @@ const updateOutcome = prepared((db, v: Pick<EventRow, 'id' | 'result' | 'program
   db.updateTable('events').set({ result: v.result, program_id: v.program_id }).where('id', '=', v.id),
 );
 
-/**
- * Takes the row lock of an event on PostgreSQL, so the refunds of one purchase run one after
- * another. SQLite needs none: its writers are already serialised.
- */
-export async function lockEvent(db: Executor, eventId: string): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await db.selectFrom('events').select('id').where('id', '=', eventId).forUpdate().execute();
-}
-
 /** The total of the refunds of one purchase, this transaction's own included. */
 export async function sumRefundsOf(db: Executor, purchaseExternalId: string): Promise<number> {
   const row = await db
@@ -65,4 +55,37 @@ export async function sumRefundsOf(db: Executor, purchaseExternalId: string): Pr
     .executeTakeFirst();
   // SUM over bigint is numeric on PostgreSQL and arrives as a string.
   return Number(row?.total ?? 0);
+}
+
+/** A customer's purchases since a time, optionally only those of at least `min` in its currency. */
+export async function countPurchasesSince(
+  db: Executor,
+  customerExternalId: string,
+  since: string,
+  min: { amount: number; currency: string } | null,
+): Promise<number> {
+  let query = db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('customer_external_id', '=', customerExternalId)
+    .where('type', '=', 'purchase')
+    .where('occurred_at', '>=', since);
+  if (min) query = query.where('currency', '=', min.currency).where('amount', '>=', min.amount);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+export async function hasPurchasedBefore(
+  db: Executor,
+  customerExternalId: string,
+  before: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('events')
+    .select('id')
+    .where('customer_external_id', '=', customerExternalId)
+    .where('type', '=', 'purchase')
+    .where('occurred_at', '<', before)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

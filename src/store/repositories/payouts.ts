@@ -20,6 +20,14 @@ export async function findOpenPayout(db: Executor, openKey: string): Promise<Pay
   return db.selectFrom('payouts').selectAll().where('open_key', '=', openKey).executeTakeFirst();
 }
 
+export async function setPayoutTotals(db: Executor, payout: Pick<PayoutRow, 'id' | 'amount' | 'item_count'>) {
+  await db
+    .updateTable('payouts')
+    .set({ amount: payout.amount, item_count: payout.item_count })
+    .where('id', '=', payout.id)
+    .execute();
+}
+
 export async function insertPayoutItems(db: Executor, rows: PayoutItemRow[]): Promise<void> {
   // A run may hold thousands of lines: chunks keep each statement under the parameter limits.
   for (let i = 0; i < rows.length; i += 500) {

@@ -1,6 +1,6 @@
 import type { Executor, Page, PageRequest } from '../executor.ts';
 import { fetchPage } from '../executor.ts';
-import type { ProgramsTable } from '../schema.ts';
+import type { ProgramRulesTable, ProgramsTable } from '../schema.ts';
 
 export type ProgramRow = ProgramsTable;
 
@@ -22,4 +22,8 @@ export async function updateProgramRow(
 
 export async function listProgramRows(db: Executor, page: PageRequest): Promise<Page<ProgramRow>> {
   return fetchPage(db.selectFrom('programs').selectAll(), page);
+}
+
+export async function insertProgramRules(db: Executor, row: ProgramRulesTable): Promise<void> {
+  await db.insertInto('program_rules').values(row).execute();
 }

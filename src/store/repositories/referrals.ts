@@ -36,13 +36,14 @@ const selectForReferee = prepared((db, v: { programId: string; refereeId: string
 
 /**
  * The pending referrals of a customer, by the customer's external id, optionally in one program,
- * each with its program's rewards (JSON) and hold, so qualification needs no further query.
+ * each with the rules (JSON) of the version it was made under and its program's hold, so
+ * qualification needs no further query.
  */
 export async function findPendingReferralsOfCustomer(
   db: Executor,
   customerExternalId: string,
   programId: string | null,
-): Promise<(ReferralRow & { program_rewards: string; program_hold_days: number })[]> {
+): Promise<(ReferralRow & { program_rules: string; program_hold_days: number })[]> {
   const { rows } = programId
     ? await selectPendingInProgram(db, { customerExternalId, programId })
     : await selectPending(db, { customerExternalId });
@@ -56,8 +57,11 @@ const pendingOfCustomer = (db: Executor, customerExternalId: string) =>
     .selectFrom('referrals as r')
     .innerJoin('participants as p', 'p.id', 'r.referee_id')
     .innerJoin('programs as g', 'g.id', 'r.program_id')
+    .innerJoin('program_rules as v', (join) =>
+      join.onRef('v.program_id', '=', 'r.program_id').onRef('v.version', '=', 'r.rules_version'),
+    )
     .selectAll('r')
-    .select(['g.rewards as program_rewards', 'g.reward_hold_days as program_hold_days'])
+    .select(['v.rules as program_rules', 'g.reward_hold_days as program_hold_days'])
     .where('p.external_id', '=', customerExternalId)
     .where('r.status', '=', 'pending');
 
@@ -97,6 +101,37 @@ const updatePending = prepared(
       .where('id', '=', v.id)
       .where('status', '=', 'pending'),
 );
+
+/** The referrer's qualified referrals in the program, this transaction's included. */
+export async function countQualifiedReferrals(
+  db: Executor,
+  programId: string,
+  referrerId: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('referrals')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('referrer_id', '=', referrerId)
+    .where('program_id', '=', programId)
+    .where('status', '=', 'qualified')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function setUnrewardedReason(db: Executor, id: string, reason: string): Promise<void> {
+  await db.updateTable('referrals').set({ unrewarded_reason: reason }).where('id', '=', id).execute();
+}
+
+/** Rejects a pending referral (guarded like qualification); true when this call rejected it. */
+export async function rejectPendingReferral(db: Executor, id: string, reason: string): Promise<boolean> {
+  const result = await db
+    .updateTable('referrals')
+    .set({ status: 'rejected', rejection_reason: reason })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
 
 export interface ReferralFilter {
   programId?: string | undefined;

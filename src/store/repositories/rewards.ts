@@ -1,7 +1,9 @@
+import type { SelectQueryBuilder } from 'kysely';
 import type { Executor, Page, PageRequest } from '../executor.ts';
 import { fetchPage } from '../executor.ts';
+import { isPostgres } from '../locks.ts';
 import { prepared } from '../prepared.ts';
-import type { RewardsTable } from '../schema.ts';
+import type { Database, RewardsTable } from '../schema.ts';
 
 export type RewardRow = RewardsTable;
 
@@ -88,39 +90,89 @@ export async function listRewardAmounts(db: Executor) {
     .execute();
 }
 
+/**
+ * Rewards change one by one in id order (refunds, approvals) or, here, many at once. Taking their
+ * row locks in that same order first means two such changes never deadlock on PostgreSQL.
+ */
+async function lockInIdOrder(db: Executor, where: (q: RewardIdQuery) => RewardIdQuery): Promise<string[]> {
+  let query = where(db.selectFrom('rewards').select('id')).orderBy('id');
+  if (isPostgres(db)) query = query.forUpdate();
+  return (await query.execute()).map((r) => r.id);
+}
+
+type RewardIdQuery = SelectQueryBuilder<Database, 'rewards', { id: string }>;
+
+/** Updates rewards by id, in chunks that stay under SQLite's bound-parameter limit. */
+async function updateByIds(db: Executor, ids: string[], changes: Partial<RewardRow>): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .updateTable('rewards')
+      .set(changes)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+  }
+}
+
 /** Puts a participant's approved, unpaid rewards into a payout run. */
 export async function attachRewardsToPayout(
   db: Executor,
   payout: { id: string; program_id: string; currency: string },
   participantIds: string[],
 ): Promise<void> {
-  // Chunked: a run may pay thousands of participants, past SQLite's bound-parameter limit.
   for (let i = 0; i < participantIds.length; i += 500) {
-    await db
-      .updateTable('rewards')
-      .set({ payout_id: payout.id })
-      .where('participant_id', 'in', participantIds.slice(i, i + 500))
-      .where('program_id', '=', payout.program_id)
-      .where('currency', '=', payout.currency)
-      .where('status', '=', 'approved')
-      .where('payout_id', 'is', null)
-      .execute();
+    const ids = await lockInIdOrder(db, (q) =>
+      q
+        .where('participant_id', 'in', participantIds.slice(i, i + 500))
+        .where('program_id', '=', payout.program_id)
+        .where('currency', '=', payout.currency)
+        .where('status', '=', 'approved')
+        .where('payout_id', 'is', null),
+    );
+    await updateByIds(db, ids, { payout_id: payout.id });
   }
 }
 
 /** The run was paid: its rewards that are still approved are now issued. Their ids. */
 export async function issueRewardsOfPayout(db: Executor, payoutId: string, at: string): Promise<string[]> {
-  const rows = await db
-    .updateTable('rewards')
-    .set({ status: 'issued', issued_at: at })
-    .where('payout_id', '=', payoutId)
-    .where('status', '=', 'approved')
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
+  const ids = await lockInIdOrder(db, (q) =>
+    q.where('payout_id', '=', payoutId).where('status', '=', 'approved'),
+  );
+  await updateByIds(db, ids, { status: 'issued', issued_at: at });
+  return ids;
 }
 
 /** The run was canceled: its rewards wait for the next one. */
 export async function detachRewardsFromPayout(db: Executor, payoutId: string): Promise<void> {
-  await db.updateTable('rewards').set({ payout_id: null }).where('payout_id', '=', payoutId).execute();
+  const ids = await lockInIdOrder(db, (q) => q.where('payout_id', '=', payoutId));
+  await updateByIds(db, ids, { payout_id: null });
+}
+
+/**
+ * What the program, or one participant of it, has been rewarded since a time (or ever): rewards
+ * not fully reversed, counted without milestone bonuses, and what is kept of them per currency.
+ */
+export async function rewardedSince(
+  db: Executor,
+  scope: { programId: string; participantId?: string; since?: string },
+): Promise<{ count: number; amounts: Record<string, number> }> {
+  let query = db
+    .selectFrom('rewards')
+    .select([
+      'currency',
+      (eb) => eb.fn.countAll<number | string>().filterWhere('side', '!=', 'referrer_milestone').as('n'),
+      (eb) => eb.fn.sum<number | string>(eb('amount', '-', eb.ref('reversed_amount'))).as('kept'),
+    ])
+    .where('program_id', '=', scope.programId)
+    .where('status', '!=', 'reversed')
+    .groupBy('currency');
+  if (scope.participantId) {
+    query = query.where('participant_id', '=', scope.participantId).where('side', '!=', 'referee');
+  }
+  if (scope.since) query = query.where('created_at', '>=', scope.since);
+  const spent = { count: 0, amounts: {} as Record<string, number> };
+  for (const row of await query.execute()) {
+    spent.count += Number(row.n);
+    spent.amounts[row.currency] = Number(row.kept);
+  }
+  return spent;
 }

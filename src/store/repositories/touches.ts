@@ -9,6 +9,10 @@ export interface TouchRow {
   program_id: string;
   program_status: 'active' | 'paused' | 'archived';
   attribution_window_days: number;
+  /** JSON: the program's current rules, version `rules_version`. */
+  program_rules: string;
+  rules_version: number;
+  reward_hold_days: number;
   referrer_id: string;
   referrer_external_id: string;
   referrer_email: string | null;
@@ -19,6 +23,9 @@ const REFERRER_AND_PROGRAM = [
   'g.id as program_id',
   'g.status as program_status',
   'g.attribution_window_days',
+  'g.rewards as program_rules',
+  'g.rules_version',
+  'g.reward_hold_days',
   'p.id as referrer_id',
   'p.external_id as referrer_external_id',
   'p.email as referrer_email',

@@ -1,0 +1,189 @@
+import {
+  type Cap,
+  type Caps,
+  DEFAULT_QUALIFICATION,
+  type FixedReward,
+  NO_CAPS,
+  type Qualification,
+  type RewardRules,
+  type RewardSpec,
+} from '../domain/reward-rules.ts';
+import { AppError } from '../lib/errors.ts';
+import { parseAmount, parseMoney } from '../lib/money.ts';
+
+// Checks incentive rules as a client sends them and turns them into the domain's `RewardRules`.
+// Every error names the exact path of the offending field (`rewards.referrer_tiers.1.from_referral`).
+
+interface SpecInput {
+  amount?: number;
+  basis_points?: number;
+  currency: string;
+  min_amount?: number;
+  max_amount?: number;
+}
+
+export interface RulesInput {
+  rewards: {
+    referrer?: SpecInput | null;
+    referee?: SpecInput | null;
+    referrer_tiers?: { from_referral: number; reward: SpecInput }[];
+    milestones?: { at_referral: number; reward: FixedReward }[];
+  };
+  qualification?: Partial<Qualification>;
+  caps?: Partial<Caps>;
+}
+
+const MAX_BASIS_POINTS = 10_000;
+
+function bad(code: 'invalid_value' | 'missing_field' | 'value_too_small', message: string, param: string) {
+  return new AppError(code, message, param);
+}
+
+function checkSpec(input: SpecInput, path: string): RewardSpec {
+  const hasAmount = input.amount !== undefined;
+  const hasShare = input.basis_points !== undefined;
+  if (hasAmount === hasShare) {
+    const code = hasAmount ? 'invalid_value' : 'missing_field';
+    throw bad(
+      code,
+      `${path} needs either amount or basis_points, not ${hasAmount ? 'both' : 'neither'}.`,
+      `${path}.amount`,
+    );
+  }
+  if (input.amount !== undefined) {
+    for (const field of ['min_amount', 'max_amount'] as const) {
+      if (input[field] !== undefined) {
+        throw bad(
+          'invalid_value',
+          `${path}.${field} only applies to a share (basis_points).`,
+          `${path}.${field}`,
+        );
+      }
+    }
+    return parseMoney(input.amount, input.currency, path);
+  }
+  const basisPoints = input.basis_points as number;
+  if (basisPoints < 1 || basisPoints > MAX_BASIS_POINTS) {
+    throw bad(
+      'invalid_value',
+      `${path}.basis_points must be from 1 to ${MAX_BASIS_POINTS} (100%).`,
+      `${path}.basis_points`,
+    );
+  }
+  const { currency } = parseMoney(0, input.currency, path);
+  const spec: RewardSpec = { basis_points: basisPoints, currency };
+  if (input.min_amount !== undefined) spec.min_amount = parseAmount(input.min_amount, `${path}.min_amount`);
+  if (input.max_amount !== undefined) spec.max_amount = parseAmount(input.max_amount, `${path}.max_amount`);
+  if (spec.min_amount !== undefined && spec.max_amount !== undefined && spec.min_amount > spec.max_amount) {
+    throw bad('invalid_value', `${path}.max_amount must not be below min_amount.`, `${path}.max_amount`);
+  }
+  return spec;
+}
+
+/** Positions (tiers' from_referral, milestones' at_referral) must be >= 1 and strictly increasing. */
+function checkOrder<T>(items: T[], position: (item: T) => number, path: string, field: string): void {
+  items.forEach((item, i) => {
+    const n = position(item);
+    if (n < 1)
+      throw bad('value_too_small', `${path}.${i}.${field} must be at least 1.`, `${path}.${i}.${field}`);
+    if (i > 0 && n <= position(items[i - 1] as T)) {
+      throw bad(
+        'invalid_value',
+        `${path} must be in increasing ${field} order, without repeats.`,
+        `${path}.${i}.${field}`,
+      );
+    }
+  });
+}
+
+function checkQualification(input: Partial<Qualification> = {}): Qualification {
+  const rule = { ...DEFAULT_QUALIFICATION, ...input };
+  if (rule.purchase_number < 1 || rule.purchase_number > 100) {
+    throw bad(
+      'invalid_value',
+      'qualification.purchase_number must be from 1 to 100.',
+      'qualification.purchase_number',
+    );
+  }
+  if (rule.min_order)
+    rule.min_order = parseMoney(rule.min_order.amount, rule.min_order.currency, 'qualification.min_order');
+  return rule;
+}
+
+function checkCap(cap: Cap | null | undefined, path: string): Cap | null {
+  if (!cap) return null;
+  if (cap.count === undefined && cap.amount === undefined) {
+    throw bad('missing_field', `${path} needs a count, an amount, or both.`, `${path}.count`);
+  }
+  const checked: Cap = {};
+  if (cap.count !== undefined) {
+    if (cap.count < 1) throw bad('value_too_small', `${path}.count must be at least 1.`, `${path}.count`);
+    checked.count = cap.count;
+  }
+  if (cap.amount) checked.amount = parseMoney(cap.amount.amount, cap.amount.currency, `${path}.amount`);
+  return checked;
+}
+
+function checkCaps(input: Partial<Caps> = {}): Caps {
+  const budget = input.program_monthly_budget;
+  return {
+    ...NO_CAPS,
+    referrer_monthly: checkCap(input.referrer_monthly, 'caps.referrer_monthly'),
+    referrer_lifetime: checkCap(input.referrer_lifetime, 'caps.referrer_lifetime'),
+    program_monthly_budget: budget
+      ? parseMoney(budget.amount, budget.currency, 'caps.program_monthly_budget')
+      : null,
+  };
+}
+
+export function checkRules(input: RulesInput): RewardRules {
+  const { rewards } = input;
+  const side = (name: 'referrer' | 'referee') => {
+    const spec = rewards[name];
+    return spec ? checkSpec(spec, `rewards.${name}`) : null;
+  };
+  const tiersInput = rewards.referrer_tiers ?? [];
+  checkOrder(tiersInput, (t) => t.from_referral, 'rewards.referrer_tiers', 'from_referral');
+  const milestonesInput = rewards.milestones ?? [];
+  checkOrder(milestonesInput, (m) => m.at_referral, 'rewards.milestones', 'at_referral');
+  const rules: RewardRules = {
+    referrer: side('referrer'),
+    referee: side('referee'),
+    referrer_tiers: tiersInput.map((t, i) => ({
+      from_referral: t.from_referral,
+      reward: checkSpec(t.reward, `rewards.referrer_tiers.${i}.reward`),
+    })),
+    milestones: milestonesInput.map((m, i) => ({
+      at_referral: m.at_referral,
+      reward: parseMoney(m.reward.amount, m.reward.currency, `rewards.milestones.${i}.reward`),
+    })),
+    qualification: checkQualification(input.qualification),
+    caps: checkCaps(input.caps),
+  };
+  if (!rules.referrer && !rules.referee && rules.referrer_tiers.length === 0) {
+    throw bad('missing_field', 'rewards needs a referrer or a referee reward, or both.', 'rewards');
+  }
+  if (rules.qualification.event === 'signup') checkNoShareAtSignup(rules);
+  return rules;
+}
+
+/** A share of the order needs an order: a sign-up has none. */
+function checkNoShareAtSignup(rules: RewardRules): void {
+  const specs: [string, RewardSpec | null][] = [
+    ['rewards.referrer', rules.referrer],
+    ['rewards.referee', rules.referee],
+    ...rules.referrer_tiers.map((t, i): [string, RewardSpec] => [
+      `rewards.referrer_tiers.${i}.reward`,
+      t.reward,
+    ]),
+  ];
+  for (const [path, spec] of specs) {
+    if (spec && 'basis_points' in spec) {
+      throw bad(
+        'invalid_value',
+        `${path} is a share of the order, but sign-ups qualify this program and have no order.`,
+        `${path}.basis_points`,
+      );
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { PostgresAdapter } from 'kysely';
+import type { Executor } from './executor.ts';
+
+/**
+ * Takes a row's lock until the transaction ends, on PostgreSQL, so that work reading totals it
+ * then adds to (refunds of one purchase, a referrer's capped rewards) runs one at a time. SQLite
+ * needs none: its writers are serialised already.
+ */
+export async function lockRow(
+  db: Executor,
+  table: 'events' | 'participants' | 'programs',
+  id: string,
+): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await db.selectFrom(table).select('id').where('id', '=', id).forUpdate().execute();
+}
+
+export function isPostgres(db: Executor): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
