@@ -12,6 +12,7 @@ import { ClickRecorder, type ClickRecorderOptions } from './click-recorder.ts';
 import type { RouteDeps } from './deps.ts';
 import { errorHandler, sendError } from './error-handler.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { participantRoutes } from './routes/participants.ts';
 import { payoutRoutes } from './routes/payouts.ts';
@@ -119,6 +120,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(referralRoutes, deps);
     await v1.register(rewardRoutes, deps);
     await v1.register(payoutRoutes, deps);
+    await v1.register(auditRoutes, deps);
   });
   redirect = answer;
   return app;

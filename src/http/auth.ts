@@ -25,3 +25,9 @@ export function requireSecretKey(store: Store) {
     request.apiKey = key;
   };
 }
+
+/** The audit log's actor for a request: the id of the key that authenticated it. */
+export function actorOf(request: FastifyRequest): string {
+  if (!request.apiKey) throw new Error('actorOf called on a route without requireSecretKey');
+  return request.apiKey.id;
+}

@@ -1,4 +1,5 @@
 import type { Balance } from '../domain/ledger.ts';
+import type { AuditRow } from '../services/audit.ts';
 import type { PayoutLine, PayoutRow } from '../services/payouts.ts';
 import { type ProgramRow, rulesOf } from '../services/programs.ts';
 import type { EventResult, EventRow } from '../services/record-event.ts';
@@ -87,6 +88,14 @@ export function presentPayout(row: PayoutRow) {
 
 export function presentPayoutItem(line: PayoutLine) {
   return { object: 'payout_item' as const, ...line };
+}
+
+export function presentAuditEntry(row: AuditRow) {
+  return {
+    object: 'audit_entry' as const,
+    ...row,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
 }
 
 export function presentList<R, T>(page: Page<R>, present: (row: R) => T) {

@@ -15,7 +15,8 @@ export type IdPrefix =
   | 'pst'
   | 'obx'
   | 'pay'
-  | 'pyi';
+  | 'pyi'
+  | 'aud';
 
 // Random bytes are drawn in blocks: one system call per 409 ids instead of one per id.
 const POOL_SIZE = 4096;

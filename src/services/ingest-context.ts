@@ -2,6 +2,7 @@ import { newId } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
 import type { EventRow } from '../store/repositories/events.ts';
 import type { OutboxMessage } from '../store/repositories/outbox.ts';
+import type { Actor } from './audit.ts';
 
 export interface EventResult {
   outcome:
@@ -26,6 +27,8 @@ export interface IngestContext {
   now: Date;
   /** Messages written to the outbox together when the event is done. */
   outbox: OutboxMessage[];
+  /** Who sent the event, for the audit entries of what it changes. */
+  actor: Actor;
 }
 
 export interface Ingested {

@@ -50,6 +50,7 @@ export async function ingestRefund(ctx: IngestContext): Promise<Ingested> {
           ),
         reason: 'refund',
         eventId: event.id,
+        actor: ctx.actor,
       },
       ctx.now,
     );

@@ -22,6 +22,7 @@ import {
   detachRewardsFromPayout,
   issueRewardsOfPayout,
 } from '../store/repositories/rewards.ts';
+import { type Actor, audit } from './audit.ts';
 import { getProgram } from './programs.ts';
 
 export type { PayoutRow };
@@ -43,7 +44,12 @@ const message = (topic: string, payload: Record<string, unknown>, now: Date): Ou
  * reaches the program's minimum gets a line for all of it, and the money moves to `processing`
  * until the run is confirmed paid or canceled. One open run per program and currency.
  */
-export async function createPayout(db: Executor, input: PayoutInput, now: Date): Promise<PayoutRow> {
+export async function createPayout(
+  db: Executor,
+  input: PayoutInput,
+  now: Date,
+  actor: Actor,
+): Promise<PayoutRow> {
   const program = await getProgram(db, input.program_id, 'program_id');
   const { currency } = parseMoney(0, input.currency);
   const openKey = `${program.id}:${currency}`;
@@ -97,6 +103,8 @@ export async function createPayout(db: Executor, input: PayoutInput, now: Date):
     items.map((i) => i.participant_id),
   );
   await enqueue(db, [message('payout.created', { payout_id: payout.id }, now)]);
+  const details = { program_id: program.id, amount: payout.amount, currency, item_count: payout.item_count };
+  await audit(db, actor, now, [{ action: 'payout.created', subjectId: payout.id, details }]);
   return payout;
 }
 
@@ -123,6 +131,7 @@ export async function settle(
   id: string,
   status: 'paid' | 'canceled',
   now: Date,
+  actor: Actor,
 ): Promise<PayoutRow> {
   const payout = await getPayout(db, id);
   const at = now.toISOString();
@@ -141,6 +150,9 @@ export async function settle(
     await detachRewardsFromPayout(db, id);
   }
   await enqueue(db, messages);
+  await audit(db, actor, now, [
+    { action: `payout.${status}`, subjectId: id, details: { amount: payout.amount } },
+  ]);
   return { ...payout, status, settled_at: at, open_key: null };
 }
 

@@ -11,6 +11,7 @@ import {
   type ProgramRow,
   updateProgramRow,
 } from '../store/repositories/programs.ts';
+import { type Actor, audit } from './audit.ts';
 import { checkRules, type RulesInput } from './program-rules.ts';
 
 export type { ProgramRow };
@@ -84,7 +85,12 @@ function checkPayoutMinimums(input: Record<string, number>): string {
   return JSON.stringify(input);
 }
 
-export async function createProgram(db: Executor, input: ProgramInput, now: Date): Promise<ProgramRow> {
+export async function createProgram(
+  db: Executor,
+  input: ProgramInput,
+  now: Date,
+  actor: Actor,
+): Promise<ProgramRow> {
   const at = now.toISOString();
   const row: ProgramRow = {
     id: newId('prg'),
@@ -101,6 +107,9 @@ export async function createProgram(db: Executor, input: ProgramInput, now: Date
   };
   await insertProgram(db, row);
   await insertProgramRules(db, { program_id: row.id, version: 1, rules: row.rewards, created_at: at });
+  await audit(db, actor, now, [
+    { action: 'program.created', subjectId: row.id, details: { rules_version: 1 } },
+  ]);
   return row;
 }
 
@@ -115,6 +124,7 @@ export async function updateProgram(
   id: string,
   patch: ProgramPatch,
   now: Date,
+  actor: Actor,
 ): Promise<ProgramRow> {
   const current = await getProgram(db, id);
   const changes: Partial<ProgramRow> = { updated_at: now.toISOString() };
@@ -141,6 +151,11 @@ export async function updateProgram(
     changes.payout_minimums = checkPayoutMinimums(patch.payout_minimums);
   if (patch.status !== undefined) changes.status = patch.status;
   await updateProgramRow(db, id, changes);
+  const details = {
+    fields: Object.keys(patch).sort(),
+    rules_version: changes.rules_version ?? current.rules_version,
+  };
+  await audit(db, actor, now, [{ action: 'program.updated', subjectId: id, details }]);
   return { ...current, ...changes };
 }
 

@@ -9,6 +9,7 @@ import {
   setEventOutcome,
 } from '../store/repositories/events.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
+import type { Actor } from './audit.ts';
 import type { IngestContext, Ingested } from './ingest-context.ts';
 import { ingestPurchase } from './ingest-purchase.ts';
 import { ingestRefund } from './ingest-refund.ts';
@@ -84,6 +85,7 @@ export async function recordEvent(
   db: Executor,
   input: EventInput,
   now: Date,
+  actor: Actor,
 ): Promise<{ event: EventRow; replayed: boolean }> {
   const at = occurredAt(input, now);
   checkAmount(input);
@@ -114,7 +116,7 @@ export async function recordEvent(
     return { event: first, replayed: true };
   }
 
-  const ctx: IngestContext = { db, event, at, now, outbox: [] };
+  const ctx: IngestContext = { db, event, at, now, outbox: [], actor };
   const outcome = await ingest(ctx, input);
   event.result = JSON.stringify(outcome.result);
   event.program_id = outcome.programId;

@@ -11,6 +11,7 @@ import {
   type RewardRow,
   updateRewardIfUnchanged,
 } from '../store/repositories/rewards.ts';
+import { type Actor, audit, MATURATION } from './audit.ts';
 
 export type { RewardRow };
 export type ReversalReason = NonNullable<RewardRow['reversal_reason']>;
@@ -45,7 +46,7 @@ function message(topic: string, payload: Record<string, unknown>, now: Date) {
 }
 
 /** Approves a held reward: what is left of it moves from pending to available. Null if not held. */
-async function approve(db: Executor, id: string, now: Date): Promise<RewardRow | null> {
+async function approve(db: Executor, id: string, now: Date, actor: Actor): Promise<RewardRow | null> {
   return changeLatest(db, id, async (reward) => {
     const decision = decideApproval(stateOf(reward));
     if (decision.outcome === 'refused') return null;
@@ -54,6 +55,9 @@ async function approve(db: Executor, id: string, now: Date): Promise<RewardRow |
     const posting = rewardApprovedPosting(reward.participant_id, decision.amount, reward.currency);
     await insertPostings(db, [postingOf(reward, posting)], now.toISOString(), () => newId('led'));
     await enqueue(db, [message('reward.approved', { reward_id: id }, now)]);
+    await audit(db, actor, now, [
+      { action: 'reward.approved', subjectId: id, details: { amount: decision.amount } },
+    ]);
     return { ...reward, ...changes };
   });
 }
@@ -63,8 +67,8 @@ function postingOf(reward: RewardRow, entries: ReturnType<typeof rewardApprovedP
 }
 
 /** An admin approves a reward before its hold ends. */
-export async function approveReward(db: Executor, id: string, now: Date): Promise<RewardRow> {
-  const approved = await approve(db, id, now);
+export async function approveReward(db: Executor, id: string, now: Date, actor: Actor): Promise<RewardRow> {
+  const approved = await approve(db, id, now, actor);
   if (approved) return approved;
   const reward = await findReward(db, id);
   throw new AppError(
@@ -79,7 +83,7 @@ export async function approveDueRewards(db: Executor, now: Date, limit: number):
   // In id order, the order every change of several rewards takes, so none deadlocks with another.
   const due = (await listDueRewardIds(db, now.toISOString(), limit)).sort();
   for (const id of due) {
-    if (await approve(db, id, now)) approved++;
+    if (await approve(db, id, now, MATURATION)) approved++;
   }
   return approved;
 }
@@ -90,6 +94,7 @@ export interface ReversalRequest {
   reason: ReversalReason;
   /** The refund event behind it, if any. */
   eventId?: string;
+  actor: Actor;
 }
 
 /**
@@ -124,6 +129,7 @@ export async function reverseReward(
       event_id: request.eventId ?? null,
     };
     await enqueue(db, [message('reward.reversed', payload, now)]);
+    await audit(db, request.actor, now, [{ action: 'reward.reversed', subjectId: id, details: payload }]);
     return { ...reward, ...changes };
   });
 }
@@ -152,6 +158,7 @@ export async function reverseRewardByAdmin(
   id: string,
   input: { amount?: number | undefined; reason: Exclude<ReversalReason, 'refund'> },
   now: Date,
+  actor: Actor,
 ): Promise<RewardRow> {
   if (input.amount !== undefined && input.amount <= 0) {
     throw new AppError('value_too_small', 'amount must be a positive integer in minor units.', 'amount');
@@ -162,6 +169,7 @@ export async function reverseRewardByAdmin(
     {
       amount: (reward) => input.amount ?? Math.max(1, reward.amount - reward.reversed_amount),
       reason: input.reason,
+      actor,
     },
     now,
   );

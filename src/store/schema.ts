@@ -166,6 +166,17 @@ export interface ProgramRulesTable {
   created_at: string;
 }
 
+export interface AuditLogTable {
+  id: string;
+  occurred_at: string;
+  /** An API key's id (`key_…`), or `system:<job>` / `cli:<command>`. */
+  actor: string;
+  action: string;
+  subject_id: string;
+  /** JSON */
+  details: string;
+}
+
 export interface PayoutsTable {
   id: string;
   program_id: string;
@@ -201,5 +212,6 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   program_rules: ProgramRulesTable;
   payouts: PayoutsTable;
+  audit_log: AuditLogTable;
   payout_items: PayoutItemsTable;
 }

@@ -445,3 +445,60 @@ describe('payouts', () => {
     expect(res.body.error).toMatchObject({ code: 'unknown_currency', param: 'payout_minimums.XYZ' });
   });
 });
+
+describe('audit log', () => {
+  const auditOf = async (subjectId: string) =>
+    (await t.api('GET', `/v1/audit_log?subject_id=${subjectId}`)).body.data.map(
+      (e: { actor: string; action: string; details: unknown }) => ({
+        actor: e.actor,
+        action: e.action,
+        details: e.details,
+      }),
+    );
+
+  it('records who approved, reversed and paid out, newest first', async () => {
+    const { program, friend, order, rewards } = await qualifiedOrder({ reward_hold_days: 0 });
+    const keyId = (await t.store.db.selectFrom('api_keys').select('id').executeTakeFirstOrThrow()).id;
+    await t.api('POST', `/v1/rewards/${rewards.referrer.id}/approve`);
+    await approveAllDue(t.store, T);
+    await refund(friend, order, 5000);
+    const payout = (await t.api('POST', '/v1/payouts', { program_id: program.id, currency: 'USD' })).body;
+    await t.api('POST', `/v1/payouts/${payout.id}/cancel`);
+
+    expect(await auditOf(rewards.referrer.id)).toEqual([
+      {
+        actor: keyId,
+        action: 'reward.reversed',
+        details: expect.objectContaining({ amount: 500, reason: 'refund', currency: 'USD' }),
+      },
+      { actor: keyId, action: 'reward.approved', details: { amount: 1000 } },
+    ]);
+    expect((await auditOf(rewards.referee.id))[1]).toEqual({
+      actor: 'system:reward-maturation',
+      action: 'reward.approved',
+      details: { amount: 500 },
+    });
+    expect(await auditOf(payout.id)).toEqual([
+      { actor: keyId, action: 'payout.canceled', details: { amount: 750 } },
+      {
+        actor: keyId,
+        action: 'payout.created',
+        details: { program_id: program.id, amount: 750, currency: 'USD', item_count: 2 },
+      },
+    ]);
+  });
+
+  it('records program changes with the rules version they made', async () => {
+    const program = await makeProgram(t);
+    await t.api('PATCH', `/v1/programs/${program.id}`, { name: 'Renamed' });
+    await t.api('PATCH', `/v1/programs/${program.id}`, { caps: { referrer_lifetime: { count: 5 } } });
+
+    expect(
+      (await auditOf(program.id)).map((e: { action: string; details: unknown }) => [e.action, e.details]),
+    ).toEqual([
+      ['program.updated', { fields: ['caps'], rules_version: 2 }],
+      ['program.updated', { fields: ['name'], rules_version: 1 }],
+      ['program.created', { rules_version: 1 }],
+    ]);
+  });
+});

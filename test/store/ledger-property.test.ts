@@ -16,6 +16,7 @@ import { createTestStore, dialect, type TestStore } from '../support/store.ts';
 // clean and every participant's balances add up to exactly what they kept of their rewards.
 
 const DAY_MS = 86_400_000;
+const ACTOR = 'test:property';
 const REFERRERS = 3;
 
 type Action =
@@ -93,6 +94,7 @@ class Scenario {
           reward_hold_days: holdDays,
         },
         this.now,
+        ACTOR,
       ),
     );
     this.programId = program.id;
@@ -120,6 +122,7 @@ class Scenario {
               referral: { code },
             },
             this.now,
+            ACTOR,
           ),
         );
         const externalId = this.id('order');
@@ -134,6 +137,7 @@ class Scenario {
               currency: 'USD',
             },
             this.now,
+            ACTOR,
           ),
         );
         this.purchases.push({ externalId, customer, amount: a.amount, refunded: 0 });
@@ -154,7 +158,7 @@ class Scenario {
           purchase_external_id: purchase.externalId,
         };
         // Past the order amount this must be refused; it must never be half applied.
-        if (await this.expected(this.write((trx) => recordEvent(trx, input, this.now))))
+        if (await this.expected(this.write((trx) => recordEvent(trx, input, this.now, ACTOR))))
           purchase.refunded += amount;
         return;
       }
@@ -164,7 +168,7 @@ class Scenario {
         return;
       case 'approve': {
         const id = this.rewardIds[a.reward % Math.max(1, this.rewardIds.length)];
-        if (id) await this.expected(this.write((trx) => approveReward(trx, id, this.now)));
+        if (id) await this.expected(this.write((trx) => approveReward(trx, id, this.now, ACTOR)));
         return;
       }
       case 'reverse': {
@@ -172,7 +176,7 @@ class Scenario {
         if (!id) return;
         const amount = a.share === null ? undefined : Math.max(1, Math.round(1000 * a.share));
         await this.expected(
-          this.write((trx) => reverseRewardByAdmin(trx, id, { amount, reason: 'fraud' }, this.now)),
+          this.write((trx) => reverseRewardByAdmin(trx, id, { amount, reason: 'fraud' }, this.now, ACTOR)),
         );
         return;
       }
@@ -185,7 +189,9 @@ class Scenario {
             .execute(),
         );
         const payout = await this.expected(
-          this.write((trx) => createPayout(trx, { program_id: this.programId, currency: 'USD' }, this.now)),
+          this.write((trx) =>
+            createPayout(trx, { program_id: this.programId, currency: 'USD' }, this.now, ACTOR),
+          ),
         );
         if (payout) this.payoutIds.push(payout.id);
         return;
@@ -193,7 +199,9 @@ class Scenario {
       case 'settle': {
         const id = this.payoutIds[a.payout % Math.max(1, this.payoutIds.length)];
         if (id)
-          await this.expected(this.write((trx) => settle(trx, id, a.paid ? 'paid' : 'canceled', this.now)));
+          await this.expected(
+            this.write((trx) => settle(trx, id, a.paid ? 'paid' : 'canceled', this.now, ACTOR)),
+          );
         return;
       }
     }

@@ -18,6 +18,7 @@ export const TABLES = [
   'program_rules',
   'payouts',
   'payout_items',
+  'audit_log',
 ] as const satisfies readonly (keyof Database)[];
 
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>;

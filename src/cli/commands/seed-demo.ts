@@ -33,6 +33,8 @@ function random(seed: number): () => number {
 const DAY_MS = 86_400_000;
 const SOURCES = ['email', 'whatsapp', 'twitter', 'facebook', 'sms'];
 
+const SEEDER = 'cli:seed-demo';
+
 /** A demo program with referrers, their clicks, and the sign-ups and purchases those led to. */
 export async function seedDemo(store: Store, options: SeedOptions, now = new Date()): Promise<SeedSummary> {
   const rand = random(options.seed);
@@ -47,6 +49,7 @@ export async function seedDemo(store: Store, options: SeedOptions, now = new Dat
         attribution_window_days: 30,
       },
       now,
+      SEEDER,
     ),
   );
   summary.programId = program.id;
@@ -104,6 +107,7 @@ export async function seedDemo(store: Store, options: SeedOptions, now = new Dat
             occurred_at: signedUpAt.toISOString(),
           },
           signedUpAt,
+          SEEDER,
         );
         summary.signups++;
         if (rand() > 0.5) continue;
@@ -119,6 +123,7 @@ export async function seedDemo(store: Store, options: SeedOptions, now = new Dat
             occurred_at: purchasedAt.toISOString(),
           },
           purchasedAt,
+          SEEDER,
         );
         summary.purchases++;
       }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { recordEvent } from '../../services/record-event.ts';
+import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
 import { presentEvent } from '../presenters.ts';
@@ -29,7 +30,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
       // at most ~50 ms behind; the code in vouch_ref is the documented fallback.)
       if (request.body.referral?.click_id) await clicks.flush();
       return idempotentWrite(deps, request, reply, async (trx) => {
-        const { event, replayed } = await recordEvent(trx, request.body, now());
+        const { event, replayed } = await recordEvent(trx, request.body, now(), actorOf(request));
         return { status: replayed ? 200 : 201, body: presentEvent(event) };
       });
     },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { createPayout, getPayout, getPayoutLines, listPayouts, settle } from '../../services/payouts.ts';
+import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
 import { payoutCsv } from '../payout-csv.ts';
@@ -30,7 +31,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     (request, reply) =>
       idempotentWrite(deps, request, reply, async (trx) => ({
         status: 201,
-        body: presentPayout(await createPayout(trx, request.body, now())),
+        body: presentPayout(await createPayout(trx, request.body, now(), actorOf(request))),
       })),
   );
 
@@ -105,7 +106,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       (request, reply) =>
         idempotentWrite(deps, request, reply, async (trx) => ({
           status: 200,
-          body: presentPayout(await settle(trx, request.params.id, status, now())),
+          body: presentPayout(await settle(trx, request.params.id, status, now(), actorOf(request))),
         })),
     );
   }

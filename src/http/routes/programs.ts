@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { createProgram, getProgram, listPrograms, updateProgram } from '../../services/programs.ts';
+import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
 import { presentList, presentProgram } from '../presenters.ts';
@@ -25,7 +26,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
     (request, reply) =>
       idempotentWrite(deps, request, reply, async (trx) => ({
         status: 201,
-        body: presentProgram(await createProgram(trx, request.body, now())),
+        body: presentProgram(await createProgram(trx, request.body, now(), actorOf(request))),
       })),
   );
 
@@ -71,7 +72,9 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
     },
     async (request) =>
       presentProgram(
-        await store.transaction((trx) => updateProgram(trx, request.params.id, request.body, now())),
+        await store.transaction((trx) =>
+          updateProgram(trx, request.params.id, request.body, now(), actorOf(request)),
+        ),
       ),
   );
 };

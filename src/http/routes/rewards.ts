@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listRewards } from '../../services/referrals.ts';
 import { approveReward, getReward, reverseRewardByAdmin } from '../../services/rewards.ts';
+import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
 import { presentList, presentReward } from '../presenters.ts';
@@ -60,7 +61,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     (request, reply) =>
       idempotentWrite(deps, request, reply, async (trx) => ({
         status: 200,
-        body: presentReward(await approveReward(trx, request.params.id, now())),
+        body: presentReward(await approveReward(trx, request.params.id, now(), actorOf(request))),
       })),
   );
 
@@ -82,7 +83,9 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     (request, reply) =>
       idempotentWrite(deps, request, reply, async (trx) => ({
         status: 200,
-        body: presentReward(await reverseRewardByAdmin(trx, request.params.id, request.body, now())),
+        body: presentReward(
+          await reverseRewardByAdmin(trx, request.params.id, request.body, now(), actorOf(request)),
+        ),
       })),
   );
 };

@@ -1,0 +1,19 @@
+import type { Executor, Page, PageRequest } from '../executor.ts';
+import { fetchPage } from '../executor.ts';
+import type { AuditLogTable } from '../schema.ts';
+
+export type AuditRow = AuditLogTable;
+
+export async function insertAuditRows(db: Executor, rows: AuditRow[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('audit_log').values(rows).execute();
+}
+
+export async function listAuditRows(
+  db: Executor,
+  filter: { subjectId?: string | undefined },
+  page: PageRequest,
+): Promise<Page<AuditRow>> {
+  let query = db.selectFrom('audit_log').selectAll();
+  if (filter.subjectId) query = query.where('subject_id', '=', filter.subjectId);
+  return fetchPage(query, page);
+}
