@@ -4,7 +4,9 @@ import type { Executor } from './executor.ts';
 /**
  * Takes a row's lock until the transaction ends, on PostgreSQL, so that work reading totals it
  * then adds to (refunds of one purchase, a referrer's capped rewards) runs one at a time. SQLite
- * needs none: its writers are serialised already.
+ * needs none: its writers are serialised already. FOR NO KEY UPDATE, not FOR UPDATE: it still
+ * excludes itself, but not the key-share locks that inserts referring to the row take (a new
+ * referral of the same referrer), which FOR UPDATE would turn into deadlocks.
  */
 export async function lockRow(
   db: Executor,
@@ -12,7 +14,7 @@ export async function lockRow(
   id: string,
 ): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await db.selectFrom(table).select('id').where('id', '=', id).forUpdate().execute();
+  await db.selectFrom(table).select('id').where('id', '=', id).forNoKeyUpdate().execute();
 }
 
 export function isPostgres(db: Executor): boolean {

@@ -96,7 +96,7 @@ export async function listRewardAmounts(db: Executor) {
  */
 async function lockInIdOrder(db: Executor, where: (q: RewardIdQuery) => RewardIdQuery): Promise<string[]> {
   let query = where(db.selectFrom('rewards').select('id')).orderBy('id');
-  if (isPostgres(db)) query = query.forUpdate();
+  if (isPostgres(db)) query = query.forNoKeyUpdate();
   return (await query.execute()).map((r) => r.id);
 }
 
