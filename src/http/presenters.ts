@@ -30,6 +30,7 @@ export function presentProgram(row: ProgramRow) {
     attribution_window_days: row.attribution_window_days,
     reward_hold_days: row.reward_hold_days,
     payout_minimums: JSON.parse(row.payout_minimums) as Record<string, number>,
+    tax_reporting_thresholds: JSON.parse(row.tax_reporting_thresholds) as Record<string, number>,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

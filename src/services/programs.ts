@@ -22,6 +22,7 @@ export interface ProgramInput extends RulesInput {
   attribution_window_days?: number;
   reward_hold_days?: number;
   payout_minimums?: Record<string, number>;
+  tax_reporting_thresholds?: Record<string, number>;
 }
 
 export interface ProgramPatch {
@@ -33,6 +34,7 @@ export interface ProgramPatch {
   attribution_window_days?: number;
   reward_hold_days?: number;
   payout_minimums?: Record<string, number>;
+  tax_reporting_thresholds?: Record<string, number>;
   status?: ProgramRow['status'];
 }
 
@@ -70,9 +72,9 @@ export function rulesOf(program: Pick<ProgramRow, 'rewards'>): RewardRules {
 }
 
 /** Each minimum is an amount in minor units of a known currency; stored as JSON. */
-function checkPayoutMinimums(input: Record<string, number>): string {
+function checkAmountsByCurrency(field: string, input: Record<string, number>): string {
   for (const [currency, amount] of Object.entries(input)) {
-    const param = `payout_minimums.${currency}`;
+    const param = `${field}.${currency}`;
     if (!isCurrency(currency)) {
       throw new AppError(
         'unknown_currency',
@@ -101,7 +103,11 @@ export async function createProgram(
     rules_version: 1,
     attribution_window_days: input.attribution_window_days ?? DEFAULT_WINDOW_DAYS,
     reward_hold_days: input.reward_hold_days ?? DEFAULT_HOLD_DAYS,
-    payout_minimums: checkPayoutMinimums(input.payout_minimums ?? {}),
+    payout_minimums: checkAmountsByCurrency('payout_minimums', input.payout_minimums ?? {}),
+    tax_reporting_thresholds: checkAmountsByCurrency(
+      'tax_reporting_thresholds',
+      input.tax_reporting_thresholds ?? {},
+    ),
     created_at: at,
     updated_at: at,
   };
@@ -148,7 +154,13 @@ export async function updateProgram(
     changes.attribution_window_days = patch.attribution_window_days;
   if (patch.reward_hold_days !== undefined) changes.reward_hold_days = patch.reward_hold_days;
   if (patch.payout_minimums !== undefined)
-    changes.payout_minimums = checkPayoutMinimums(patch.payout_minimums);
+    changes.payout_minimums = checkAmountsByCurrency('payout_minimums', patch.payout_minimums);
+  if (patch.tax_reporting_thresholds !== undefined) {
+    changes.tax_reporting_thresholds = checkAmountsByCurrency(
+      'tax_reporting_thresholds',
+      patch.tax_reporting_thresholds,
+    );
+  }
   if (patch.status !== undefined) changes.status = patch.status;
   await updateProgramRow(db, id, changes);
   const details = {

@@ -28,6 +28,8 @@ export interface ProgramsTable {
   reward_hold_days: number;
   /** JSON: the smallest balance a payout run pays, per currency. */
   payout_minimums: string;
+  /** JSON: per currency, the yearly payout total from which a participant is reported for tax. */
+  tax_reporting_thresholds: string;
   created_at: string;
   updated_at: string;
 }

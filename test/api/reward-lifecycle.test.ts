@@ -502,3 +502,48 @@ describe('audit log', () => {
     ]);
   });
 });
+
+describe('tax report', () => {
+  it("totals each participant's confirmed payouts in a year and flags those past the threshold", async () => {
+    const { program, referrer, refereeId, rewards } = await qualifiedOrder({
+      reward_hold_days: 0,
+      tax_reporting_thresholds: { USD: 1000 },
+    });
+    await approveAllDue(t.store, T);
+    const payout = (await t.api('POST', '/v1/payouts', { program_id: program.id, currency: 'USD' })).body;
+    await t.api('POST', `/v1/payouts/${payout.id}/confirm`);
+    expect(rewards.referrer.amount).toBe(1000);
+
+    const report = await t.api('GET', `/v1/programs/${program.id}/tax_report?year=2031`);
+    const nextYear = await t.api('GET', `/v1/programs/${program.id}/tax_report?year=2032`);
+
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ object: 'tax_report', program_id: program.id, year: 2031 });
+    const lines = Object.fromEntries(
+      report.body.lines.map((l: { participant_id: string }) => [l.participant_id, l]),
+    );
+    expect(lines[referrer.id]).toMatchObject({
+      currency: 'USD',
+      paid: 1000,
+      threshold: 1000,
+      reportable: true,
+    });
+    expect(lines[refereeId]).toMatchObject({
+      currency: 'USD',
+      paid: 500,
+      threshold: 1000,
+      reportable: false,
+    });
+    expect(nextYear.body.lines).toEqual([]);
+  });
+
+  it('answers 400 for a year out of range and 404 for an unknown program', async () => {
+    const program = await makeProgram(t);
+
+    expect((await t.api('GET', `/v1/programs/${program.id}/tax_report?year=1999`)).body.error).toMatchObject({
+      code: 'value_too_small',
+      param: 'year',
+    });
+    expect((await t.api('GET', '/v1/programs/prg_missing/tax_report?year=2030')).status).toBe(404);
+  });
+});

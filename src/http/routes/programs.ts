@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { createProgram, getProgram, listPrograms, updateProgram } from '../../services/programs.ts';
+import { taxReport } from '../../services/tax-report.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
 import { presentList, presentProgram } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, PageQuery, pageRequest } from '../schemas/common.ts';
-import { Program, ProgramCreate, ProgramUpdate } from '../schemas/programs.ts';
+import { Program, ProgramCreate, ProgramUpdate, TaxReport, TaxReportQuery } from '../schemas/programs.ts';
 
 const tags = ['programs'];
 
@@ -76,5 +77,25 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
           updateProgram(trx, request.params.id, request.body, now(), actorOf(request)),
         ),
       ),
+  );
+
+  app.get(
+    '/v1/programs/:id/tax_report',
+    {
+      schema: {
+        tags,
+        summary:
+          'What each participant was paid in a calendar year, flagged past the tax-reporting threshold',
+        params: IdParams,
+        querystring: TaxReportQuery,
+        response: { 200: TaxReport, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async ({ params, query }) => ({
+      object: 'tax_report' as const,
+      program_id: params.id,
+      year: query.year,
+      lines: await taxReport(store.db, params.id, query.year),
+    }),
   );
 };

@@ -114,6 +114,11 @@ const PayoutMinimums = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.
     'The smallest available balance a payout run pays, per currency, in minor units ({"USD": 5000}). ' +
     'Without one, any positive balance is paid.',
 });
+const TaxThresholds = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Integer(), {
+  description:
+    'Per currency, the payouts in a calendar year from which a participant must be reported for tax ({"USD": 60000}); ' +
+    'see GET /v1/programs/{id}/tax_report.',
+});
 const Status = Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('archived')]);
 
 export const ProgramCreate = Type.Object(
@@ -124,6 +129,7 @@ export const ProgramCreate = Type.Object(
     attribution_window_days: Type.Optional(WindowDays),
     reward_hold_days: Type.Optional(HoldDays),
     payout_minimums: Type.Optional(PayoutMinimums),
+    tax_reporting_thresholds: Type.Optional(TaxThresholds),
     qualification: Type.Optional(QualificationInput),
     caps: Type.Optional(CapsInput),
   },
@@ -138,6 +144,7 @@ export const ProgramUpdate = Type.Object(
     attribution_window_days: Type.Optional(WindowDays),
     reward_hold_days: Type.Optional(HoldDays),
     payout_minimums: Type.Optional(PayoutMinimums),
+    tax_reporting_thresholds: Type.Optional(TaxThresholds),
     qualification: Type.Optional(QualificationInput),
     caps: Type.Optional(CapsInput),
     status: Type.Optional(Status),
@@ -173,8 +180,35 @@ export const Program = Type.Object(
     attribution_window_days: Type.Integer(),
     reward_hold_days: Type.Integer(),
     payout_minimums: PayoutMinimums,
+    tax_reporting_thresholds: TaxThresholds,
     created_at: Timestamp,
     updated_at: Timestamp,
   },
   { title: 'Program' },
+);
+
+export const TaxReportQuery = Type.Object(
+  { year: Type.Integer({ minimum: 2000, maximum: 2100, description: 'Calendar year, UTC.' }) },
+  { additionalProperties: false },
+);
+
+export const TaxReport = Type.Object(
+  {
+    object: Type.Literal('tax_report'),
+    program_id: Type.String(),
+    year: Type.Integer(),
+    lines: Type.Array(
+      Type.Object({
+        participant_id: Type.String(),
+        external_id: Type.String(),
+        email: Nullable(Type.String()),
+        name: Nullable(Type.String()),
+        currency: Type.String(),
+        paid: Type.Integer({ description: 'Confirmed payouts in the year, minor units.' }),
+        threshold: Nullable(Type.Integer()),
+        reportable: Type.Boolean({ description: 'paid reached the threshold.' }),
+      }),
+    ),
+  },
+  { title: 'TaxReport' },
 );

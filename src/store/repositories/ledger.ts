@@ -142,3 +142,26 @@ export async function findPayableBalances(
     .execute();
   return rows.map((r) => ({ participantId: r.participant_id as string, amount: Number(r.amount) }));
 }
+
+/** What each participant of a program was paid in a period, per currency, with who they are. */
+export async function paidBetween(db: Executor, programId: string, from: string, to: string) {
+  const rows = await db
+    .selectFrom('ledger_entries as e')
+    .innerJoin('participants as p', 'p.id', 'e.participant_id')
+    .select([
+      'e.participant_id',
+      'p.external_id',
+      'p.email',
+      'p.name',
+      'e.currency',
+      (eb) => eb.fn.sum<number | string>('e.amount').as('paid'),
+    ])
+    .where('e.program_id', '=', programId)
+    .where('e.account', '=', 'participant_paid')
+    .where('e.created_at', '>=', from)
+    .where('e.created_at', '<', to)
+    .groupBy(['e.participant_id', 'p.external_id', 'p.email', 'p.name', 'e.currency'])
+    .orderBy('e.participant_id')
+    .execute();
+  return rows.map((r) => ({ ...r, participant_id: r.participant_id as string, paid: Number(r.paid) }));
+}
