@@ -33,14 +33,25 @@ async function migrationTableSchema(db: Kysely<Database>): Promise<string | unde
   return rows[0]?.schema ?? undefined;
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+async function migrator(db: Kysely<Database>): Promise<Migrator> {
   const schema = await migrationTableSchema(db);
-  const migrator = new Migrator({
+  return new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const result = await migrator.migrateToLatest();
+}
+
+function orThrow(result: MigrationResultSet): MigrationResultSet {
   if (result.error) throw result.error;
   return result;
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+  return orThrow(await (await migrator(db)).migrateToLatest());
+}
+
+/** Up to and including the named migration: tests upgrade a database from an older schema with it. */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<MigrationResultSet> {
+  return orThrow(await (await migrator(db)).migrateTo(name));
 }
