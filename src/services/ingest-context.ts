@@ -1,8 +1,8 @@
-import { newId } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
 import type { EventRow } from '../store/repositories/events.ts';
 import type { OutboxMessage } from '../store/repositories/outbox.ts';
 import type { Actor } from './audit.ts';
+import { outboxMessage } from './outbox-message.ts';
 
 export interface EventResult {
   outcome:
@@ -41,5 +41,5 @@ export function result(outcome: EventResult['outcome'], extra: Partial<EventResu
 }
 
 export function emit(ctx: IngestContext, topic: string, payload: Record<string, unknown>): void {
-  ctx.outbox.push({ id: newId('obx'), topic, payload, createdAt: ctx.now.toISOString() });
+  ctx.outbox.push(outboxMessage(topic, payload, ctx.now));
 }

@@ -15,6 +15,7 @@ import {
   type ParticipantRow,
   updateParticipantRow,
 } from '../store/repositories/participants.ts';
+import { outboxMessage } from './outbox-message.ts';
 import { getProgram } from './programs.ts';
 
 export type { ParticipantRow };
@@ -103,12 +104,7 @@ export async function createParticipant(
     row.referral_code = code;
     await updateParticipantRow(db, id, { referral_code: code });
   }
-  const message = {
-    id: newId('obx'),
-    topic: 'participant.created',
-    payload: { participant_id: id },
-    createdAt: at,
-  };
+  const message = outboxMessage('participant.created', { participant_id: id }, now);
   if (outbox) outbox.push(message);
   else await enqueue(db, [message]);
   return { participant: row, created: true };

@@ -4,7 +4,7 @@ import { newId } from '../lib/ids.ts';
 import { parseMoney } from '../lib/money.ts';
 import type { Executor, Page, PageRequest } from '../store/executor.ts';
 import { findPayableBalances, insertPostings } from '../store/repositories/ledger.ts';
-import { enqueue, type OutboxMessage } from '../store/repositories/outbox.ts';
+import { enqueue } from '../store/repositories/outbox.ts';
 import {
   findOpenPayout,
   findPayout,
@@ -23,6 +23,7 @@ import {
   issueRewardsOfPayout,
 } from '../store/repositories/rewards.ts';
 import { type Actor, audit } from './audit.ts';
+import { outboxMessage } from './outbox-message.ts';
 import { getProgram } from './programs.ts';
 
 export type { PayoutRow };
@@ -31,13 +32,6 @@ export interface PayoutInput {
   program_id: string;
   currency: string;
 }
-
-const message = (topic: string, payload: Record<string, unknown>, now: Date): OutboxMessage => ({
-  id: newId('obx'),
-  topic,
-  payload,
-  createdAt: now.toISOString(),
-});
 
 /**
  * Opens a payout run: every participant of the program whose available balance in the currency
@@ -102,7 +96,7 @@ export async function createPayout(
     payout,
     items.map((i) => i.participant_id),
   );
-  await enqueue(db, [message('payout.created', { payout_id: payout.id }, now)]);
+  await enqueue(db, [outboxMessage('payout.created', { payout_id: payout.id }, now)]);
   const details = { program_id: program.id, amount: payout.amount, currency, item_count: payout.item_count };
   await audit(db, actor, now, [{ action: 'payout.created', subjectId: payout.id, details }]);
   return payout;
@@ -141,10 +135,10 @@ export async function settle(
   }
   const lines = await listPayoutLines(db, id);
   await post(db, payout, lines, status === 'paid' ? payoutPostings.paid : payoutPostings.canceled, now);
-  const messages = [message(`payout.${status}`, { payout_id: id }, now)];
+  const messages = [outboxMessage(`payout.${status}`, { payout_id: id }, now)];
   if (status === 'paid') {
     for (const rewardId of await issueRewardsOfPayout(db, id, at)) {
-      messages.push(message('reward.issued', { reward_id: rewardId, payout_id: id }, now));
+      messages.push(outboxMessage('reward.issued', { reward_id: rewardId, payout_id: id }, now));
     }
   } else {
     await detachRewardsFromPayout(db, id);

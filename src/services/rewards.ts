@@ -1,4 +1,4 @@
-import { rewardApprovedPosting, rewardReversedPosting } from '../domain/ledger.ts';
+import { type EntryDraft, rewardApprovedPosting, rewardReversedPosting } from '../domain/ledger.ts';
 import { decideApproval, decideReversal, type RewardState } from '../domain/reward-lifecycle.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
@@ -12,6 +12,7 @@ import {
   updateRewardIfUnchanged,
 } from '../store/repositories/rewards.ts';
 import { type Actor, audit, MATURATION } from './audit.ts';
+import { outboxMessage } from './outbox-message.ts';
 
 export type { RewardRow };
 export type ReversalReason = NonNullable<RewardRow['reversal_reason']>;
@@ -41,10 +42,6 @@ async function changeLatest<T>(
   throw new Error(`reward ${id} changed under every one of ${MAX_ATTEMPTS} attempts`);
 }
 
-function message(topic: string, payload: Record<string, unknown>, now: Date) {
-  return { id: newId('obx'), topic, payload, createdAt: now.toISOString() };
-}
-
 /** Approves a held reward: what is left of it moves from pending to available. Null if not held. */
 async function approve(db: Executor, id: string, now: Date, actor: Actor): Promise<RewardRow | null> {
   return changeLatest(db, id, async (reward) => {
@@ -54,7 +51,7 @@ async function approve(db: Executor, id: string, now: Date, actor: Actor): Promi
     if (!(await updateRewardIfUnchanged(db, reward, changes))) return LOST;
     const posting = rewardApprovedPosting(reward.participant_id, decision.amount, reward.currency);
     await insertPostings(db, [postingOf(reward, posting)], now.toISOString(), () => newId('led'));
-    await enqueue(db, [message('reward.approved', { reward_id: id }, now)]);
+    await enqueue(db, [outboxMessage('reward.approved', { reward_id: id }, now)]);
     await audit(db, actor, now, [
       { action: 'reward.approved', subjectId: id, details: { amount: decision.amount } },
     ]);
@@ -62,7 +59,7 @@ async function approve(db: Executor, id: string, now: Date, actor: Actor): Promi
   });
 }
 
-function postingOf(reward: RewardRow, entries: ReturnType<typeof rewardApprovedPosting>) {
+function postingOf(reward: RewardRow, entries: EntryDraft[]) {
   return { id: newId('pst'), programId: reward.program_id, rewardId: reward.id, entries };
 }
 
@@ -128,7 +125,7 @@ export async function reverseReward(
       reason: request.reason,
       event_id: request.eventId ?? null,
     };
-    await enqueue(db, [message('reward.reversed', payload, now)]);
+    await enqueue(db, [outboxMessage('reward.reversed', payload, now)]);
     await audit(db, request.actor, now, [{ action: 'reward.reversed', subjectId: id, details: payload }]);
     return { ...reward, ...changes };
   });

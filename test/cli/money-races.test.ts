@@ -1,45 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Balance } from '../../src/domain/ledger.ts';
-import { createApiKey } from '../../src/services/api-keys.ts';
-import { verifyLedger } from '../../src/services/ledger.ts';
-import { type Server, startServer } from '../support/cli.ts';
 import { event, programBody, unique } from '../support/factories.ts';
-import { createTestStore, type TestStore } from '../support/store.ts';
+import { created, post, type Reply, ROUNDS, times, twoServers, usd } from '../support/races.ts';
 
 // Money moved by requests that two `vouch serve` processes on one database answer at the same time.
 // On SQLite the processes take turns at the write lock; on PostgreSQL the transactions interleave.
 
-type Reply = { status: number; body: any };
-type Api = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<Reply>;
-type Request = (api: Api) => Promise<Reply>;
-
-/** A JSON client for a server over its real socket. */
-function client(server: Server, key: string): Api {
-  return async (method, path, body) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: await res.json() };
-  };
-}
-
-const times = <T>(n: number, make: (i: number) => T) => Array.from({ length: n }, (_, i) => make(i));
-const post =
-  (path: string, body?: unknown): Request =>
-  (api) =>
-    api('POST', path, body);
 const statuses = (replies: Reply[]) => replies.map((r) => r.status).sort((a, b) => a - b);
 const errorCodes = (replies: Reply[]) => replies.filter((r) => r.status >= 400).map((r) => r.body.error.code);
 
-const usd = (amount: number) => ({ amount, currency: 'USD' });
 const ORDER = 10_000;
-// A lost race shows only now and then, so races of two requests are run a few times.
-const ROUNDS = 5;
 
 type Money = Omit<Balance, 'currency'>;
 const money = (balance: Partial<Money> = {}) => ({
@@ -69,21 +39,8 @@ interface Order {
   rewards: Reward[];
 }
 
-let store: TestStore;
-let servers: Server[] = [];
-let apis: Api[] = [];
-const api: Api = (...args) => (apis[0] as Api)(...args);
-
-/** Sends every request at once, spread over the processes in turn from the `first`. */
-function race(requests: Request[], first = 0): Promise<Reply[]> {
-  return Promise.all(requests.map((send, i) => send(apis[(first + i) % apis.length] as Api)));
-}
-
-async function created(reply: Promise<Reply>) {
-  const { status, body } = await reply;
-  expect(status, JSON.stringify(body)).toBe(201);
-  return body;
-}
+const servers = twoServers('money-races');
+const { api, race } = servers;
 
 /** A fresh program, a referrer, a friend they referred, and the friend's qualifying order. */
 async function qualifiedOrder(): Promise<Order> {
@@ -127,7 +84,7 @@ async function balanceOf(participantId: string) {
 }
 
 async function refundsStored(order: Order): Promise<number> {
-  const row = await store.db
+  const row = await servers.store.db
     .selectFrom('events')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('type', '=', 'refund')
@@ -157,31 +114,6 @@ async function expectBalancesMatchRewards(order: Order) {
 }
 
 describe('money moved by two server processes racing on one database', () => {
-  beforeAll(async () => {
-    store = await createTestStore();
-    const { plaintext: key } = await createApiKey(store.db, 'money-races', new Date());
-    servers = await Promise.all([
-      startServer({ DATABASE_URL: store.url }),
-      startServer({ DATABASE_URL: store.url }),
-    ]);
-    apis = servers.map((server) => client(server, key));
-  });
-  let logged: number[] = [];
-  beforeEach(() => {
-    logged = servers.map((server) => server.stdout().length);
-  });
-  afterEach(async () => {
-    // Whatever the interleaving, the ledger's invariants hold and neither process logged an error.
-    expect((await verifyLedger(store.db)).problems).toEqual([]);
-    for (const [i, server] of servers.entries()) {
-      expect(server.stdout().slice(logged[i])).not.toMatch(/"level":50/);
-    }
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((server) => server.kill()));
-    await store.drop();
-  });
-
   it('accepts 8 partial refunds sent at once that add up to the order, and reverses the rewards exactly', async () => {
     const order = await qualifiedOrder();
     const parts = [1_111, 1_234, 999, 2_000, 1_656, 1_000, 1_500, 500];

@@ -1,17 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/services/api-keys.ts';
-import { verifyLedger } from '../../src/services/ledger.ts';
-import { type Server, startServer } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
 import { event, programBody, unique } from '../support/factories.ts';
-import { createTestStore, type TestStore } from '../support/store.ts';
+import { created, post, type Reply, ROUNDS, times, twoServers, usd } from '../support/races.ts';
 
 // Incentive rules (caps, budgets, tiers, milestones, versions) applied by requests that two
 // `vouch serve` processes on one database answer at the same time. Each rule reads what was
 // rewarded before and adds to it, so a lost race shows as a cap passed or a tier skipped.
-
-type Reply = { status: number; body: any };
-type Api = (method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) => Promise<Reply>;
-type Request = (api: Api) => Promise<Reply>;
 
 interface Reward {
   id: string;
@@ -29,53 +22,15 @@ interface Referral {
   unrewarded_reason: string | null;
 }
 
-/** Every reply of the test, setup included, so that none may be a 5xx. */
-let replies: Reply[] = [];
-
-/** A JSON client for a server over its real socket. */
-function client(server: Server, key: string): Api {
-  return async (method, path, body) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const reply = { status: res.status, body: await res.json() };
-    replies.push(reply);
-    return reply;
-  };
-}
-
-const times = <T>(n: number, make: (i: number) => T) => Array.from({ length: n }, (_, i) => make(i));
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const amounts = (rewards: Reward[], side: Reward['side']) =>
   sorted(rewards.filter((r) => r.side === side).map((r) => r.amount));
 const reasons = (referrals: Referral[]) => referrals.map((r) => r.unrewarded_reason);
 
-const usd = (amount: number) => ({ amount, currency: 'USD' });
 const ORDER = 10_000;
-// A lost race shows only now and then, so races of two requests are run a few times.
-const ROUNDS = 5;
 
-let store: TestStore;
-let servers: Server[] = [];
-let apis: Api[] = [];
-const api: Api = (...args) => (apis[0] as Api)(...args);
-
-/** Sends every request at once, spread over the processes in turn from the `first`. */
-function race(requests: Request[], first = 0): Promise<Reply[]> {
-  return Promise.all(requests.map((send, i) => send(apis[(first + i) % apis.length] as Api)));
-}
-
-async function created(reply: Promise<Reply>) {
-  const { status, body } = await reply;
-  expect(status, JSON.stringify(body)).toBe(201);
-  return body;
-}
+const { api, race } = twoServers('rule-races');
 
 type Rules = { rewards?: Record<string, unknown>; qualification?: unknown; caps?: unknown };
 
@@ -100,15 +55,10 @@ async function signedUpFriends(code: string, n: number): Promise<string[]> {
   return friends;
 }
 
-const signup =
-  (code: string): Request =>
-  (api) =>
-    api('POST', '/v1/events', event('signup', unique('friend'), { referral: { code } }));
+const signup = (code: string) =>
+  post('/v1/events', event('signup', unique('friend'), { referral: { code } }));
 
-const purchase =
-  (customer: string): Request =>
-  (api) =>
-    api('POST', '/v1/events', event('purchase', customer, usd(ORDER)));
+const purchase = (customer: string) => post('/v1/events', event('purchase', customer, usd(ORDER)));
 
 function expectAllQualified(sent: Reply[]) {
   for (const { status, body } of sent) {
@@ -131,34 +81,6 @@ async function rewardsOf(referrals: Referral[]): Promise<Reward[]> {
 }
 
 describe('incentive rules applied by two server processes racing on one database', () => {
-  beforeAll(async () => {
-    store = await createTestStore();
-    const { plaintext: key } = await createApiKey(store.db, 'rule-races', new Date());
-    servers = await Promise.all([
-      startServer({ DATABASE_URL: store.url }),
-      startServer({ DATABASE_URL: store.url }),
-    ]);
-    apis = servers.map((server) => client(server, key));
-  });
-  let logged: number[] = [];
-  beforeEach(() => {
-    replies = [];
-    logged = servers.map((server) => server.stdout().length);
-  });
-  afterEach(async () => {
-    // Whatever the interleaving, no request failed, the ledger's invariants hold and neither
-    // process logged an error.
-    expect(replies.filter((r) => r.status >= 500)).toEqual([]);
-    expect((await verifyLedger(store.db)).problems).toEqual([]);
-    for (const [i, server] of servers.entries()) {
-      expect(server.stdout().slice(logged[i])).not.toMatch(/"level":50/);
-    }
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((server) => server.kill()));
-    await store.drop();
-  });
-
   it("rewards the referrer for 3 of 8 friends' purchases sent at once under a lifetime cap of 3, and every friend", async () => {
     const { id } = await program({ caps: { referrer_lifetime: { count: 3 } } });
     const referrer = await referrerIn(id);
