@@ -4,7 +4,7 @@ import { AppError } from '../../src/lib/errors.ts';
 import { verifyLedger } from '../../src/services/ledger.ts';
 import { enrollParticipant, participantBalances } from '../../src/services/participants.ts';
 import { createPayout, settle } from '../../src/services/payouts.ts';
-import { createProgram } from '../../src/services/programs.ts';
+import { createProgram, type ProgramInput } from '../../src/services/programs.ts';
 import { recordEvent } from '../../src/services/record-event.ts';
 import { approveReward, reverseRewardByAdmin } from '../../src/services/rewards.ts';
 import type { Executor } from '../../src/store/executor.ts';
@@ -57,6 +57,32 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 ) as fc.Arbitrary<Action>;
 
 // Each run gets a database of its own: a shrunk counterexample must not inherit a broken state.
+// Incentive rules of every shape: fixed or a share of the order, one or two sides, tiers,
+// milestones and caps, so that every path that creates a reward is exercised.
+const usd = (amount: number) => ({ amount, currency: 'USD' });
+const spec = fc.oneof(
+  fc.integer({ min: 1, max: 3000 }).map(usd),
+  fc.record({
+    basis_points: fc.integer({ min: 1, max: 3000 }),
+    currency: fc.constant('USD'),
+    max_amount: fc.constant(4000),
+  }),
+);
+const rules: fc.Arbitrary<Pick<ProgramInput, 'rewards' | 'caps'>> = fc.record({
+  rewards: fc.record({
+    referrer: spec,
+    referee: fc.option(spec, { nil: null }),
+    referrer_tiers: fc.option(fc.constant([{ from_referral: 2, reward: usd(2500) }]), { nil: undefined }),
+    milestones: fc.option(fc.constant([{ at_referral: 3, reward: usd(5000) }]), { nil: undefined }),
+  }),
+  caps: fc.constantFrom(
+    {},
+    { referrer_lifetime: { count: 2 } },
+    { referrer_monthly: { amount: usd(4000) } },
+    { program_monthly_budget: usd(6000) },
+  ),
+});
+
 let store: TestStore;
 
 /** One run: a fresh program, its referrers, and what the sequence created, by index. */
@@ -80,17 +106,14 @@ class Scenario {
     return `${prefix}-${this.run}-${++this.n}`;
   }
 
-  async setUp(holdDays: number, split: boolean): Promise<void> {
-    const rewards = split
-      ? { referrer: { amount: 1000, currency: 'USD' }, referee: { amount: 333, currency: 'USD' } }
-      : { referrer: { amount: 1999, currency: 'USD' } };
+  async setUp(holdDays: number, rules: Pick<ProgramInput, 'rewards' | 'caps'>): Promise<void> {
     const program = await this.write((trx) =>
       createProgram(
         trx,
         {
           name: `Property ${this.run}`,
           landing_url: 'https://example.com/',
-          rewards,
+          ...rules,
           reward_hold_days: holdDays,
         },
         this.now,
@@ -258,13 +281,13 @@ describe('the rewards ledger under random sequences', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 3 }),
-        fc.boolean(),
+        rules,
         fc.array(action, { minLength: 5, maxLength: 40, size: 'max' }),
-        async (holdDays, split, actions) => {
+        async (holdDays, programRules, actions) => {
           store = await createTestStore();
           try {
             const scenario = new Scenario(++runs);
-            await scenario.setUp(holdDays, split);
+            await scenario.setUp(holdDays, programRules);
             for (const a of actions) await scenario.apply(a);
             expect((await verifyLedger(store.db)).problems).toEqual([]);
             await scenario.checkBalances();
