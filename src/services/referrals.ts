@@ -6,7 +6,6 @@ import {
   type ReferralFilter,
   type ReferralRow,
 } from '../store/repositories/referrals.ts';
-import { listRewardRows, type RewardFilter, type RewardRow } from '../store/repositories/rewards.ts';
 
 export async function getReferral(db: Executor, id: string): Promise<ReferralRow> {
   const row = await findReferral(db, id);
@@ -20,8 +19,4 @@ export function listReferrals(
   page: PageRequest,
 ): Promise<Page<ReferralRow>> {
   return listReferralRows(db, filter, page);
-}
-
-export function listRewards(db: Executor, filter: RewardFilter, page: PageRequest): Promise<Page<RewardRow>> {
-  return listRewardRows(db, filter, page);
 }

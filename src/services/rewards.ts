@@ -2,12 +2,14 @@ import { type EntryDraft, rewardApprovedPosting, rewardReversedPosting } from '.
 import { decideApproval, decideReversal, type RewardState } from '../domain/reward-lifecycle.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
-import type { Executor } from '../store/executor.ts';
+import type { Executor, Page, PageRequest } from '../store/executor.ts';
 import { insertPostings } from '../store/repositories/ledger.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
 import {
   findReward,
   listDueRewardIds,
+  listRewardRows,
+  type RewardFilter,
   type RewardRow,
   updateRewardIfUnchanged,
 } from '../store/repositories/rewards.ts';
@@ -141,6 +143,10 @@ function reversalRefused(reward: RewardRow, amount: number, reason: 'already_rev
     `amount ${amount} is more than the ${left} ${reward.currency} left of reward '${reward.id}'.`,
     'amount',
   );
+}
+
+export function listRewards(db: Executor, filter: RewardFilter, page: PageRequest): Promise<Page<RewardRow>> {
+  return listRewardRows(db, filter, page);
 }
 
 export async function getReward(db: Executor, id: string): Promise<RewardRow> {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listRewards } from '../../services/referrals.ts';
-import { approveReward, getReward, reverseRewardByAdmin } from '../../services/rewards.ts';
+import { approveReward, getReward, listRewards, reverseRewardByAdmin } from '../../services/rewards.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
