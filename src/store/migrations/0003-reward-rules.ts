@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // The tables as this migration finds them.
 interface Before {
@@ -35,8 +35,9 @@ export async function up(db: Kysely<Before>): Promise<void> {
   await db.schema.alterTable('referrals').addColumn('unrewarded_reason', 'text').execute();
   // Rules that count a customer's purchases (the Nth purchase, new customers only) read these.
   await db.schema
-    .createIndex('events_customer_idx')
+    .createIndex('events_customer_purchases_idx')
     .on('events')
-    .columns(['customer_external_id', 'type', 'occurred_at'])
+    .columns(['customer_external_id', 'occurred_at'])
+    .where(sql.ref('type'), '=', sql.lit('purchase'))
     .execute();
 }
