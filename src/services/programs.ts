@@ -3,6 +3,7 @@ import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { isCurrency, POINTS, parseAmount } from '../lib/money.ts';
 import type { Executor, Page, PageRequest } from '../store/executor.ts';
+import { lockRow } from '../store/locks.ts';
 import {
   findProgram,
   insertProgram,
@@ -132,6 +133,9 @@ export async function updateProgram(
   now: Date,
   actor: Actor,
 ): Promise<ProgramRow> {
+  // Concurrent changes of one program take turns (PostgreSQL), so each rules change reads the
+  // version before it and gets the next one.
+  await lockRow(db, 'programs', id);
   const current = await getProgram(db, id);
   const changes: Partial<ProgramRow> = { updated_at: now.toISOString() };
   if (patch.name !== undefined) changes.name = checkName(patch.name);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { event, programBody, unique } from '../support/factories.ts';
-import { created, post, type Reply, ROUNDS, times, twoServers, usd } from '../support/races.ts';
+import { type Api, created, post, type Reply, ROUNDS, times, twoServers, usd } from '../support/races.ts';
 
 // Incentive rules (caps, budgets, tiers, milestones, versions) applied by requests that two
 // `vouch serve` processes on one database answer at the same time. Each rule reads what was
@@ -222,5 +222,20 @@ describe('incentive rules applied by two server processes racing on one database
       expect(amounts(rewards, 'referrer')).toEqual([version * 1000]);
       expect(amounts(rewards, 'referee')).toEqual([version * 100]);
     }
+  });
+
+  it('gives each of several rule changes sent at once its own version, none lost', async () => {
+    const { id } = await program();
+
+    const replies = await race(
+      times(
+        4,
+        (i) => (api: Api) => api('PATCH', `/v1/programs/${id}`, { rewards: { referrer: usd(2000 + i) } }),
+      ),
+    );
+
+    expect(replies.map((r) => r.status)).toEqual(times(4, () => 200));
+    expect(replies.map((r) => r.body.rules_version).sort()).toEqual([2, 3, 4, 5]);
+    expect((await api('GET', `/v1/programs/${id}`)).body.rules_version).toBe(5);
   });
 });
