@@ -35,8 +35,17 @@ export interface RulesInput {
 
 const MAX_BASIS_POINTS = 10_000;
 
-function bad(code: 'invalid_value' | 'missing_field' | 'value_too_small', message: string, param: string) {
+type RuleErrorCode = 'invalid_value' | 'missing_field' | 'value_too_small' | 'value_too_large';
+
+function bad(code: RuleErrorCode, message: string, param: string) {
   return new AppError(code, message, param);
+}
+
+/** An integer within [min, max], else value_too_small / value_too_large naming `param`. */
+function inRange(value: number, min: number, max: number, param: string): number {
+  if (value < min) throw bad('value_too_small', `${param} must be at least ${min}.`, param);
+  if (value > max) throw bad('value_too_large', `${param} must be at most ${max}.`, param);
+  return value;
 }
 
 function checkSpec(input: SpecInput, path: string): RewardSpec {
@@ -62,14 +71,7 @@ function checkSpec(input: SpecInput, path: string): RewardSpec {
     }
     return parseMoney(input.amount, input.currency, path);
   }
-  const basisPoints = input.basis_points as number;
-  if (basisPoints < 1 || basisPoints > MAX_BASIS_POINTS) {
-    throw bad(
-      'invalid_value',
-      `${path}.basis_points must be from 1 to ${MAX_BASIS_POINTS} (100%).`,
-      `${path}.basis_points`,
-    );
-  }
+  const basisPoints = inRange(input.basis_points as number, 1, MAX_BASIS_POINTS, `${path}.basis_points`);
   const { currency } = parseMoney(0, input.currency, path);
   const spec: RewardSpec = { basis_points: basisPoints, currency };
   if (input.min_amount !== undefined) spec.min_amount = parseAmount(input.min_amount, `${path}.min_amount`);
@@ -98,13 +100,7 @@ function checkOrder<T>(items: T[], position: (item: T) => number, path: string, 
 
 function checkQualification(input: Partial<Qualification> = {}): Qualification {
   const rule = { ...DEFAULT_QUALIFICATION, ...input };
-  if (rule.purchase_number < 1 || rule.purchase_number > 100) {
-    throw bad(
-      'invalid_value',
-      'qualification.purchase_number must be from 1 to 100.',
-      'qualification.purchase_number',
-    );
-  }
+  inRange(rule.purchase_number, 1, 100, 'qualification.purchase_number');
   if (rule.min_order)
     rule.min_order = parseMoney(rule.min_order.amount, rule.min_order.currency, 'qualification.min_order');
   return rule;

@@ -56,6 +56,10 @@ function checkAmount(input: EventInput): void {
     throw new AppError('missing_field', `A ${input.type} needs currency.`, 'currency');
   }
   parseMoney(input.amount, input.currency);
+  // A free order can qualify a referral; a refund of nothing is a mistake on the sender's side.
+  if (input.type === 'refund' && input.amount === 0) {
+    throw new AppError('value_too_small', 'A refund needs an amount of at least 1.', 'amount');
+  }
 }
 
 function purchaseReference(input: EventInput): string | null {

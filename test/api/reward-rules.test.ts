@@ -244,13 +244,13 @@ describe('rules that make no sense are refused, naming the field', () => {
     [
       '0 basis points',
       { rewards: { referrer: share({ basis_points: 0 }) } },
-      'invalid_value',
+      'value_too_small',
       'rewards.referrer.basis_points',
     ],
     [
       'more than 100%',
       { rewards: { referrer: share({ basis_points: 10_001 }) } },
-      'invalid_value',
+      'value_too_large',
       'rewards.referrer.basis_points',
     ],
     [
@@ -300,7 +300,7 @@ describe('rules that make no sense are refused, naming the field', () => {
     [
       'purchase_number 0',
       { qualification: { purchase_number: 0 } },
-      'invalid_value',
+      'value_too_small',
       'qualification.purchase_number',
     ],
     [

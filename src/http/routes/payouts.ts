@@ -4,6 +4,7 @@ import { createPayout, getPayout, getPayoutLines, listPayouts, settle } from '..
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
+import { refuseBody } from '../no-body.ts';
 import { payoutCsv } from '../payout-csv.ts';
 import { presentList, presentPayout } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, pageRequest } from '../schemas/common.ts';
@@ -100,8 +101,9 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
               ? 'Confirm a run paid: its balances become paid and its rewards issued'
               : 'Cancel a run: its balances return to available',
           params: IdParams,
-          response: { 200: Payout, ...errorResponses(401, 404, 409) },
+          response: { 200: Payout, ...errorResponses(400, 401, 404, 409) },
         },
+        preValidation: refuseBody,
       },
       (request, reply) =>
         idempotentWrite(deps, request, reply, async (trx) => ({

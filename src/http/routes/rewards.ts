@@ -3,6 +3,7 @@ import { approveReward, getReward, listRewards, reverseRewardByAdmin } from '../
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
+import { refuseBody } from '../no-body.ts';
 import { presentList, presentReward } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, pageRequest } from '../schemas/common.ts';
 import { Reward, RewardListQuery, RewardReverse } from '../schemas/rewards.ts';
@@ -54,8 +55,9 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         summary: 'Approve a pending reward before its hold ends',
         description: 'What is left of the reward moves from the pending to the available balance.',
         params: IdParams,
-        response: { 200: Reward, ...errorResponses(401, 404, 409) },
+        response: { 200: Reward, ...errorResponses(400, 401, 404, 409) },
       },
+      preValidation: refuseBody,
     },
     (request, reply) =>
       idempotentWrite(deps, request, reply, async (trx) => ({

@@ -109,12 +109,15 @@ const HoldDays = Type.Integer({
   description:
     'Days a new reward is held (pending) before it is approved, so refunds can arrive first. Default 30.',
 });
-const PayoutMinimums = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Integer(), {
+// Values are checked by the service (parseAmount), so a fractional one is amount_not_integer
+// like every other amount, not a schema type error.
+const AmountByCurrency = Type.Number({ description: 'Minor units (an integer).' });
+const PayoutMinimums = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), AmountByCurrency, {
   description:
     'The smallest available balance a payout run pays, per currency, in minor units ({"USD": 5000}). ' +
     'Without one, any positive balance is paid.',
 });
-const TaxThresholds = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Integer(), {
+const TaxThresholds = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), AmountByCurrency, {
   description:
     'Per currency, the payouts in a calendar year from which a participant must be reported for tax ({"USD": 60000}); ' +
     'see GET /v1/programs/{id}/tax_report.',
