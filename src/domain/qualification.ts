@@ -26,7 +26,7 @@ export type QualificationDecision =
   | { outcome: 'ignored'; reason: 'not_pending' };
 
 /** Whether a purchase counts toward qualification at all (its currency and amount). */
-export function meetsMinimum(rule: Qualification, order: FixedReward | null): boolean {
+function meetsMinimum(rule: Qualification, order: FixedReward | null): boolean {
   if (!rule.min_order) return true;
   return (
     order !== null && order.currency === rule.min_order.currency && order.amount >= rule.min_order.amount

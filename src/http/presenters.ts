@@ -1,6 +1,6 @@
 import type { Balance } from '../domain/ledger.ts';
 import type { AuditRow } from '../services/audit.ts';
-import type { PayoutLine, PayoutRow } from '../services/payouts.ts';
+import type { PayoutRow } from '../services/payouts.ts';
 import { type ProgramRow, rulesOf } from '../services/programs.ts';
 import type { EventResult, EventRow } from '../services/record-event.ts';
 import type { Page } from '../store/executor.ts';
@@ -85,10 +85,6 @@ export function presentReward(row: RewardRow) {
 export function presentPayout(row: PayoutRow) {
   const { open_key: _internal, ...fields } = row;
   return { object: 'payout' as const, ...fields };
-}
-
-export function presentPayoutItem(line: PayoutLine) {
-  return { object: 'payout_item' as const, ...line };
 }
 
 export function presentAuditEntry(row: AuditRow) {

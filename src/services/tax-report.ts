@@ -17,5 +17,3 @@ export async function taxReport(db: Executor, programId: string, year: number) {
     return { ...row, year, threshold, reportable: threshold !== null && row.paid >= threshold };
   });
 }
-
-export type TaxReportLine = Awaited<ReturnType<typeof taxReport>>[number];

@@ -24,20 +24,6 @@ export const Payout = Type.Object(
   { title: 'Payout' },
 );
 
-export const PayoutItem = Type.Object(
-  {
-    id: Type.String(),
-    object: Type.Literal('payout_item'),
-    participant_id: Type.String(),
-    external_id: Type.String(),
-    email: Nullable(Type.String()),
-    name: Nullable(Type.String()),
-    amount: Type.Integer(),
-    currency: Type.String(),
-  },
-  { title: 'PayoutItem' },
-);
-
 export const PayoutListQuery = Type.Object(
   { program_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), ...PageQuery },
   { additionalProperties: false },
