@@ -1,24 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLedger } from '../../src/services/ledger.ts';
+import { describe, expect, it } from 'vitest';
 import { approveAllDue } from '../../src/worker/reward-maturation.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
 import { event, makeParticipant, makeProgram, unique } from '../support/factories.ts';
+import { t, useLedgerCheckedApp } from '../support/ledger-checked-app.ts';
 import { countRows } from '../support/tables.ts';
 
 const DAY_MS = 86_400_000;
 const T = new Date('2031-06-01T12:00:00.000Z');
 const daysAfter = (days: number) => new Date(T.getTime() + days * DAY_MS);
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterEach(async () => {
-  t.setNow(null);
-  // Whatever a test did, the ledger's invariants hold after it.
-  expect((await verifyLedger(t.store.db)).problems).toEqual([]);
-});
-afterAll(() => t.close());
+// Whatever a test did, the ledger's invariants hold after it.
+useLedgerCheckedApp();
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 const rewardsUsd = { referrer: usd(1000), referee: usd(500) };

@@ -1,18 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLedger } from '../../src/services/ledger.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
 import { event, makeParticipant, makeProgram, unique } from '../support/factories.ts';
+import { t, useLedgerCheckedApp } from '../support/ledger-checked-app.ts';
 import { countRows } from '../support/tables.ts';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp();
-});
-afterEach(async () => {
-  t.setNow(null);
-  expect((await verifyLedger(t.store.db)).problems).toEqual([]);
-});
-afterAll(() => t.close());
+useLedgerCheckedApp();
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 const postEvent = (body: unknown) => t.api('POST', '/v1/events', body);
