@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
+import { createScreening } from '../services/screening.ts';
 import type { Store } from '../store/database.ts';
 import { requireSecretKey } from './auth.ts';
 import { ClickRecorder, type ClickRecorderOptions } from './click-recorder.ts';
@@ -14,11 +15,13 @@ import { errorHandler, sendError } from './error-handler.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
+import { inviteRoutes } from './routes/invites.ts';
 import { participantRoutes } from './routes/participants.ts';
 import { payoutRoutes } from './routes/payouts.ts';
 import { programRoutes } from './routes/programs.ts';
 import { redirectRoutes } from './routes/redirect.ts';
 import { referralRoutes } from './routes/referrals.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { rewardRoutes } from './routes/rewards.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { validatorCompiler } from './validators.ts';
@@ -84,7 +87,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const clicks = new ClickRecorder(store, app.log, options.clickRecorder);
   app.addHook('onClose', () => clicks.close());
-  const deps: RouteDeps = { store, config, secret, clicks, now: options.now ?? (() => new Date()) };
+  const screening = createScreening(secret, config.disposableDomainsFile);
+  const deps: RouteDeps = {
+    store,
+    config,
+    secret,
+    clicks,
+    screening,
+    now: options.now ?? (() => new Date()),
+  };
 
   await app.register(cookie, { secret });
   await app.register(swagger, {
@@ -121,6 +132,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(rewardRoutes, deps);
     await v1.register(payoutRoutes, deps);
     await v1.register(auditRoutes, deps);
+    await v1.register(inviteRoutes, deps);
+    await v1.register(reviewRoutes, deps);
   });
   redirect = answer;
   return app;

@@ -1,4 +1,5 @@
 import type { Config } from '../lib/config.ts';
+import type { Screening } from '../services/screening.ts';
 import type { Store } from '../store/database.ts';
 import type { ClickRecorder } from './click-recorder.ts';
 
@@ -9,5 +10,7 @@ export interface RouteDeps {
   /** Signs cookies and salts IP hashes. */
   secret: string;
   clicks: ClickRecorder;
+  /** Identity hashing and the disposable-domain list, for ingestion. */
+  screening: Screening;
   now: () => Date;
 }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { keyedHash } from '../lib/keyed-hash.ts';
 
 /**
  * Clicks store a keyed hash of the visitor's IP, never the IP. The same visitor clicks again and
@@ -10,7 +10,7 @@ export function ipHasher(secret: string, maxEntries = 10_000): (ip: string) => s
   return (ip) => {
     let hash = recent.get(ip);
     if (hash === undefined) {
-      hash = createHmac('sha256', secret).update(ip).digest('base64url').slice(0, 22);
+      hash = keyedHash(secret, ip);
       // Maps iterate in insertion order: the first key is the oldest entry.
       if (recent.size >= maxEntries) recent.delete(recent.keys().next().value as string);
       recent.set(ip, hash);

@@ -1,11 +1,15 @@
+import type { AttributionTrail } from '../domain/attribution.ts';
 import type { Balance } from '../domain/ledger.ts';
 import type { AuditRow } from '../services/audit.ts';
+import type { InviteRow } from '../services/invites.ts';
 import type { PayoutRow } from '../services/payouts.ts';
 import { type ProgramRow, rulesOf } from '../services/programs.ts';
 import type { EventResult, EventRow } from '../services/record-event.ts';
+import type { ReferralView } from '../services/referrals.ts';
+import type { ReviewRow } from '../services/reviews.ts';
+import { fraudSettingsOf } from '../services/screen-referral.ts';
 import type { Page } from '../store/executor.ts';
 import type { ParticipantRow } from '../store/repositories/participants.ts';
-import type { ReferralRow } from '../store/repositories/referrals.ts';
 import type { RewardRow } from '../store/repositories/rewards.ts';
 
 // Rows become API objects here and only here, so the wire format has one definition per resource.
@@ -31,6 +35,8 @@ export function presentProgram(row: ProgramRow) {
     reward_hold_days: row.reward_hold_days,
     payout_minimums: JSON.parse(row.payout_minimums) as Record<string, number>,
     tax_reporting_thresholds: JSON.parse(row.tax_reporting_thresholds) as Record<string, number>,
+    attribution_model: row.attribution_model,
+    fraud: fraudSettingsOf(row.fraud_settings),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -74,8 +80,33 @@ export function presentEvent(row: EventRow) {
   };
 }
 
-export function presentReferral(row: ReferralRow) {
-  return { object: 'referral' as const, ...row };
+export function presentReferral(view: ReferralView) {
+  const {
+    attribution,
+    fraud_outcome,
+    fraud_score,
+    signals,
+    referee_email_hash: _email,
+    signup_ip_hash: _ip,
+    signup_subnet_hash: _subnet,
+    ...fields
+  } = view;
+  return {
+    object: 'referral' as const,
+    ...fields,
+    attribution: attribution === null ? null : (JSON.parse(attribution) as AttributionTrail),
+    fraud: {
+      outcome: fraud_outcome,
+      score: fraud_score,
+      signals: signals.map((s) => ({
+        rule: s.rule,
+        stage: s.stage,
+        score: s.score,
+        reason: s.reason,
+        created_at: s.created_at,
+      })),
+    },
+  };
 }
 
 export function presentReward(row: RewardRow) {
@@ -93,6 +124,15 @@ export function presentAuditEntry(row: AuditRow) {
     ...row,
     details: JSON.parse(row.details) as Record<string, unknown>,
   };
+}
+
+export function presentInvite(row: InviteRow) {
+  const { email_hash: _hash, ...fields } = row;
+  return { object: 'invite' as const, ...fields };
+}
+
+export function presentReview(row: ReviewRow) {
+  return { object: 'review' as const, ...row };
 }
 
 export function presentList<R, T>(page: Page<R>, present: (row: R) => T) {

@@ -3,6 +3,10 @@ import type { findCodeTarget } from '../store/repositories/participants.ts';
 type CodeRow = Awaited<ReturnType<typeof findCodeTarget>>;
 
 export const REFERRAL_COOKIE = 'vouch_ref';
+/** A first-party device id, so a later sign-up from the same browser can be matched to its clicks. */
+export const DEVICE_COOKIE = 'vouch_device';
+// Browsers cap cookie lifetimes at 400 days.
+const DEVICE_COOKIE_DAYS = 400;
 
 /**
  * What the redirect needs of a live code, with everything that depends only on the code worked
@@ -43,9 +47,18 @@ export function locationParts(landingUrl: string, code: string): { prefix: strin
   return { prefix: url.href, suffix: fragment };
 }
 
+/** The device cookie's attributes: the same for every click. */
+export function deviceCookieAttributes(settings: CookieSettings): string {
+  return cookieAttributes(DEVICE_COOKIE_DAYS, settings, DEVICE_COOKIE);
+}
+
 /** The referral cookie's attributes, for the attribution window of the code's program. */
-export function cookieAttributes(windowDays: number, settings: CookieSettings): string {
-  const line = settings.serialize(REFERRAL_COOKIE, '', {
+export function cookieAttributes(
+  windowDays: number,
+  settings: CookieSettings,
+  name = REFERRAL_COOKIE,
+): string {
+  const line = settings.serialize(name, '', {
     path: '/',
     maxAge: windowDays * 86_400,
     sameSite: 'lax',
@@ -53,7 +66,7 @@ export function cookieAttributes(windowDays: number, settings: CookieSettings): 
     httpOnly: false,
     ...(settings.domain ? { domain: settings.domain } : {}),
   });
-  return line.slice(`${REFERRAL_COOKIE}=`.length);
+  return line.slice(`${name}=`.length);
 }
 
 /** A target for a code that may redirect, or null: a disabled code is answered like an unknown one. */

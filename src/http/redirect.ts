@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { codeKey } from '../domain/referral-codes.ts';
 import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
+import { deviceHash } from '../services/identity-keys.ts';
 import { findCodeTarget } from '../store/repositories/participants.ts';
 import { TtlCache } from './code-cache.ts';
 import type { RouteDeps } from './deps.ts';
@@ -10,6 +11,8 @@ import { errorBody } from './error-handler.ts';
 import { ipHasher } from './ip-hasher.ts';
 import {
   type CookieSettings,
+  DEVICE_COOKIE,
+  deviceCookieAttributes,
   REFERRAL_COOKIE,
   type RedirectTarget,
   redirectTarget,
@@ -22,6 +25,7 @@ const UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_conten
 // Codes, click ids and base64 signatures are made of these, so the cookie value is sent as is;
 // anything else is percent-encoded, as @fastify/cookie would.
 const COOKIE_SAFE = /^[\w.+/=-]*$/;
+const DEVICE_IN_COOKIES = /(?:^|;\s*)vouch_device=(dev_[0-9A-Z]{26})(?:;|$)/;
 
 const NOT_FOUND_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -100,7 +104,8 @@ export interface RedirectOptions extends RouteDeps {
 export type Redirect = (req: IncomingMessage, res: ServerResponse, ip: string, link?: Link | null) => void;
 
 export function createRedirect(options: RedirectOptions): Redirect {
-  const { store, secret, clicks, now, log, cookies, signCookie } = options;
+  const { store, secret, clicks, now, log, cookies, signCookie, screening } = options;
+  const deviceAttributes = deviceCookieAttributes(cookies);
   // A code that does not resolve is cached too (as null), so guessing codes costs no queries.
   const cache = new TtlCache<RedirectTarget | null>(5_000, 50_000);
   const hashIp = ipHasher(secret);
@@ -125,6 +130,9 @@ export function createRedirect(options: RedirectOptions): Redirect {
       return;
     }
     const clickId = newId('clk', at.getTime());
+    // The browser's device id: the one it already holds, or a new one it is given with this click.
+    const known = req.headers.cookie?.match(DEVICE_IN_COOKIES)?.[1];
+    const device = known ?? newId('dev', at.getTime());
     const params = link.query === '' ? null : new URLSearchParams(link.query);
     clicks.record({
       id: clickId,
@@ -140,14 +148,18 @@ export function createRedirect(options: RedirectOptions): Redirect {
       utm_campaign: text(params?.get(UTM[2])),
       utm_term: text(params?.get(UTM[3])),
       utm_content: text(params?.get(UTM[4])),
+      device_hash: deviceHash(screening.hash, device),
     });
     const signed = signCookie(`${target.code}.${clickId}`);
     const value = COOKIE_SAFE.test(signed) ? signed : encodeURIComponent(signed);
+    const referralCookie = `${REFERRAL_COOKIE}=${value}${target.cookieAttributes}`;
     // Always the program's own landing URL: the link cannot be turned into an open redirect.
     res
       .writeHead(302, {
         'cache-control': 'no-store',
-        'set-cookie': `${REFERRAL_COOKIE}=${value}${target.cookieAttributes}`,
+        'set-cookie': known
+          ? referralCookie
+          : [referralCookie, `${DEVICE_COOKIE}=${device}${deviceAttributes}`],
         location: target.locationPrefix + clickId + target.locationSuffix,
         'content-length': '0',
       })

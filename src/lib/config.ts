@@ -13,6 +13,8 @@ export interface Config {
   readonly logLevel: string;
   /** Take the client address from X-Forwarded-For (behind a load balancer). */
   readonly trustProxy: boolean;
+  /** A file of extra disposable email domains, one per line, added to the packaged list. */
+  readonly disposableDomainsFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -110,5 +112,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bootstrapKey: parseBootstrapKey(env.VOUCH_BOOTSTRAP_KEY),
     logLevel: parseLogLevel(env.LOG_LEVEL),
     trustProxy: parseBoolean('VOUCH_TRUST_PROXY', env.VOUCH_TRUST_PROXY),
+    disposableDomainsFile: env.VOUCH_DISPOSABLE_DOMAINS_FILE || undefined,
   });
 }

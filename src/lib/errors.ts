@@ -21,6 +21,9 @@ const ERRORS = {
   invalid_code: { status: 400, type: 'invalid_request' },
   invalid_cursor: { status: 400, type: 'invalid_request' },
   occurred_at_in_future: { status: 400, type: 'invalid_request' },
+  invalid_email: { status: 400, type: 'invalid_request' },
+  invalid_phone: { status: 400, type: 'invalid_request' },
+  invalid_ip: { status: 400, type: 'invalid_request' },
   // 401 / 403: who is asking
   missing_api_key: { status: 401, type: 'authentication_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },
@@ -34,6 +37,8 @@ const ERRORS = {
   reward_already_reversed: { status: 409, type: 'conflict' },
   payout_in_progress: { status: 409, type: 'conflict' },
   payout_not_pending: { status: 409, type: 'conflict' },
+  review_open: { status: 409, type: 'conflict' },
+  review_not_open: { status: 409, type: 'conflict' },
   // 413, 415
   body_too_large: { status: 413, type: 'invalid_request' },
   unsupported_media_type: { status: 415, type: 'invalid_request' },
@@ -44,6 +49,8 @@ const ERRORS = {
   refund_exceeds_purchase: { status: 422, type: 'unprocessable' },
   amount_exceeds_reward: { status: 422, type: 'unprocessable' },
   nothing_to_pay: { status: 422, type: 'unprocessable' },
+  participant_disabled: { status: 422, type: 'unprocessable' },
+  self_referral: { status: 422, type: 'unprocessable' },
   // 429
   rate_limited: { status: 429, type: 'rate_limited' },
   // 500

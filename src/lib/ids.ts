@@ -16,7 +16,11 @@ export type IdPrefix =
   | 'obx'
   | 'pay'
   | 'pyi'
-  | 'aud';
+  | 'aud'
+  | 'inv'
+  | 'sig'
+  | 'rev'
+  | 'dev';
 
 // Random bytes are drawn in blocks: one system call per 409 ids instead of one per id.
 const POOL_SIZE = 4096;
@@ -86,4 +90,9 @@ export function newId(prefix: IdPrefix, now: number = Date.now()): string {
     lastRandom = random10();
   }
   return `${prefix}_${encodeTime(lastTime)}${encodeRandom(lastRandom)}`;
+}
+
+/** The smallest id of a type made at or after `ms`: ids are time-ordered, so a time range is an id range. */
+export function idFloor(prefix: IdPrefix, ms: number): string {
+  return `${prefix}_${encodeTime(ms)}`;
 }

@@ -2,7 +2,9 @@ import type { Executor } from '../store/executor.ts';
 import type { EventRow } from '../store/repositories/events.ts';
 import type { OutboxMessage } from '../store/repositories/outbox.ts';
 import type { Actor } from './audit.ts';
+import type { IdentityKeys } from './identity-keys.ts';
 import { outboxMessage } from './outbox-message.ts';
+import type { Screening } from './screening.ts';
 
 export interface EventResult {
   outcome:
@@ -29,6 +31,9 @@ export interface IngestContext {
   outbox: OutboxMessage[];
   /** Who sent the event, for the audit entries of what it changes. */
   actor: Actor;
+  /** The identities the event carries, normalised and hashed. */
+  keys: IdentityKeys;
+  screening: Screening;
 }
 
 export interface Ingested {

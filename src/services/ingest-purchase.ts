@@ -1,13 +1,51 @@
 import { decideQualification } from '../domain/qualification.ts';
 import { normalizeRules } from '../domain/reward-rules.ts';
 import { countPurchasesSince, hasPurchasedBefore } from '../store/repositories/events.ts';
+import { findParticipantsByExternalId } from '../store/repositories/participants.ts';
 import {
+  addFraudScreening,
   findPendingReferralsOfCustomer,
+  type ReferralRow,
   rejectPendingReferral,
   transitionPendingReferral,
 } from '../store/repositories/referrals.ts';
+import { observeParticipant } from './identities.ts';
+import { storedIdentities } from './identity-keys.ts';
 import { emit, type IngestContext, type Ingested, result } from './ingest-context.ts';
 import { qualifyReferral } from './qualify-referral.ts';
+import { fraudSettingsOf, recordScreening, screenQualification } from './screen-referral.ts';
+
+/**
+ * The identities a purchase carries (payment fingerprint, device, network) are remembered for
+ * every record of the customer, so later referrals can be compared with them.
+ */
+async function rememberPurchaser(ctx: IngestContext): Promise<void> {
+  const identities = storedIdentities(ctx.keys);
+  if (identities.length === 0) return;
+  for (const participant of await findParticipantsByExternalId(ctx.db, ctx.event.customer_external_id)) {
+    await observeParticipant(ctx.db, participant, identities, ctx.now);
+  }
+}
+
+/** Screens a referral about to qualify; false when fraud rules block it (it is then rejected). */
+async function passesScreening(ctx: IngestContext, referral: ReferralRow, fraudSettings: string) {
+  if (!ctx.keys.paymentHash) return true;
+  const screen = await screenQualification(
+    ctx,
+    referral,
+    ctx.keys.paymentHash,
+    fraudSettingsOf(fraudSettings),
+  );
+  if (screen.signals.length === 0) return true;
+  const score = screen.signals.reduce((sum, s) => sum + s.score, 0);
+  await addFraudScreening(ctx.db, referral.id, screen.outcome, score);
+  await recordScreening(ctx, referral, 'qualification', screen);
+  if (screen.outcome !== 'block') return true;
+  if (await rejectPendingReferral(ctx.db, referral.id, 'fraud')) {
+    emit(ctx, 'referral.rejected', { referral_id: referral.id, reason: 'fraud' });
+  }
+  return false;
+}
 
 /**
  * A purchase: it qualifies the customer's pending referrals whose rules it meets (by default the
@@ -15,6 +53,7 @@ import { qualifyReferral } from './qualify-referral.ts';
  */
 export async function ingestPurchase(ctx: IngestContext): Promise<Ingested> {
   const { db, event } = ctx;
+  await rememberPurchaser(ctx);
   const pending = await findPendingReferralsOfCustomer(db, event.customer_external_id, event.program_id);
   const programId = event.program_id ?? pending[0]?.program_id ?? null;
   if (pending.length === 0) {
@@ -53,6 +92,10 @@ export async function ingestPurchase(ctx: IngestContext): Promise<Ingested> {
     }
     if (decision.outcome !== 'qualify') {
       if (decision.outcome === 'wait') reason = decision.reason;
+      continue;
+    }
+    if (!(await passesScreening(ctx, referral, referral.program_fraud_settings))) {
+      reason = 'fraud';
       continue;
     }
     const holdDays = referral.program_hold_days;

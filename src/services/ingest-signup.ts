@@ -1,111 +1,155 @@
-import { decideAttribution } from '../domain/attribution.ts';
+import {
+  type AttributionTrail,
+  chooseTouch,
+  decideAttribution,
+  noTouchReason,
+} from '../domain/attribution.ts';
 import { decideQualification } from '../domain/qualification.ts';
-import { AppError } from '../lib/errors.ts';
+import { normalizeRules } from '../domain/reward-rules.ts';
 import { newId } from '../lib/ids.ts';
 import { hasPurchasedBefore } from '../store/repositories/events.ts';
 import { findParticipantByExternalId, type ParticipantRow } from '../store/repositories/participants.ts';
 import {
-  findReferralForReferee,
+  findReferralForReferees,
   insertReferralIfAbsent,
   type ReferralRow,
   rejectPendingReferral,
 } from '../store/repositories/referrals.ts';
+import { type GatheredTouch, gatherTouches, type ReferralHint } from './gather-touches.ts';
+import { observeParticipant } from './identities.ts';
+import { storedIdentities } from './identity-keys.ts';
 import { type EventResult, emit, type IngestContext, type Ingested, result } from './ingest-context.ts';
 import { createParticipant } from './participants.ts';
 import { qualifyReferral } from './qualify-referral.ts';
-import { type ReferralHint, type ResolvedTouch, resolveTouch } from './resolve-touch.ts';
+import { fraudSettingsOf, recordScreening, screenSignup } from './screen-referral.ts';
 
-async function findOrEnrolCustomer(ctx: IngestContext, programId: string, known?: ParticipantRow) {
-  if (known) return known;
-  const { event } = ctx;
-  const input = {
-    program_id: programId,
-    external_id: event.customer_external_id,
-    email: event.customer_email,
-  };
-  return (await createParticipant(ctx.db, input, ctx.now, ctx.outbox)).participant;
+/** The customer's participant record in the program, enrolled now if new, with its identities. */
+async function enrolCustomer(ctx: IngestContext, programId: string) {
+  const { db, event } = ctx;
+  let participant: ParticipantRow | undefined = await findParticipantByExternalId(
+    db,
+    programId,
+    event.customer_external_id,
+  );
+  const known = participant !== undefined;
+  if (!participant) {
+    const input = {
+      program_id: programId,
+      external_id: event.customer_external_id,
+      email: event.customer_email,
+    };
+    participant = (await createParticipant(db, input, ctx.now, ctx.outbox)).participant;
+  }
+  const linkedIds = await observeParticipant(db, participant, storedIdentities(ctx.keys), ctx.now);
+  return { participant, known, linkedIds };
 }
 
 /**
  * A sign-up: the customer becomes a participant of the program, and a referral links them to the
- * referrer when the touch they carry attributes.
+ * referrer of the touch that attribution credits, unless fraud rules block it.
  */
 export async function ingestSignup(ctx: IngestContext, hint: ReferralHint | undefined): Promise<Ingested> {
   const { db, event } = ctx;
-  const touch = hint ? await resolveTouch(db, hint) : null;
-  if (!touch) {
-    if (event.program_id) {
-      const known = await findParticipantByExternalId(db, event.program_id, event.customer_external_id);
-      await findOrEnrolCustomer(ctx, event.program_id, known);
-    }
-    return { programId: event.program_id, result: result('no_referral') };
+  const touches = await gatherTouches(db, hint, ctx.keys, event.program_id);
+  const { chosen, trail } = chooseTouch(touches, ctx.at, event.program_id);
+  if (!chosen) {
+    const programId = event.program_id ?? touches[0]?.program.id ?? null;
+    if (programId) await enrolCustomer(ctx, programId);
+    const reason = noTouchReason(trail);
+    return { programId, result: result('no_referral', reason ? { reason } : {}) };
   }
-  const program = touch.program;
-  if (event.program_id && event.program_id !== program.id) {
-    const param = touch.method === 'click' ? 'referral.click_id' : 'referral.code';
-    throw new AppError(
-      'program_mismatch',
-      `The referral belongs to another program than ${event.program_id}.`,
-      param,
-    );
-  }
-  const known = await findParticipantByExternalId(db, program.id, event.customer_external_id);
-  const alreadyReferred = known
-    ? (await findReferralForReferee(db, program.id, known.id)) !== undefined
-    : false;
-  const decision = decideAttribution(touch, {
+  const programId = chosen.program.id;
+  const referee = await enrolCustomer(ctx, programId);
+  const refereeIds = [referee.participant.id, ...referee.linkedIds];
+  const alreadyReferred =
+    referee.known || referee.linkedIds.length > 0
+      ? (await findReferralForReferees(db, programId, refereeIds)) !== undefined
+      : false;
+  const decision = decideAttribution(chosen, {
     customerExternalId: event.customer_external_id,
     customerEmail: event.customer_email,
     occurredAt: ctx.at,
-    windowDays: program.windowDays,
-    programActive: program.status === 'active',
+    linkedToReferrer: referee.linkedIds.includes(chosen.referrer.id),
     alreadyReferred,
   });
-  const referee = await findOrEnrolCustomer(ctx, program.id, known);
   if (decision.outcome === 'ignored') {
-    return { programId: program.id, result: result('no_referral', { reason: decision.reason }) };
+    return { programId, result: result('no_referral', { reason: decision.reason }) };
   }
 
-  const referral: ReferralRow = {
-    id: newId('ref'),
-    program_id: program.id,
-    referrer_id: touch.referrer.id,
-    referee_id: referee.id,
-    status: decision.outcome === 'create' ? 'pending' : 'rejected',
-    rejection_reason: decision.outcome === 'rejected' ? decision.reason : null,
-    attribution_method: touch.method,
-    code: touch.code,
-    click_id: touch.clickId,
-    signup_event_id: event.id,
-    qualifying_event_id: null,
-    created_at: ctx.now.toISOString(),
-    expires_at: (decision.outcome === 'create' ? decision.expiresAt : ctx.at).toISOString(),
-    qualified_at: null,
-    rules_version: program.rulesVersion,
-    unrewarded_reason: null,
-  };
+  const settings = fraudSettingsOf(chosen.stored.fraud_settings);
+  const screen =
+    decision.outcome === 'create'
+      ? await screenSignup(ctx, ctx.screening, {
+          programId,
+          referrerId: chosen.referrer.id,
+          refereeId: referee.participant.id,
+          refereeIds,
+          keys: ctx.keys,
+          settings,
+        })
+      : { signals: [], outcome: 'allow' as const };
+  const blocked = screen.outcome === 'block';
+  const rejectionReason = decision.outcome === 'rejected' ? decision.reason : blocked ? 'fraud' : null;
+  const referral = referralRow(ctx, chosen, trail, referee.participant.id, rejectionReason, screen);
+  if (decision.outcome === 'create') referral.expires_at = decision.expiresAt.toISOString();
   if (!(await insertReferralIfAbsent(db, referral))) {
-    // Another sign-up for the same person won the race; it holds the one referral.
-    return { programId: program.id, result: result('no_referral', { reason: 'already_referred' }) };
+    // Another sign-up of the same person (same record or same email) won the race.
+    return { programId, result: result('no_referral', { reason: 'already_referred' }) };
   }
-  if (decision.outcome === 'rejected') {
-    emit(ctx, 'referral.rejected', { referral_id: referral.id, reason: decision.reason });
-    const rejected = result('referral_rejected', { reason: decision.reason, referral_ids: [referral.id] });
-    return { programId: program.id, result: rejected };
+  await recordScreening(ctx, referral, 'signup', screen);
+  if (rejectionReason) {
+    emit(ctx, 'referral.rejected', { referral_id: referral.id, reason: rejectionReason });
+    const rejected = result('referral_rejected', { reason: rejectionReason, referral_ids: [referral.id] });
+    return { programId, result: rejected };
   }
   emit(ctx, 'referral.created', { referral_id: referral.id });
-  const referralIds = [referral.id];
-  if (program.rules.qualification.event === 'signup') {
-    return { programId: program.id, result: await qualifyAtSignup(ctx, referral, program) };
+  const rules = normalizeRules(JSON.parse(chosen.stored.program_rules));
+  if (rules.qualification.event === 'signup') {
+    const program = { rules, holdDays: chosen.stored.reward_hold_days };
+    return { programId, result: await qualifyAtSignup(ctx, referral, program) };
   }
-  return { programId: program.id, result: result('referral_created', { referral_ids: referralIds }) };
+  return { programId, result: result('referral_created', { referral_ids: [referral.id] }) };
+}
+
+function referralRow(
+  ctx: IngestContext,
+  touch: GatheredTouch,
+  trail: AttributionTrail,
+  refereeId: string,
+  rejectionReason: string | null,
+  screen: Awaited<ReturnType<typeof screenSignup>>,
+): ReferralRow {
+  return {
+    id: newId('ref', ctx.now.getTime()),
+    program_id: touch.program.id,
+    referrer_id: touch.referrer.id,
+    referee_id: refereeId,
+    status: rejectionReason ? 'rejected' : 'pending',
+    rejection_reason: rejectionReason,
+    attribution_method: touch.source,
+    code: touch.code,
+    click_id: touch.clickId,
+    signup_event_id: ctx.event.id,
+    qualifying_event_id: null,
+    created_at: ctx.now.toISOString(),
+    expires_at: ctx.at.toISOString(),
+    qualified_at: null,
+    rules_version: touch.stored.rules_version,
+    unrewarded_reason: null,
+    attribution: JSON.stringify(trail),
+    referee_email_hash: ctx.keys.emailHash,
+    signup_ip_hash: ctx.keys.ipHash,
+    signup_subnet_hash: ctx.keys.subnetHash,
+    fraud_outcome: screen.outcome,
+    fraud_score: screen.signals.reduce((sum, s) => sum + s.score, 0),
+  };
 }
 
 /** In a program whose sign-ups qualify, the new referral qualifies (or is rejected) at once. */
 async function qualifyAtSignup(
   ctx: IngestContext,
   referral: ReferralRow,
-  program: ResolvedTouch['program'],
+  program: { rules: ReturnType<typeof normalizeRules>; holdDays: number },
 ): Promise<EventResult> {
   const rule = program.rules.qualification;
   const boughtBefore =

@@ -15,6 +15,8 @@ import {
   type ParticipantRow,
   updateParticipantRow,
 } from '../store/repositories/participants.ts';
+import { observeParticipant } from './identities.ts';
+import type { IdentityKey } from './identity-keys.ts';
 import { outboxMessage } from './outbox-message.ts';
 import { getProgram } from './programs.ts';
 
@@ -63,11 +65,15 @@ export async function enrollParticipant(
   db: Executor,
   input: ParticipantInput,
   now: Date,
+  identities: readonly IdentityKey[] = [],
 ): Promise<{ participant: ParticipantRow; created: boolean }> {
   const program = await getProgram(db, input.program_id, 'program_id');
   const existing = await findParticipantByExternalId(db, program.id, input.external_id);
   if (existing) return { participant: existing, created: false };
-  return createParticipant(db, input, now);
+  const enrolled = await createParticipant(db, input, now);
+  // Remembered from the start, so a referrer later signing up as their own referee is recognised.
+  await observeParticipant(db, enrolled.participant, identities, now);
+  return enrolled;
 }
 
 /**
@@ -129,6 +135,7 @@ export async function updateParticipant(
   id: string,
   patch: ParticipantPatch,
   now: Date,
+  identities: readonly IdentityKey[] = [],
 ): Promise<ParticipantRow> {
   const current = await getParticipant(db, id);
   const at = now.toISOString();
@@ -153,5 +160,6 @@ export async function updateParticipant(
     changes.referral_code = check.code;
   }
   await updateParticipantRow(db, id, changes);
+  if (identities.length > 0) await observeParticipant(db, current, identities, now);
   return { ...current, ...changes };
 }

@@ -1,3 +1,5 @@
+import type { AttributionModel } from '../domain/attribution.ts';
+import { type FraudSettingsInput, fraudSettingsProblem, resolveFraudSettings } from '../domain/fraud.ts';
 import { normalizeRules, type RewardRules } from '../domain/reward-rules.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
@@ -14,6 +16,7 @@ import {
 } from '../store/repositories/programs.ts';
 import { type Actor, audit } from './audit.ts';
 import { checkRules, type RulesInput } from './program-rules.ts';
+import { fraudSettingsOf } from './screen-referral.ts';
 
 export type { ProgramRow };
 
@@ -24,6 +27,8 @@ export interface ProgramInput extends RulesInput {
   reward_hold_days?: number;
   payout_minimums?: Record<string, number>;
   tax_reporting_thresholds?: Record<string, number>;
+  attribution_model?: AttributionModel;
+  fraud?: FraudSettingsInput;
 }
 
 export interface ProgramPatch {
@@ -36,7 +41,17 @@ export interface ProgramPatch {
   reward_hold_days?: number;
   payout_minimums?: Record<string, number>;
   tax_reporting_thresholds?: Record<string, number>;
+  attribution_model?: AttributionModel;
+  fraud?: FraudSettingsInput;
   status?: ProgramRow['status'];
+}
+
+/** The program's fraud settings after a change: complete, and consistent across fields. */
+function checkFraud(input: FraudSettingsInput | undefined, stored = '{}'): string {
+  const settings = resolveFraudSettings(input, fraudSettingsOf(stored));
+  const problem = fraudSettingsProblem(settings);
+  if (problem) throw new AppError('invalid_value', problem.message, problem.param);
+  return JSON.stringify(settings);
 }
 
 export const DEFAULT_WINDOW_DAYS = 30;
@@ -109,6 +124,8 @@ export async function createProgram(
       'tax_reporting_thresholds',
       input.tax_reporting_thresholds ?? {},
     ),
+    attribution_model: input.attribution_model ?? 'last_touch',
+    fraud_settings: checkFraud(input.fraud),
     created_at: at,
     updated_at: at,
   };
@@ -165,6 +182,8 @@ export async function updateProgram(
       patch.tax_reporting_thresholds,
     );
   }
+  if (patch.attribution_model !== undefined) changes.attribution_model = patch.attribution_model;
+  if (patch.fraud !== undefined) changes.fraud_settings = checkFraud(patch.fraud, current.fraud_settings);
   if (patch.status !== undefined) changes.status = patch.status;
   await updateProgramRow(db, id, changes);
   const details = {

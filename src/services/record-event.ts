@@ -10,12 +10,14 @@ import {
 } from '../store/repositories/events.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
 import type { Actor } from './audit.ts';
+import type { ReferralHint } from './gather-touches.ts';
+import { type IdentityInput, identityKeys } from './identity-keys.ts';
 import type { IngestContext, Ingested } from './ingest-context.ts';
 import { ingestPurchase } from './ingest-purchase.ts';
 import { ingestRefund } from './ingest-refund.ts';
 import { ingestSignup } from './ingest-signup.ts';
 import { getProgram } from './programs.ts';
-import type { ReferralHint } from './resolve-touch.ts';
+import type { Screening } from './screening.ts';
 
 export type { EventResult } from './ingest-context.ts';
 export type { EventRow };
@@ -24,8 +26,10 @@ export interface EventInput {
   type: EventRow['type'];
   external_id: string;
   program_id?: string | undefined;
-  customer: { external_id: string; email?: string | null | undefined };
+  customer: { external_id: string; email?: string | null | undefined; phone?: string | null | undefined };
   referral?: ReferralHint | undefined;
+  /** What the business saw of the visitor: network, browser, device, payment. */
+  context?: Omit<IdentityInput, 'email' | 'phone'> | undefined;
   amount?: number | undefined;
   currency?: string | undefined;
   occurred_at?: string | undefined;
@@ -90,9 +94,15 @@ export async function recordEvent(
   input: EventInput,
   now: Date,
   actor: Actor,
+  screening: Screening,
 ): Promise<{ event: EventRow; replayed: boolean }> {
   const at = occurredAt(input, now);
   checkAmount(input);
+  const keys = identityKeys(
+    screening.hash,
+    { ...input.context, email: input.customer.email, phone: input.customer.phone },
+    { email: 'customer.email', phone: 'customer.phone', ip: 'context.ip' },
+  );
   const purchaseExternalId = purchaseReference(input);
   // An id that names nothing is a 404 for every type; a purchase would otherwise be stored
   // against a program that does not exist and silently never qualify anything.
@@ -120,7 +130,7 @@ export async function recordEvent(
     return { event: first, replayed: true };
   }
 
-  const ctx: IngestContext = { db, event, at, now, outbox: [], actor };
+  const ctx: IngestContext = { db, event, at, now, outbox: [], actor, keys, screening };
   const outcome = await ingest(ctx, input);
   event.result = JSON.stringify(outcome.result);
   event.program_id = outcome.programId;

@@ -3,6 +3,7 @@ import { decideApproval, decideReversal, type RewardState } from '../domain/rewa
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import type { Executor, Page, PageRequest } from '../store/executor.ts';
+import { findOpenReview } from '../store/repositories/fraud.ts';
 import { insertPostings } from '../store/repositories/ledger.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
 import {
@@ -67,16 +68,24 @@ function postingOf(reward: RewardRow, entries: EntryDraft[]) {
 
 /** An admin approves a reward before its hold ends. */
 export async function approveReward(db: Executor, id: string, now: Date, actor: Actor): Promise<RewardRow> {
+  const reward = await getReward(db, id);
+  const review = await findOpenReview(db, reward.referral_id);
+  if (review) {
+    throw new AppError(
+      'review_open',
+      `Reward '${id}' waits for fraud review '${review.id}' of its referral; decide the review first.`,
+    );
+  }
   const approved = await approve(db, id, now, actor);
   if (approved) return approved;
-  const reward = await findReward(db, id);
+  const latest = await findReward(db, id);
   throw new AppError(
     'reward_not_pending',
-    `Reward '${id}' is ${reward?.status}; only a pending reward can be approved.`,
+    `Reward '${id}' is ${latest?.status}; only a pending reward can be approved.`,
   );
 }
 
-/** Approves up to `limit` rewards whose hold has ended; the number approved. */
+/** Approves up to `limit` rewards whose hold has ended and whose referral awaits no review. */
 export async function approveDueRewards(db: Executor, now: Date, limit: number): Promise<number> {
   let approved = 0;
   // In id order, the order every change of several rewards takes, so none deadlocks with another.

@@ -11,6 +11,7 @@ import * as rewardLifecycle from './migrations/0002-reward-lifecycle.ts';
 import * as rewardRules from './migrations/0003-reward-rules.ts';
 import * as auditLog from './migrations/0004-audit-log.ts';
 import * as taxThresholds from './migrations/0005-tax-thresholds.ts';
+import * as identityFraud from './migrations/0006-identity-fraud.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-reward-rules': rewardRules,
   '0004-audit-log': auditLog,
   '0005-tax-thresholds': taxThresholds,
+  '0006-identity-fraud': identityFraud,
 };
 
 /**

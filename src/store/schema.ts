@@ -30,6 +30,10 @@ export interface ProgramsTable {
   payout_minimums: string;
   /** JSON: per currency, the yearly payout total from which a participant is reported for tax. */
   tax_reporting_thresholds: string;
+  /** Which touch wins among several of the same source: the first or the last. */
+  attribution_model: 'first_touch' | 'last_touch';
+  /** JSON: fraud settings as sent; missing fields take the defaults. */
+  fraud_settings: string;
   created_at: string;
   updated_at: string;
 }
@@ -69,6 +73,8 @@ export interface ClicksTable {
   utm_campaign: string | null;
   utm_term: string | null;
   utm_content: string | null;
+  /** Keyed hash of the browser's vouch_device cookie. */
+  device_hash: string | null;
 }
 
 export interface EventsTable {
@@ -94,7 +100,7 @@ export interface ReferralsTable {
   referee_id: string;
   status: 'pending' | 'qualified' | 'rejected' | 'expired';
   rejection_reason: string | null;
-  attribution_method: 'click' | 'code';
+  attribution_method: AttributionMethod;
   code: string;
   click_id: string | null;
   signup_event_id: string;
@@ -105,6 +111,73 @@ export interface ReferralsTable {
   /** The program's rules version when the referral was made; it qualifies under those. */
   rules_version: number;
   unrewarded_reason: string | null;
+  /** JSON: the attribution trail (touches considered, the one chosen and why); null before 0006. */
+  attribution: string | null;
+  /** Keyed hashes of the referee's normalised email and sign-up network, for matching and fraud rules. */
+  referee_email_hash: string | null;
+  signup_ip_hash: string | null;
+  signup_subnet_hash: string | null;
+  fraud_outcome: 'allow' | 'review' | 'block';
+  fraud_score: number;
+}
+
+export type AttributionMethod = 'click' | 'code' | 'invite' | 'device';
+
+export type IdentityKind = 'email' | 'phone' | 'device' | 'ip_ua' | 'payment';
+
+export interface ParticipantIdentitiesTable {
+  participant_id: string;
+  program_id: string;
+  kind: IdentityKind;
+  hash: string;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+export interface ParticipantLinksTable {
+  participant_id: string;
+  linked_participant_id: string;
+  program_id: string;
+  /** The identity kind both records share. */
+  kind: IdentityKind;
+  created_at: string;
+}
+
+export interface InvitesTable {
+  id: string;
+  program_id: string;
+  referrer_id: string;
+  /** Kept to send the invitation; null once erased. Matching uses the hash. */
+  email: string | null;
+  email_hash: string;
+  /** Set when the visitor of a click left their email (a lead captured on the landing page). */
+  click_id: string | null;
+  created_at: string;
+}
+
+export interface FraudSignalsTable {
+  id: string;
+  referral_id: string;
+  program_id: string;
+  rule: string;
+  stage: 'signup' | 'qualification';
+  score: number;
+  reason: string;
+  created_at: string;
+}
+
+export interface ReviewsTable {
+  id: string;
+  program_id: string;
+  referral_id: string;
+  status: 'open' | 'approved' | 'rejected';
+  stage: 'signup' | 'qualification';
+  score: number;
+  opened_at: string;
+  decided_at: string | null;
+  /** The actor that decided. */
+  decided_by: string | null;
+  note: string | null;
 }
 
 export interface RewardsTable {
@@ -216,4 +289,9 @@ export interface Database {
   payouts: PayoutsTable;
   audit_log: AuditLogTable;
   payout_items: PayoutItemsTable;
+  participant_identities: ParticipantIdentitiesTable;
+  participant_links: ParticipantLinksTable;
+  invites: InvitesTable;
+  fraud_signals: FraudSignalsTable;
+  reviews: ReviewsTable;
 }

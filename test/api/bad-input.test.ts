@@ -295,10 +295,10 @@ describe('malformed bodies', () => {
     [
       'POST /v1/events',
       'an unknown customer field',
-      signup({ customer: { external_id: 'c', phone: '1' } }),
+      signup({ customer: { external_id: 'c', fax: '1' } }),
       400,
       'unknown_field',
-      'customer.phone',
+      'customer.fax',
     ],
     [
       'POST /v1/events',

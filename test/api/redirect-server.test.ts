@@ -11,13 +11,18 @@ function comparable(headers: Headers | Record<string, unknown>) {
   const get = (name: string) =>
     headers instanceof Headers ? headers.get(name) : ((headers[name] as string | undefined) ?? null);
   const location = get('location');
-  const cookie = get('set-cookie');
+  const raw = headers instanceof Headers ? headers.getSetCookie() : headers['set-cookie'];
+  const cookies = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).map((c) =>
+    String(c)
+      .replace(/^vouch_ref=[^;]+/, 'vouch_ref=*')
+      .replace(/^vouch_device=dev_\w+/, 'vouch_device=*'),
+  );
   return {
     'content-type': get('content-type'),
     'cache-control': get('cache-control'),
     'content-length': get('content-length'),
     location: location?.replace(/vouch_click=clk_\w+/, 'vouch_click=*') ?? null,
-    cookie: cookie?.replace(/^vouch_ref=[^;]+/, 'vouch_ref=*') ?? null,
+    cookies,
   };
 }
 

@@ -7,6 +7,7 @@ import { createPayout, settle } from '../../src/services/payouts.ts';
 import { createProgram, type ProgramInput } from '../../src/services/programs.ts';
 import { recordEvent } from '../../src/services/record-event.ts';
 import { approveReward, reverseRewardByAdmin } from '../../src/services/rewards.ts';
+import { createScreening } from '../../src/services/screening.ts';
 import type { Executor } from '../../src/store/executor.ts';
 import { approveAllDue } from '../../src/worker/reward-maturation.ts';
 import { createTestStore, dialect, type TestStore } from '../support/store.ts';
@@ -17,6 +18,7 @@ import { createTestStore, dialect, type TestStore } from '../support/store.ts';
 
 const DAY_MS = 86_400_000;
 const ACTOR = 'test:property';
+const SCREENING = createScreening('property-test-secret');
 const REFERRERS = 3;
 
 type Action =
@@ -146,6 +148,7 @@ class Scenario {
             },
             this.now,
             ACTOR,
+            SCREENING,
           ),
         );
         const externalId = this.id('order');
@@ -161,6 +164,7 @@ class Scenario {
             },
             this.now,
             ACTOR,
+            SCREENING,
           ),
         );
         this.purchases.push({ externalId, customer, amount: a.amount, refunded: 0 });
@@ -181,7 +185,7 @@ class Scenario {
           purchase_external_id: purchase.externalId,
         };
         // Past the order amount this must be refused; it must never be half applied.
-        if (await this.expected(this.write((trx) => recordEvent(trx, input, this.now, ACTOR))))
+        if (await this.expected(this.write((trx) => recordEvent(trx, input, this.now, ACTOR, SCREENING))))
           purchase.refunded += amount;
         return;
       }

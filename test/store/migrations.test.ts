@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/services/ledger.ts';
 import { participantBalances } from '../../src/services/participants.ts';
 import { recordEvent } from '../../src/services/record-event.ts';
+import { createScreening } from '../../src/services/screening.ts';
 import { migrateTo, migrateToLatest } from '../../src/store/migrate.ts';
 import { createTestStore, type TestStore } from '../support/store.ts';
 
@@ -167,7 +168,7 @@ describe('upgrading a database of the first release', () => {
       purchase_external_id: 'order-1',
     };
     await store.transaction((trx) =>
-      recordEvent(trx, refund, new Date('2030-02-05T00:00:00Z'), 'test:upgrade'),
+      recordEvent(trx, refund, new Date('2030-02-05T00:00:00Z'), 'test:upgrade', createScreening('secret')),
     );
 
     expect((await store.db.selectFrom('rewards').selectAll().executeTakeFirstOrThrow()).reversed_amount).toBe(

@@ -19,6 +19,11 @@ export const TABLES = [
   'payouts',
   'payout_items',
   'audit_log',
+  'participant_identities',
+  'participant_links',
+  'invites',
+  'fraud_signals',
+  'reviews',
 ] as const satisfies readonly (keyof Database)[];
 
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>;

@@ -1,8 +1,10 @@
 import { SingleBar } from 'cli-progress';
 import { newId } from '../../lib/ids.ts';
+import { ensureInstanceSecret } from '../../services/instance-secret.ts';
 import { enrollParticipant } from '../../services/participants.ts';
 import { createProgram } from '../../services/programs.ts';
 import { recordEvent } from '../../services/record-event.ts';
+import { createScreening, type Screening } from '../../services/screening.ts';
 import type { Store } from '../../store/database.ts';
 import { insertClicks } from '../../store/repositories/clicks.ts';
 import { configOrExit, openMigratedStore } from '../context.ts';
@@ -36,7 +38,12 @@ const SOURCES = ['email', 'whatsapp', 'twitter', 'facebook', 'sms'];
 const SEEDER = 'cli:seed-demo';
 
 /** A demo program with referrers, their clicks, and the sign-ups and purchases those led to. */
-export async function seedDemo(store: Store, options: SeedOptions, now = new Date()): Promise<SeedSummary> {
+export async function seedDemo(
+  store: Store,
+  options: SeedOptions,
+  screening: Screening,
+  now = new Date(),
+): Promise<SeedSummary> {
   const rand = random(options.seed);
   const summary: SeedSummary = { programId: '', participants: 0, clicks: 0, signups: 0, purchases: 0 };
   const program = await store.transaction((trx) =>
@@ -91,6 +98,7 @@ export async function seedDemo(store: Store, options: SeedOptions, now = new Dat
             utm_campaign: 'demo',
             utm_term: null,
             utm_content: null,
+            device_hash: null,
           },
         ]);
         summary.clicks++;
@@ -108,6 +116,7 @@ export async function seedDemo(store: Store, options: SeedOptions, now = new Dat
           },
           signedUpAt,
           SEEDER,
+          screening,
         );
         summary.signups++;
         if (rand() > 0.5) continue;
@@ -124,6 +133,7 @@ export async function seedDemo(store: Store, options: SeedOptions, now = new Dat
           },
           purchasedAt,
           SEEDER,
+          screening,
         );
         summary.purchases++;
       }
@@ -141,13 +151,13 @@ export async function seedDemoCommand(options: { participants: string; seed: str
     console.error('vouch: --participants must be an integer from 1 to 100000');
     process.exit(2);
   }
-  const store = await openMigratedStore(configOrExit());
+  const config = configOrExit();
+  const store = await openMigratedStore(config);
   try {
-    const summary = await seedDemo(store, {
-      participants,
-      seed: Number.isFinite(seed) ? seed : 1,
-      progress: true,
-    });
+    const secret = await store.transaction((trx) => ensureInstanceSecret(trx, config.secret));
+    const screening = createScreening(secret, config.disposableDomainsFile);
+    const options = { participants, seed: Number.isFinite(seed) ? seed : 1, progress: true };
+    const summary = await seedDemo(store, options, screening);
     console.log(
       `Seeded program ${summary.programId}: ${summary.participants} referrers, ${summary.clicks} clicks, ` +
         `${summary.signups} referred sign-ups, ${summary.purchases} purchases.`,

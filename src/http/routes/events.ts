@@ -8,7 +8,7 @@ import { errorResponses } from '../schemas/common.ts';
 import { Event, EventCreate } from '../schemas/events.ts';
 
 export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
-  const { now, clicks } = deps;
+  const { now, clicks, screening } = deps;
 
   app.post(
     '/v1/events',
@@ -30,7 +30,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
       // at most ~50 ms behind; the code in vouch_ref is the documented fallback.)
       if (request.body.referral?.click_id) await clicks.flush();
       return idempotentWrite(deps, request, reply, async (trx) => {
-        const { event, replayed } = await recordEvent(trx, request.body, now(), actorOf(request));
+        const { event, replayed } = await recordEvent(trx, request.body, now(), actorOf(request), screening);
         return { status: replayed ? 200 : 201, body: presentEvent(event) };
       });
     },

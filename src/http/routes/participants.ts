@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { identityKeys, storedIdentities } from '../../services/identity-keys.ts';
 import {
   enrollParticipant,
   getParticipant,
@@ -14,9 +15,12 @@ import { errorResponses, IdParams } from '../schemas/common.ts';
 import { Participant, ParticipantCreate, ParticipantUpdate } from '../schemas/participants.ts';
 
 const tags = ['participants'];
+const IDENTITY_PARAMS = { email: 'email', phone: 'phone', ip: 'ip' };
 
 export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
-  const { store, now, config } = deps;
+  const { store, now, config, screening } = deps;
+  const identitiesOf = (body: { email?: string | null | undefined }) =>
+    storedIdentities(identityKeys(screening.hash, { email: body.email }, IDENTITY_PARAMS));
   const present = async (db: Executor, row: ParticipantRow) =>
     presentParticipant(row, await participantBalances(db, row.id), config.publicUrl);
 
@@ -34,7 +38,12 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
     },
     (request, reply) =>
       idempotentWrite(deps, request, reply, async (trx) => {
-        const { participant, created } = await enrollParticipant(trx, request.body, now());
+        const { participant, created } = await enrollParticipant(
+          trx,
+          request.body,
+          now(),
+          identitiesOf(request.body),
+        );
         return { status: created ? 201 : 200, body: await present(trx, participant) };
       }),
   );
@@ -66,7 +75,13 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
     },
     async (request) =>
       store.transaction(async (trx) => {
-        const row = await updateParticipant(trx, request.params.id, request.body, now());
+        const row = await updateParticipant(
+          trx,
+          request.params.id,
+          request.body,
+          now(),
+          identitiesOf(request.body),
+        );
         return present(trx, row);
       }),
   );

@@ -14,8 +14,51 @@ export const EventCreate = Type.Object(
     }),
     program_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     customer: Type.Object(
-      { external_id: ExternalId, email: Type.Optional(Nullable(Email)) },
+      {
+        external_id: ExternalId,
+        email: Type.Optional(Nullable(Email)),
+        phone: Type.Optional(
+          Nullable(
+            Type.String({
+              minLength: 1,
+              maxLength: 32,
+              description: 'International format (+14155550123); matched as E.164.',
+            }),
+          ),
+        ),
+      },
       { additionalProperties: false },
+    ),
+    context: Type.Optional(
+      Type.Object(
+        {
+          ip: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, description: "The visitor's IP address." }),
+          ),
+          user_agent: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+          device_id: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 128,
+              description:
+                "The vouch_device cookie, or your app's own device id: matched to clicks from that device.",
+            }),
+          ),
+          payment_fingerprint: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 128,
+              description:
+                "Your payment provider's card fingerprint (Stripe's card.fingerprint), for purchases.",
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'What your backend saw of the customer. Stored only as keyed hashes; feeds identity matching and fraud rules.',
+        },
+      ),
     ),
     referral: Type.Optional(
       Type.Object(

@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { MoneySchema, Nullable, Timestamp } from './common.ts';
+import { FraudSettings, FraudSettingsInput } from './fraud.ts';
 
 const RewardSpec = Type.Object(
   {
@@ -122,6 +123,11 @@ const TaxThresholds = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Amount
     'Per currency, the payouts in a calendar year from which a participant must be reported for tax ({"USD": 60000}); ' +
     'see GET /v1/programs/{id}/tax_report.',
 });
+const AttributionModel = Type.Union([Type.Literal('first_touch'), Type.Literal('last_touch')], {
+  description:
+    'Among several touches of the strongest source (invites from two referrers, clicks from one device), ' +
+    'credit the first or the last. Default last_touch.',
+});
 const Status = Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('archived')]);
 
 export const ProgramCreate = Type.Object(
@@ -133,6 +139,8 @@ export const ProgramCreate = Type.Object(
     reward_hold_days: Type.Optional(HoldDays),
     payout_minimums: Type.Optional(PayoutMinimums),
     tax_reporting_thresholds: Type.Optional(TaxThresholds),
+    attribution_model: Type.Optional(AttributionModel),
+    fraud: Type.Optional(FraudSettingsInput),
     qualification: Type.Optional(QualificationInput),
     caps: Type.Optional(CapsInput),
   },
@@ -148,6 +156,8 @@ export const ProgramUpdate = Type.Object(
     reward_hold_days: Type.Optional(HoldDays),
     payout_minimums: Type.Optional(PayoutMinimums),
     tax_reporting_thresholds: Type.Optional(TaxThresholds),
+    attribution_model: Type.Optional(AttributionModel),
+    fraud: Type.Optional(FraudSettingsInput),
     qualification: Type.Optional(QualificationInput),
     caps: Type.Optional(CapsInput),
     status: Type.Optional(Status),
@@ -184,6 +194,8 @@ export const Program = Type.Object(
     reward_hold_days: Type.Integer(),
     payout_minimums: PayoutMinimums,
     tax_reporting_thresholds: TaxThresholds,
+    attribution_model: AttributionModel,
+    fraud: FraudSettings,
     created_at: Timestamp,
     updated_at: Timestamp,
   },

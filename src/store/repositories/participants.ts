@@ -81,3 +81,12 @@ export async function findCodeTarget(db: Executor, codeKey: string) {
     .where('c.code_key', '=', codeKey)
     .executeTakeFirst();
 }
+
+/** The customer's participant records, one per program they are enrolled in. */
+export async function findParticipantsByExternalId(db: Executor, externalId: string) {
+  return db
+    .selectFrom('participants')
+    .select(['id', 'program_id'])
+    .where('external_id', '=', externalId)
+    .execute();
+}

@@ -5,7 +5,10 @@ import type { ReferralsTable } from '../schema.ts';
 
 export type ReferralRow = ReferralsTable;
 
-/** Inserts unless the referee already has a referral in the program; true when this call created it. */
+/**
+ * Inserts unless the referee, or someone with the referee's normalised email, already has a
+ * referral in the program; true when this call created it.
+ */
 export async function insertReferralIfAbsent(db: Executor, row: ReferralRow): Promise<boolean> {
   return (await insertReferral(db, row)).rows.length > 0;
 }
@@ -14,25 +17,23 @@ const insertReferral = prepared((db, row: ReferralRow) =>
   db
     .insertInto('referrals')
     .values(row)
-    .onConflict((oc) => oc.columns(['program_id', 'referee_id']).doNothing())
+    .onConflict((oc) => oc.doNothing())
     .returning('id'),
 );
 
-export async function findReferralForReferee(
+/** A referral in the program of any of these participant records (one person's linked records). */
+export async function findReferralForReferees(
   db: Executor,
   programId: string,
-  refereeId: string,
+  refereeIds: readonly string[],
 ): Promise<ReferralRow | undefined> {
-  return (await selectForReferee(db, { programId, refereeId })).rows[0];
-}
-
-const selectForReferee = prepared((db, v: { programId: string; refereeId: string }) =>
-  db
+  return db
     .selectFrom('referrals')
     .selectAll()
-    .where('program_id', '=', v.programId)
-    .where('referee_id', '=', v.refereeId),
-);
+    .where('program_id', '=', programId)
+    .where('referee_id', 'in', refereeIds)
+    .executeTakeFirst();
+}
 
 /**
  * The pending referrals of a customer, by the customer's external id, optionally in one program,
@@ -43,7 +44,9 @@ export async function findPendingReferralsOfCustomer(
   db: Executor,
   customerExternalId: string,
   programId: string | null,
-): Promise<(ReferralRow & { program_rules: string; program_hold_days: number })[]> {
+): Promise<
+  (ReferralRow & { program_rules: string; program_hold_days: number; program_fraud_settings: string })[]
+> {
   const { rows } = programId
     ? await selectPendingInProgram(db, { customerExternalId, programId })
     : await selectPending(db, { customerExternalId });
@@ -61,7 +64,11 @@ const pendingOfCustomer = (db: Executor, customerExternalId: string) =>
       join.onRef('v.program_id', '=', 'r.program_id').onRef('v.version', '=', 'r.rules_version'),
     )
     .selectAll('r')
-    .select(['v.rules as program_rules', 'g.reward_hold_days as program_hold_days'])
+    .select([
+      'v.rules as program_rules',
+      'g.reward_hold_days as program_hold_days',
+      'g.fraud_settings as program_fraud_settings',
+    ])
     .where('p.external_id', '=', customerExternalId)
     .where('r.status', '=', 'pending');
 
@@ -118,6 +125,20 @@ export async function countQualifiedReferrals(
   return Number(row.n);
 }
 
+/** Records a later screening of a referral: its outcome, and its score added to the earlier one. */
+export async function addFraudScreening(
+  db: Executor,
+  id: string,
+  outcome: ReferralRow['fraud_outcome'],
+  score: number,
+): Promise<void> {
+  await db
+    .updateTable('referrals')
+    .set((eb) => ({ fraud_outcome: outcome, fraud_score: eb('fraud_score', '+', score) }))
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function setUnrewardedReason(db: Executor, id: string, reason: string): Promise<void> {
   await db.updateTable('referrals').set({ unrewarded_reason: reason }).where('id', '=', id).execute();
 }
@@ -131,6 +152,15 @@ export async function rejectPendingReferral(db: Executor, id: string, reason: st
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
+}
+
+/** Rejects a referral whatever its status (a fraud review found it out); its rewards are voided apart. */
+export async function rejectReferral(db: Executor, id: string, reason: string): Promise<void> {
+  await db
+    .updateTable('referrals')
+    .set({ status: 'rejected', rejection_reason: reason })
+    .where('id', '=', id)
+    .execute();
 }
 
 export interface ReferralFilter {

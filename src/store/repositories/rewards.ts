@@ -50,13 +50,23 @@ export async function findRewardsOfEvent(db: Executor, eventId: string): Promise
     .execute();
 }
 
-/** Held rewards whose hold has ended, oldest first. */
+/** Held rewards whose hold has ended, oldest first, except those an open fraud review holds. */
 export async function listDueRewardIds(db: Executor, now: string, limit: number): Promise<string[]> {
   const rows = await db
     .selectFrom('rewards')
     .select('id')
     .where('status', '=', 'pending')
     .where('available_at', '<=', now)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('reviews')
+            .select('reviews.id')
+            .whereRef('reviews.referral_id', '=', 'rewards.referral_id')
+            .where('reviews.status', '=', 'open'),
+        ),
+      ),
+    )
     .orderBy('available_at')
     .limit(limit)
     .execute();

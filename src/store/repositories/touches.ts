@@ -9,10 +9,13 @@ export interface TouchRow {
   program_id: string;
   program_status: 'active' | 'paused' | 'archived';
   attribution_window_days: number;
+  attribution_model: 'first_touch' | 'last_touch';
   /** JSON: the program's current rules, version `rules_version`. */
   program_rules: string;
   rules_version: number;
   reward_hold_days: number;
+  /** JSON: the program's fraud settings as sent. */
+  fraud_settings: string;
   referrer_id: string;
   referrer_external_id: string;
   referrer_email: string | null;
@@ -23,9 +26,11 @@ const REFERRER_AND_PROGRAM = [
   'g.id as program_id',
   'g.status as program_status',
   'g.attribution_window_days',
+  'g.attribution_model',
   'g.rewards as program_rules',
   'g.rules_version',
   'g.reward_hold_days',
+  'g.fraud_settings',
   'p.id as referrer_id',
   'p.external_id as referrer_external_id',
   'p.email as referrer_email',
@@ -57,4 +62,50 @@ export async function findTouchByClick(db: Executor, clickId: string): Promise<T
 export async function findTouchByCode(db: Executor, codeKey: string): Promise<TouchRow | undefined> {
   const row = (await selectByCode(db, { codeKey })).rows[0];
   return row && { ...row, click_id: null, clicked_at: null };
+}
+
+/** An invite (or a lead left after a click) for an email, with its referrer and program. */
+export interface InviteTouchRow extends TouchRow {
+  invite_id: string;
+  invited_at: string;
+}
+
+// A person is rarely invited by more than a handful of referrers; past that, the newest count.
+const MAX_TOUCHES = 20;
+
+const selectInvites = prepared((db, v: { emailHash: string }) =>
+  db
+    .selectFrom('invites as i')
+    .innerJoin('participants as p', 'p.id', 'i.referrer_id')
+    .innerJoin('programs as g', 'g.id', 'i.program_id')
+    .select([
+      'p.referral_code as code',
+      'i.click_id',
+      'i.id as invite_id',
+      'i.created_at as invited_at',
+      ...REFERRER_AND_PROGRAM,
+    ])
+    .where('i.email_hash', '=', v.emailHash)
+    .orderBy('i.id', 'desc')
+    .limit(MAX_TOUCHES),
+);
+
+export async function findInviteTouches(db: Executor, emailHash: string): Promise<InviteTouchRow[]> {
+  return (await selectInvites(db, { emailHash })).rows.map((row) => ({ ...row, clicked_at: null }));
+}
+
+const selectDeviceClicks = prepared((db, v: { deviceHash: string }) =>
+  db
+    .selectFrom('clicks as k')
+    .innerJoin('participants as p', 'p.id', 'k.participant_id')
+    .innerJoin('programs as g', 'g.id', 'k.program_id')
+    .select(['k.code', 'k.id as click_id', 'k.occurred_at as clicked_at', ...REFERRER_AND_PROGRAM])
+    .where('k.device_hash', '=', v.deviceHash)
+    .orderBy('k.id', 'desc')
+    .limit(MAX_TOUCHES),
+);
+
+/** The newest clicks made from one device (its vouch_device cookie or app device id). */
+export async function findDeviceTouches(db: Executor, deviceHash: string): Promise<TouchRow[]> {
+  return (await selectDeviceClicks(db, { deviceHash })).rows;
 }

@@ -1,0 +1,73 @@
+import { AppError, notFound } from '../lib/errors.ts';
+import type { Executor, Page, PageRequest } from '../store/executor.ts';
+import {
+  closeReview,
+  findReview,
+  listReviews as listReviewRows,
+  type ReviewRow,
+} from '../store/repositories/fraud.ts';
+import { enqueue } from '../store/repositories/outbox.ts';
+import { findReferral, rejectReferral } from '../store/repositories/referrals.ts';
+import { listRewardRows } from '../store/repositories/rewards.ts';
+import { type Actor, audit } from './audit.ts';
+import { outboxMessage } from './outbox-message.ts';
+import { reverseReward } from './rewards.ts';
+
+export type { ReviewRow };
+
+export interface ReviewFilter {
+  programId?: string | undefined;
+  referralId?: string | undefined;
+  status?: ReviewRow['status'] | undefined;
+}
+
+export async function getReview(db: Executor, id: string): Promise<ReviewRow> {
+  const review = await findReview(db, id);
+  if (!review) throw notFound('review', id);
+  return review;
+}
+
+export function listReviews(db: Executor, filter: ReviewFilter, page: PageRequest): Promise<Page<ReviewRow>> {
+  return listReviewRows(db, filter, page);
+}
+
+/**
+ * An admin decides an open review. Approval releases the referral's rewards to their hold (those
+ * whose hold has ended are approved by the next maturation run); rejection rejects the referral and
+ * voids every reward it earned that is not reversed yet. Either way the decision, its note and its
+ * actor go to the audit log, in the same transaction.
+ */
+export async function decideReview(
+  db: Executor,
+  id: string,
+  decision: 'approved' | 'rejected',
+  note: string,
+  now: Date,
+  actor: Actor,
+): Promise<ReviewRow> {
+  const review = await getReview(db, id);
+  const closed = { status: decision, decided_at: now.toISOString(), decided_by: actor, note };
+  if (!(await closeReview(db, id, closed))) {
+    const latest = await getReview(db, id);
+    throw new AppError('review_not_open', `Review '${id}' was already ${latest.status}.`);
+  }
+  const voided: string[] = [];
+  if (decision === 'rejected') {
+    const referral = await findReferral(db, review.referral_id);
+    if (referral && referral.status !== 'rejected') await rejectReferral(db, referral.id, 'fraud_review');
+    const rewards = await listRewardRows(db, { referralId: review.referral_id }, { limit: 100 });
+    // In id order, like every change of several rewards, so none deadlocks with another.
+    for (const reward of [...rewards.data].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      const request = {
+        amount: (r: typeof reward) => r.amount - r.reversed_amount,
+        reason: 'fraud' as const,
+        actor,
+      };
+      if (await reverseReward(db, reward.id, request, now)) voided.push(reward.id);
+    }
+  }
+  const details = { referral_id: review.referral_id, note, voided_reward_ids: voided };
+  await enqueue(db, [outboxMessage(`fraud.review_${decision}`, { review_id: id, ...details }, now)]);
+  await audit(db, actor, now, [{ action: `review.${decision}`, subjectId: id, details }]);
+  return { ...review, ...closed };
+}

@@ -1,0 +1,77 @@
+import type { Executor } from '../executor.ts';
+import { prepared } from '../prepared.ts';
+import type { IdentityKind, ParticipantIdentitiesTable, ParticipantLinksTable } from '../schema.ts';
+
+export type IdentityRow = ParticipantIdentitiesTable;
+export type LinkRow = ParticipantLinksTable;
+
+const upsertIdentities = prepared((db, rows: readonly IdentityRow[]) =>
+  db
+    .insertInto('participant_identities')
+    .values(rows)
+    .onConflict((oc) =>
+      oc
+        .columns(['participant_id', 'kind', 'hash'])
+        .doUpdateSet((eb) => ({ last_seen_at: eb.ref('excluded.last_seen_at') })),
+    ),
+);
+
+/** Remembers identities seen with a participant: new ones are added, known ones touched. */
+export async function rememberIdentities(db: Executor, rows: readonly IdentityRow[]): Promise<void> {
+  if (rows.length > 0) await upsertIdentities(db, rows);
+}
+
+/** Other participants of the program seen with one of these identities. */
+export async function findParticipantsSharing(
+  db: Executor,
+  programId: string,
+  participantId: string,
+  identities: readonly { kind: IdentityKind; hash: string }[],
+): Promise<{ participant_id: string; kind: IdentityKind }[]> {
+  if (identities.length === 0) return [];
+  return db
+    .selectFrom('participant_identities')
+    .select(['participant_id', 'kind'])
+    .where('program_id', '=', programId)
+    .where('participant_id', '!=', participantId)
+    .where((eb) => eb.or(identities.map((i) => eb.and([eb('kind', '=', i.kind), eb('hash', '=', i.hash)]))))
+    .execute();
+}
+
+/** The most recent time any of these participants was seen with an identity; null if never. */
+export async function lastSeenWith(
+  db: Executor,
+  participantIds: readonly string[],
+  kind: IdentityKind,
+  hash: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('participant_identities')
+    .select((eb) => eb.fn.max('last_seen_at').as('at'))
+    .where('participant_id', 'in', participantIds)
+    .where('kind', '=', kind)
+    .where('hash', '=', hash)
+    .executeTakeFirst();
+  return row?.at ?? null;
+}
+
+/** Links two records of one person, both ways; linking again changes nothing. */
+export async function insertLinks(db: Executor, rows: readonly LinkRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('participant_links')
+    .values(rows)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+const selectLinked = prepared((db, v: { participantId: string }) =>
+  db
+    .selectFrom('participant_links')
+    .select('linked_participant_id')
+    .where('participant_id', '=', v.participantId),
+);
+
+export async function findLinkedIds(db: Executor, participantId: string): Promise<string[]> {
+  return (await selectLinked(db, { participantId })).rows.map((r) => r.linked_participant_id);
+}
