@@ -1,8 +1,9 @@
 // `npm run bench`: the redirect against a bare node:http 302, click durability, and event
-// ingestion on SQLite. The last stdout line is one JSON object for scripts; the exit code is
+// ingestion on SQLite, with fraud rules off and on. The last stdout line is one JSON object for scripts; the exit code is
 // non-zero only when data was lost or broken or requests failed, never merely because a target was missed.
 import type autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { FRAUD_RULES } from '../src/domain/fraud.ts';
 import { verifyLedger } from '../src/services/ledger.ts';
 import { openStore } from '../src/store/database.ts';
 import { LoadTarget } from './load.ts';
@@ -23,17 +24,32 @@ async function post<T>(server: Server, path: string, body: unknown): Promise<T> 
   return (await res.json()) as T;
 }
 
-/** Through the API, as a customer would: a program paying both sides, and one referrer's code. */
-async function seed(server: Server): Promise<string> {
+const REFERRERS = 100;
+// Every rule off: the same program as the default one, to measure what screening costs.
+const FRAUD_OFF = {
+  rules: Object.fromEntries(FRAUD_RULES.map((rule) => [rule, { enabled: false }])),
+};
+
+/** Through the API, as a customer would: a program paying both sides, and its referrers' codes. */
+async function seed(server: Server, referrers = 1, fraud: object = {}): Promise<string[]> {
   const usd = (amount: number) => ({ amount, currency: 'USD' });
   const program = await post<{ id: string }>(server, '/v1/programs', {
     name: 'Bench',
     landing_url: 'https://example.com/landing',
     rewards: { referrer: usd(1000), referee: usd(500) },
     attribution_window_days: 30,
+    fraud,
   });
-  const body = { program_id: program.id, external_id: 'bench-referrer' };
-  return (await post<{ referral_code: string }>(server, '/v1/participants', body)).referral_code;
+  const codes: string[] = [];
+  for (let i = 0; i < referrers; i++) {
+    const body = {
+      program_id: program.id,
+      external_id: `bench-referrer-${i}`,
+      email: `referrer${i}@example.com`,
+    };
+    codes.push((await post<{ referral_code: string }>(server, '/v1/participants', body)).referral_code);
+  }
+  return codes;
 }
 
 /** SIGTERM first, then count: vouch writes its buffered clicks before it exits. */
@@ -54,7 +70,8 @@ async function benchRedirect() {
   const vouch = await startVouch();
   const options = { connections: CONNECTIONS };
   const baseline = new LoadTarget(`${base.url}/r/BASELINE`, options, 302);
-  const redirect = new LoadTarget(`${vouch.url}/r/${await seed(vouch)}`, options, 302);
+  const [code] = await seed(vouch);
+  const redirect = new LoadTarget(`${vouch.url}/r/${code}`, options, 302);
   await baseline.warmUp();
   await redirect.warmUp();
   for (let round = 0; round < ROUNDS; round++) {
@@ -69,15 +86,28 @@ async function benchRedirect() {
   };
 }
 
-async function benchEvents() {
-  log('events: sign-up + purchase pairs on POST /v1/events ...');
+/**
+ * Sign-ups as a shop's backend sends them: the customer's email, IP, user agent and device id,
+ * spread over the referrers' codes, so every fraud rule has something to measure.
+ */
+async function benchEvents(fraud: 'on' | 'off') {
+  log(`events: sign-up + purchase pairs on POST /v1/events, fraud rules ${fraud} ...`);
   const vouch = await startVouch();
-  const code = await seed(vouch);
+  const codes = await seed(vouch, REFERRERS, fraud === 'on' ? {} : FRAUD_OFF);
   // Each connection sends a sign-up, waits for its answer, then the purchase of the same customer;
   // the counter is shared, so every pair has its own n.
   let pairs = 0;
   let qualified = 0;
-  const signup = (n: number) => ({ type: 'signup', external_id: `s-${n}`, referral: { code } });
+  const signup = (n: number) => ({
+    type: 'signup',
+    external_id: `s-${n}`,
+    referral: { code: codes[n % REFERRERS] },
+    context: {
+      ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+      user_agent: 'Mozilla/5.0 (bench)',
+      device_id: `device-${n}`,
+    },
+  });
   const purchase = (n: number) => ({
     type: 'purchase',
     external_id: `o-${n}`,
@@ -88,7 +118,8 @@ async function benchEvents() {
     (event: (n: number) => object, first: boolean) => (req: autocannon.Request, context: object) => {
       const pair = context as { n: number };
       if (first) pair.n = ++pairs;
-      return { ...req, body: JSON.stringify({ ...event(pair.n), customer: { external_id: `c-${pair.n}` } }) };
+      const customer = { external_id: `c-${pair.n}`, email: `customer.${pair.n}@example.com` };
+      return { ...req, body: JSON.stringify({ ...event(pair.n), customer }) };
     };
   const requests: autocannon.Request[] = [
     { method: 'POST', path: '/v1/events', setupRequest: send(signup, true) },
@@ -113,7 +144,8 @@ async function benchEvents() {
 
 try {
   const { baseline, redirect, clicks } = await benchRedirect();
-  const { load: events, pairs, qualified, rewards, ledgerProblems } = await benchEvents();
+  const off = await benchEvents('off');
+  const { load: events, pairs, qualified, rewards, ledgerProblems } = await benchEvents('on');
   const ratio = Number((redirect.rps / baseline.rps).toFixed(3));
   const result = {
     redirect_rps: Math.round(redirect.rps),
@@ -127,6 +159,7 @@ try {
     clicks_recorded: clicks,
     clicks_lost: Math.max(0, redirect.expected - clicks),
     events_per_s: Math.round(events.rps),
+    events_per_s_fraud_off: Math.round(off.load.rps),
     events_p50_ms: events.p50,
     events_p99_ms: events.p99,
     event_errors: events.failed,
@@ -158,13 +191,19 @@ try {
         speed(events.rps, 'events/s', events.p50, events.p99),
         target(events.rps >= 5000, '>= 5000'),
       ],
-      ['event errors', String(events.failed), check(events.failed === 0)],
+      ['events, fraud rules off', speed(off.load.rps, 'events/s', off.load.p50, off.load.p99), ''],
+      ['event errors', String(events.failed + off.load.failed), check(events.failed + off.load.failed === 0)],
       ['pairs / qualified / rewards', `${pairs} / ${qualified} / ${rewards}`, check(pairsOk)],
-      ['ledger verify problems', String(ledgerProblems), check(ledgerProblems === 0)],
+      [
+        'ledger verify problems',
+        String(ledgerProblems + off.ledgerProblems),
+        check(ledgerProblems + off.ledgerProblems === 0),
+      ],
     ],
   );
   console.log(JSON.stringify(result));
-  process.exitCode = clicksOk && events.failed === 0 && pairsOk && ledgerProblems === 0 ? 0 : 1;
+  const offOk = off.load.failed === 0 && off.ledgerProblems === 0 && off.qualified === off.pairs;
+  process.exitCode = clicksOk && events.failed === 0 && pairsOk && ledgerProblems === 0 && offOk ? 0 : 1;
 } catch (error) {
   console.error(error);
   process.exitCode = 1;

@@ -6,7 +6,7 @@ import {
   fraudOutcome,
   resolveFraudSettings,
 } from '../domain/fraud.ts';
-import { normalizeEmail } from '../domain/identity.ts';
+import { normalizeEmail, sequenceStem } from '../domain/identity.ts';
 import { idFloor, newId } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
 import { insertReviewIfNoneOpen, insertSignals } from '../store/repositories/fraud.ts';
@@ -26,7 +26,6 @@ import type { Screening } from './screening.ts';
 
 const HOUR_MS = 3_600_000;
 const NORM_TTL_MS = 60_000;
-const SEQUENCE_SAMPLE = 20;
 
 export function fraudSettingsOf(stored: string): FraudSettings {
   return resolveFraudSettings(JSON.parse(stored));
@@ -58,7 +57,7 @@ async function programNorm(ctx: IngestContext, screening: Screening, s: SignupSc
 async function findRing(db: Executor, s: SignupScreen, maxDepth: number): Promise<string[] | null> {
   const path = [s.referrerId];
   for (let depth = 1; depth < maxDepth; depth++) {
-    const up = await referrerOf(db, s.programId, [path[path.length - 1] as string]);
+    const up = await referrerOf(db, s.programId, path[path.length - 1] as string);
     if (up === null || path.includes(up)) return null;
     path.push(up);
     if (s.refereeIds.includes(up)) return path;
@@ -73,28 +72,33 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
   const since = (hours: number) => new Date(now.getTime() - hours * HOUR_MS);
   const { keys } = s;
   const seen = async (kind: 'device' | 'ip_ua', hash: string | null) =>
-    hash ? lastSeenWith(db, [s.referrerId], kind, hash) : null;
-  const network = async (
-    column: 'signup_ip_hash' | 'signup_subnet_hash',
-    hash: string | null,
-    hours: number,
-  ) => (hash ? countReferralsFromNetwork(db, s.programId, column, hash, since(hours).toISOString()) : null);
+    hash ? lastSeenWith(db, s.referrerId, kind, hash) : null;
+  const network = async (kind: 'ip' | 'subnet', hash: string | null, hours: number) => {
+    if (!hash) return null;
+    return countReferralsFromNetwork(db, kind, {
+      programId: s.programId,
+      hash,
+      since: since(hours).toISOString(),
+    });
+  };
+  const referrerSince = (hours: number) => ({
+    referrerId: s.referrerId,
+    sinceId: idFloor('ref', since(hours).getTime()),
+  });
 
-  const velocitySince = since(rules.velocity.window_hours);
   const referrerRecent = rules.velocity.enabled
-    ? await countReferrerReferrals(db, s.referrerId, idFloor('ref', velocitySince.getTime()), false)
+    ? await countReferrerReferrals(db, referrerSince(rules.velocity.window_hours), false)
     : 0;
   // The program-wide norm matters only once the referrer is past the absolute floor.
   const norm =
     referrerRecent >= rules.velocity.min_referrals
-      ? await programNorm(ctx, screening, s, velocitySince.toISOString())
+      ? await programNorm(ctx, screening, s, since(rules.velocity.window_hours).toISOString())
       : { referrals: 0, referrers: 0 };
   const email = keys.email;
-  const synthetic = rules.synthetic_identity.enabled && email !== null;
-  const recentLocals = synthetic
-    ? (await recentRefereeEmails(db, s.referrerId, SEQUENCE_SAMPLE)).flatMap(
-        (e) => normalizeEmail(e)?.local ?? [],
-      )
+  // Only a local part ending in a number can continue a numbered series.
+  const series = rules.synthetic_identity.enabled && email !== null && sequenceStem(email.local) !== null;
+  const recentLocals = series
+    ? (await recentRefereeEmails(db, s.referrerId)).flatMap((e) => normalizeEmail(e)?.local ?? [])
     : [];
   const ipUaSeen = rules.self_referral_ip.enabled ? await seen('ip_ua', keys.ipUaHash) : null;
   const signals = evaluateSignup(
@@ -105,19 +109,14 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
         rules.self_referral_device.enabled && (await seen('device', keys.deviceHash)) !== null,
       referrerSeenOnSameIpUaAt: ipUaSeen ? new Date(ipUaSeen) : null,
       sameIpReferrals: rules.bulk_ip.enabled
-        ? await network('signup_ip_hash', keys.ipHash, rules.bulk_ip.window_hours)
+        ? await network('ip', keys.ipHash, rules.bulk_ip.window_hours)
         : null,
       sameSubnetReferrals: rules.bulk_subnet.enabled
-        ? await network('signup_subnet_hash', keys.subnetHash, rules.bulk_subnet.window_hours)
+        ? await network('subnet', keys.subnetHash, rules.bulk_subnet.window_hours)
         : null,
       recentRefereeLocals: recentLocals.filter((local) => local !== email?.local),
       referrerInactiveRecent: rules.burst_inactive.enabled
-        ? await countReferrerReferrals(
-            db,
-            s.referrerId,
-            idFloor('ref', since(rules.burst_inactive.window_hours).getTime()),
-            true,
-          )
+        ? await countReferrerReferrals(db, referrerSince(rules.burst_inactive.window_hours), true)
         : 0,
       ring: rules.referral_ring.enabled ? await findRing(db, s, rules.referral_ring.max_depth) : null,
       referrerRecentReferrals: referrerRecent,

@@ -21,6 +21,17 @@ export async function rememberIdentities(db: Executor, rows: readonly IdentityRo
   if (rows.length > 0) await upsertIdentities(db, rows);
 }
 
+const selectSharing = prepared(
+  (db, v: { programId: string; participantId: string; kind: IdentityKind; hash: string }) =>
+    db
+      .selectFrom('participant_identities')
+      .select(['participant_id', 'kind'])
+      .where('program_id', '=', v.programId)
+      .where('kind', '=', v.kind)
+      .where('hash', '=', v.hash)
+      .where('participant_id', '!=', v.participantId),
+);
+
 /** Other participants of the program seen with one of these identities. */
 export async function findParticipantsSharing(
   db: Executor,
@@ -28,31 +39,30 @@ export async function findParticipantsSharing(
   participantId: string,
   identities: readonly { kind: IdentityKind; hash: string }[],
 ): Promise<{ participant_id: string; kind: IdentityKind }[]> {
-  if (identities.length === 0) return [];
-  return db
-    .selectFrom('participant_identities')
-    .select(['participant_id', 'kind'])
-    .where('program_id', '=', programId)
-    .where('participant_id', '!=', participantId)
-    .where((eb) => eb.or(identities.map((i) => eb.and([eb('kind', '=', i.kind), eb('hash', '=', i.hash)]))))
-    .execute();
+  const found: { participant_id: string; kind: IdentityKind }[] = [];
+  for (const { kind, hash } of identities) {
+    found.push(...(await selectSharing(db, { programId, participantId, kind, hash })).rows);
+  }
+  return found;
 }
 
-/** The most recent time any of these participants was seen with an identity; null if never. */
+const selectLastSeen = prepared((db, v: { participantId: string; kind: IdentityKind; hash: string }) =>
+  db
+    .selectFrom('participant_identities')
+    .select('last_seen_at')
+    .where('participant_id', '=', v.participantId)
+    .where('kind', '=', v.kind)
+    .where('hash', '=', v.hash),
+);
+
+/** When a participant was last seen with an identity; null if never. */
 export async function lastSeenWith(
   db: Executor,
-  participantIds: readonly string[],
+  participantId: string,
   kind: IdentityKind,
   hash: string,
 ): Promise<string | null> {
-  const row = await db
-    .selectFrom('participant_identities')
-    .select((eb) => eb.fn.max('last_seen_at').as('at'))
-    .where('participant_id', 'in', participantIds)
-    .where('kind', '=', kind)
-    .where('hash', '=', hash)
-    .executeTakeFirst();
-  return row?.at ?? null;
+  return (await selectLastSeen(db, { participantId, kind, hash })).rows[0]?.last_seen_at ?? null;
 }
 
 /** Links two records of one person, both ways; linking again changes nothing. */
