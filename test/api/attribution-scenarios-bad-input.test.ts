@@ -64,24 +64,27 @@ describe('a referral of another program', () => {
   it.each([
     ['code', 'referral.code'],
     ['click_id', 'referral.click_id'],
-  ] as const)("refuses a %s of another program than the event's with program_mismatch", async (field, param) => {
-    const { referrers } = await programWithReferrers(1);
-    const { program: other } = await programWithReferrers(0);
-    const referrer = referrers[0] as Referrer;
-    const value = field === 'code' ? referrer.referral_code : (await clickOf(referrer)).clickId;
+  ] as const)(
+    "refuses a %s of another program than the event's with program_mismatch",
+    async (field, param) => {
+      const { referrers } = await programWithReferrers(1);
+      const { program: other } = await programWithReferrers(0);
+      const referrer = referrers[0] as Referrer;
+      const value = field === 'code' ? referrer.referral_code : (await clickOf(referrer)).clickId;
 
-    await expectRefused(
-      () => signUp({ program_id: other.id, referral: { [field]: value } }),
-      422,
-      'program_mismatch',
-      param,
-    );
-  });
+      await expectRefused(
+        () => signUp({ program_id: other.id, referral: { [field]: value } }),
+        422,
+        'program_mismatch',
+        param,
+      );
+    },
+  );
 
   it.each([
     ['an invite', 'invite'],
     ['a device match', 'device'],
-  ] as const)("passes over %s of another program, with reason other_program", async (_name, source) => {
+  ] as const)('passes over %s of another program, with reason other_program', async (_name, source) => {
     const { referrers: elsewhere } = await programWithReferrers(1);
     const { program, referrers } = await programWithReferrers(1);
     const [outsider, referrer] = [elsewhere[0], referrers[0]] as [Referrer, Referrer];

@@ -27,9 +27,11 @@ beforeAll(async () => {
 const PHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
+type Landing = { vouchRef: string; vouchClick: string };
+
 describe('attribution without JavaScript, cookies blocked', () => {
   /** Follows the link over real HTTP as a browser that keeps no cookies: only the landing URL is left. */
-  async function landOn(referrer: Referrer) {
+  async function landOn(referrer: Referrer): Promise<Landing> {
     const res = await fetch(`${base}/r/${referrer.referral_code}`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     const landing = new URL(res.headers.get('location') ?? '');
@@ -40,8 +42,8 @@ describe('attribution without JavaScript, cookies blocked', () => {
   }
 
   it.each([
-    ['the code from vouch_ref', 'code', (l: { vouchRef: string }) => ({ code: l.vouchRef })],
-    ['the click id from vouch_click', 'click', (l: { vouchClick: string }) => ({ click_id: l.vouchClick })],
+    ['the code from vouch_ref', 'code', (l: Landing) => ({ code: l.vouchRef })],
+    ['the click id from vouch_click', 'click', (l: Landing) => ({ click_id: l.vouchClick })],
   ] as const)('credits the referrer when the sign-up carries only %s', async (_name, method, hint) => {
     const { program, referrers } = await programWithReferrers(1);
     const [referrer] = referrers as [Referrer];
@@ -49,7 +51,7 @@ describe('attribution without JavaScript, cookies blocked', () => {
     expect(landing.vouchRef).toBe(referrer.referral_code);
     expect(landing.vouchClick).toMatch(/^clk_[0-9A-Z]{26}$/);
 
-    const signup = await signUp({ program_id: program.id, referral: hint(landing as never) });
+    const signup = await signUp({ program_id: program.id, referral: hint(landing) });
 
     expect(signup.status).toBe(201);
     expect(signup.body.result.outcome).toBe('referral_created');
@@ -68,6 +70,20 @@ describe('attribution without JavaScript, cookies blocked', () => {
     });
     expect(referral.click_id).toBe(method === 'click' ? landing.vouchClick : null);
   });
+
+  it('credits a code the visitor typed by hand, in lowercase with spaces around it', async () => {
+    const { program, referrers } = await programWithReferrers(1);
+    const [referrer] = referrers as [Referrer];
+
+    const signup = await signUp({
+      program_id: program.id,
+      referral: { code: `  ${referrer.referral_code.toLowerCase()} ` },
+    });
+
+    const referral = await referralOf(signup);
+    expect(referral).toMatchObject({ referrer_id: referrer.id, code: referrer.referral_code });
+    expect(referral.attribution.chosen).toEqual(trailEntry('code', referrer));
+  });
 });
 
 describe('attribution across devices', () => {
@@ -85,7 +101,10 @@ describe('attribution across devices', () => {
     expect(phoneDevice).toMatch(/^dev_[0-9A-Z]{26}$/);
     const clickId = new URL(onPhone.headers.get('location') ?? '').searchParams.get('vouch_click') as string;
     expect((await recordedClick(t, clickId)).user_agent).toBe(PHONE_UA);
-    const lead = await t.api('POST', '/v1/invites', { email: `janedoe${person}@gmail.com`, click_id: clickId });
+    const lead = await t.api('POST', '/v1/invites', {
+      email: `janedoe${person}@gmail.com`,
+      click_id: clickId,
+    });
     expect(lead.status).toBe(201);
     expect(lead.body).toMatchObject({ referrer_id: referrer.id, program_id: program.id, click_id: clickId });
 
@@ -103,13 +122,28 @@ describe('attribution across devices', () => {
       referrer_id: referrer.id,
       attribution_method: 'invite',
     });
-    const chosen = trailEntry('invite', referrer, { touch_id: lead.body.id, touched_at: lead.body.created_at });
+    const chosen = trailEntry('invite', referrer, {
+      touch_id: lead.body.id,
+      touched_at: lead.body.created_at,
+    });
     expect(referral.attribution).toEqual({
       model: 'last_touch',
       rule: 'only_touch',
       chosen,
       considered: [chosen],
     });
+  });
+  // The invites route writes this process's click batch first, as the events route does.
+  it('accepts the email left on the landing page right after the redirect', async () => {
+    const { referrers } = await programWithReferrers(1);
+    const onPhone = await fetch(`${base}/r/${(referrers[0] as Referrer).referral_code}`, {
+      redirect: 'manual',
+    });
+    const clickId = new URL(onPhone.headers.get('location') ?? '').searchParams.get('vouch_click');
+
+    const lead = await t.api('POST', '/v1/invites', { email: `lead${tag()}@gmail.com`, click_id: clickId });
+
+    expect(lead.status).toBe(201);
   });
 });
 
@@ -162,7 +196,11 @@ describe('device match', () => {
       chosen: trailEntry('code', typed),
       considered: [
         trailEntry('code', typed),
-        trailEntry('device', clicked, { touch_id: clickId, touched_at: clickedAt, reason: 'lower_precedence' }),
+        trailEntry('device', clicked, {
+          touch_id: clickId,
+          touched_at: clickedAt,
+          reason: 'lower_precedence',
+        }),
       ],
     });
   });

@@ -73,7 +73,7 @@ describe('invites by email', () => {
 });
 
 describe('one referral per person', () => {
-  it("answers already_referred to a second account of an invited person, on any device", async () => {
+  it('answers already_referred to a second account of an invited person, on any device', async () => {
     const { program, referrers } = await programWithReferrers(1);
     const [referrer] = referrers as [Referrer];
     const person = tag();

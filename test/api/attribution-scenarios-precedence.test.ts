@@ -6,6 +6,7 @@ import {
   clickOf,
   clickOnNewDevice,
   daysAfter,
+  deviceCookie,
   invite,
   programWithReferrers,
   type Referrer,
@@ -18,6 +19,7 @@ import {
   trailEntry,
   useAttributionApp,
 } from '../support/attribution-fixtures.ts';
+import { recordedClick } from '../support/factories.ts';
 
 useAttributionApp();
 
@@ -28,7 +30,10 @@ async function touch(source: Source, referrer: Referrer, email: string) {
   switch (source) {
     case 'click': {
       const { clickId, clickedAt } = await clickOf(referrer);
-      return { fields: { referral: { click_id: clickId } }, entry: { touch_id: clickId, touched_at: clickedAt } };
+      return {
+        fields: { referral: { click_id: clickId } },
+        entry: { touch_id: clickId, touched_at: clickedAt },
+      };
     }
     case 'code':
       return { fields: { referral: { code: referrer.referral_code } }, entry: {} };
@@ -38,7 +43,10 @@ async function touch(source: Source, referrer: Referrer, email: string) {
     }
     case 'device': {
       const { clickId, device, clickedAt } = await clickOnNewDevice(referrer);
-      return { fields: { context: { device_id: device } }, entry: { touch_id: clickId, touched_at: clickedAt } };
+      return {
+        fields: { context: { device_id: device } },
+        entry: { touch_id: clickId, touched_at: clickedAt },
+      };
     }
   }
 }
@@ -106,7 +114,11 @@ describe('the attribution window', () => {
     t.setNow(daysAfter(30.5));
     const signup = await signUp({ program_id: program.id, email });
 
-    expect(signup.body.result).toMatchObject({ outcome: 'no_referral', reason: 'outside_window', referral_ids: [] });
+    expect(signup.body.result).toMatchObject({
+      outcome: 'no_referral',
+      reason: 'outside_window',
+      referral_ids: [],
+    });
   });
 
   it('credits a weaker touch in the window over a stronger one outside it', async () => {
@@ -127,7 +139,11 @@ describe('the attribution window', () => {
       rule: 'only_touch',
       chosen: trailEntry('device', fresh, { touch_id: clickId, touched_at: clickedAt }),
       considered: [
-        trailEntry('invite', stale, { touch_id: old.id, touched_at: old.created_at, reason: 'outside_window' }),
+        trailEntry('invite', stale, {
+          touch_id: old.id,
+          touched_at: old.created_at,
+          reason: 'outside_window',
+        }),
         trailEntry('device', fresh, { touch_id: clickId, touched_at: clickedAt }),
       ],
     });
@@ -138,35 +154,74 @@ describe('first touch and last touch', () => {
   it.each([
     ['last_touch', 'the later', 1, 0, 'not_last_touch'],
     ['first_touch', 'the earlier', 0, 1, 'not_first_touch'],
-  ] as const)('with %s, credits %s of two invites', async (model, _which, winnerIndex, loserIndex, reason) => {
-    t.setNow(T);
-    const { program, referrers } = await programWithReferrers(2);
-    const email = `friend${tag()}@gmail.com`;
-    const invites = [await invite(referrers[0] as Referrer, email)];
-    t.setNow(daysAfter(3));
-    invites.push(await invite(referrers[1] as Referrer, email));
-    if (model === 'first_touch') {
-      const patched = await t.api('PATCH', `/v1/programs/${program.id}`, { attribution_model: 'first_touch' });
-      expect(patched.body.attribution_model).toBe('first_touch');
-    }
-    const entryOf = (i: 0 | 1, lostWith?: string) => {
-      const { id, created_at } = invites[i] as { id: string; created_at: string };
-      const entry = { touch_id: id, touched_at: created_at, ...(lostWith ? { reason: lostWith } : {}) };
-      return trailEntry('invite', referrers[i] as Referrer, entry);
-    };
+  ] as const)(
+    'with %s, credits %s of two invites',
+    async (model, _which, winnerIndex, loserIndex, reason) => {
+      t.setNow(T);
+      const { program, referrers } = await programWithReferrers(2);
+      const email = `friend${tag()}@gmail.com`;
+      const invites = [await invite(referrers[0] as Referrer, email)];
+      t.setNow(daysAfter(3));
+      invites.push(await invite(referrers[1] as Referrer, email));
+      if (model === 'first_touch') {
+        const patched = await t.api('PATCH', `/v1/programs/${program.id}`, {
+          attribution_model: 'first_touch',
+        });
+        expect(patched.body.attribution_model).toBe('first_touch');
+      }
+      const entryOf = (i: 0 | 1, lostWith?: string) => {
+        const { id, created_at } = invites[i] as { id: string; created_at: string };
+        const entry = { touch_id: id, touched_at: created_at, ...(lostWith ? { reason: lostWith } : {}) };
+        return trailEntry('invite', referrers[i] as Referrer, entry);
+      };
 
-    t.setNow(daysAfter(5));
-    const signup = await signUp({ program_id: program.id, email });
+      t.setNow(daysAfter(5));
+      const signup = await signUp({ program_id: program.id, email });
+
+      const referral = await referralOf(signup);
+      expect(referral.referrer_id).toBe((referrers[winnerIndex] as Referrer).id);
+      expect(referral.attribution.model).toBe(model);
+      expect(referral.attribution.rule).toBe(model);
+      expect(referral.attribution.chosen).toEqual(entryOf(winnerIndex));
+      expect(referral.attribution.considered).toEqual(
+        expect.arrayContaining([entryOf(winnerIndex), entryOf(loserIndex, reason)]),
+      );
+      expect(referral.attribution.considered).toHaveLength(2);
+    },
+  );
+
+  it('credits the last of two links followed in one browser when only the device matches', async () => {
+    const { program, referrers } = await programWithReferrers(2);
+    const [first, second] = referrers as [Referrer, Referrer];
+    t.setNow(T);
+    const earlier = await clickOnNewDevice(first);
+    t.setNow(daysAfter(1));
+    // The same browser sends its vouch_device cookie back and keeps its id.
+    const again = await t.app.inject({
+      method: 'GET',
+      url: `/r/${second.referral_code}`,
+      headers: { cookie: `vouch_device=${earlier.device}` },
+    });
+    expect(deviceCookie(again.headers['set-cookie'] as string | string[] | undefined)).toBeNull();
+    const laterId = new URL(String(again.headers.location)).searchParams.get('vouch_click') as string;
+    const later = await recordedClick(t, laterId);
+
+    t.setNow(daysAfter(2));
+    const signup = await signUp({ program_id: program.id, context: { device_id: earlier.device } });
 
     const referral = await referralOf(signup);
-    expect(referral.referrer_id).toBe((referrers[winnerIndex] as Referrer).id);
-    expect(referral.attribution.model).toBe(model);
-    expect(referral.attribution.rule).toBe(model);
-    expect(referral.attribution.chosen).toEqual(entryOf(winnerIndex));
-    expect(referral.attribution.considered).toEqual(
-      expect.arrayContaining([entryOf(winnerIndex), entryOf(loserIndex, reason)]),
+    expect(referral).toMatchObject({ referrer_id: second.id, attribution_method: 'device' });
+    expect(referral.attribution).toMatchObject({
+      rule: 'last_touch',
+      chosen: trailEntry('device', second, { touch_id: laterId, touched_at: later.occurred_at }),
+    });
+    expect(referral.attribution.considered).toContainEqual(
+      trailEntry('device', first, {
+        touch_id: earlier.clickId,
+        touched_at: earlier.clickedAt,
+        reason: 'not_last_touch',
+      }),
     );
-    expect(referral.attribution.considered).toHaveLength(2);
   });
 
   it('uses last_touch unless the program says otherwise', async () => {

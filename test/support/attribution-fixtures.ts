@@ -24,7 +24,10 @@ export const T = new Date('2031-03-01T09:00:00.000Z');
 export const daysAfter = (days: number) => new Date(T.getTime() + days * DAY_MS);
 
 /** A tag no other scenario uses, to build email addresses that only this scenario knows. */
-export const tag = () => unique('p').replace(/[^a-z0-9]/gi, '').toLowerCase();
+export const tag = () =>
+  unique('p')
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase();
 
 export type Referrer = { id: string; referral_code: string; program_id: string };
 

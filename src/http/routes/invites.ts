@@ -9,7 +9,7 @@ import { Invite, InviteCreate, InviteListQuery } from '../schemas/invites.ts';
 const tags = ['invites'];
 
 export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
-  const { store, now, screening } = deps;
+  const { store, now, screening, clicks } = deps;
 
   app.post(
     '/v1/invites',
@@ -25,11 +25,14 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         response: { 200: Invite, 201: Invite, ...errorResponses(400, 401, 404, 409, 413, 422) },
       },
     },
-    (request, reply) =>
-      idempotentWrite(deps, request, reply, async (trx) => {
+    async (request, reply) => {
+      // A lead form is sent right after its click, which may still wait in this process's batch.
+      if (request.body.click_id) await clicks.flush();
+      return idempotentWrite(deps, request, reply, async (trx) => {
         const { invite, created } = await createInvite(trx, request.body, now(), screening.hash);
         return { status: created ? 201 : 200, body: presentInvite(invite) };
-      }),
+      });
+    },
   );
 
   app.get(
