@@ -240,9 +240,13 @@ export function evaluateQualification(
   return signalsFrom('qualification', QUALIFICATION_CHECKS, facts, settings);
 }
 
-/** Signals add up; reaching a threshold exactly is enough. */
-export function fraudOutcome(signals: readonly FraudSignal[], settings: FraudSettings): FraudOutcome {
-  const total = signals.reduce((sum, signal) => sum + signal.score, 0);
+/** Signals add up, to those of an earlier stage (`priorScore`); reaching a threshold exactly is enough. */
+export function fraudOutcome(
+  signals: readonly FraudSignal[],
+  settings: FraudSettings,
+  priorScore = 0,
+): FraudOutcome {
+  const total = signals.reduce((sum, signal) => sum + signal.score, priorScore);
   if (total >= settings.block_score) return 'block';
   if (total >= settings.review_score) return 'review';
   return 'allow';

@@ -3,10 +3,10 @@ import { normalizeRules } from '../domain/reward-rules.ts';
 import { countPurchasesSince, hasPurchasedBefore } from '../store/repositories/events.ts';
 import { findParticipantsByExternalId } from '../store/repositories/participants.ts';
 import {
-  addFraudScreening,
   findPendingReferralsOfCustomer,
   type ReferralRow,
   rejectPendingReferral,
+  setFraudScreening,
   transitionPendingReferral,
 } from '../store/repositories/referrals.ts';
 import { observeParticipant } from './identities.ts';
@@ -37,8 +37,7 @@ async function passesScreening(ctx: IngestContext, referral: ReferralRow, fraudS
     fraudSettingsOf(fraudSettings),
   );
   if (screen.signals.length === 0) return true;
-  const score = screen.signals.reduce((sum, s) => sum + s.score, 0);
-  await addFraudScreening(ctx.db, referral.id, screen.outcome, score);
+  await setFraudScreening(ctx.db, referral.id, { fraud_outcome: screen.outcome, fraud_score: screen.score });
   await recordScreening(ctx, referral, 'qualification', screen);
   if (screen.outcome !== 'block') return true;
   if (await rejectPendingReferral(ctx.db, referral.id, 'fraud')) {

@@ -87,7 +87,7 @@ export async function ingestSignup(ctx: IngestContext, hint: ReferralHint | unde
           keys: ctx.keys,
           settings,
         })
-      : { signals: [], outcome: 'allow' as const };
+      : { signals: [], score: 0, outcome: 'allow' as const };
   const blocked = screen.outcome === 'block';
   const rejectionReason = decision.outcome === 'rejected' ? decision.reason : blocked ? 'fraud' : null;
   const referral = referralRow(ctx, chosen, trail, referee.participant.id, rejectionReason, screen);
@@ -141,7 +141,7 @@ function referralRow(
     signup_ip_hash: ctx.keys.ipHash,
     signup_subnet_hash: ctx.keys.subnetHash,
     fraud_outcome: screen.outcome,
-    fraud_score: screen.signals.reduce((sum, s) => sum + s.score, 0),
+    fraud_score: screen.score,
   };
 }
 

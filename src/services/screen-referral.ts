@@ -1,6 +1,7 @@
 import {
   evaluateQualification,
   evaluateSignup,
+  type FraudOutcome,
   type FraudSettings,
   type FraudSignal,
   fraudOutcome,
@@ -42,15 +43,26 @@ export interface SignupScreen {
 }
 
 /**
- * The program's referrals and active referrers over the velocity window, at most a minute old:
- * a statistic, so a cached one serves, and counting a busy program per sign-up would not scale.
+ * The program's referrals per active referrer over the velocity window, leaving this referrer out.
+ * The program's totals are a statistic, cached for a minute per program: counting a busy program
+ * on every sign-up would not scale. This referrer's own count is exact and taken out of them.
  */
-async function programNorm(ctx: IngestContext, screening: Screening, s: SignupScreen, since: string) {
-  const cached = screening.norms.get(s.programId);
-  if (cached && ctx.now.getTime() - cached.at < NORM_TTL_MS) return cached;
-  const activity = { at: ctx.now.getTime(), ...(await programActivity(ctx.db, s.programId, since)) };
-  screening.norms.set(s.programId, activity);
-  return activity;
+async function programNorm(
+  ctx: IngestContext,
+  screening: Screening,
+  s: SignupScreen,
+  since: string,
+  own: number,
+) {
+  let totals = screening.norms.get(s.programId);
+  if (!totals || ctx.now.getTime() - totals.at >= NORM_TTL_MS) {
+    totals = { at: ctx.now.getTime(), ...(await programActivity(ctx.db, s.programId, since)) };
+    screening.norms.set(s.programId, totals);
+  }
+  return {
+    referrals: Math.max(0, totals.referrals - own),
+    referrers: Math.max(0, totals.referrers - (own > 0 ? 1 : 0)),
+  };
 }
 
 /** Walks up who-referred-whom from the referrer; the path when it comes back to the referee. */
@@ -92,7 +104,7 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
   // The program-wide norm matters only once the referrer is past the absolute floor.
   const norm =
     referrerRecent >= rules.velocity.min_referrals
-      ? await programNorm(ctx, screening, s, since(rules.velocity.window_hours).toISOString())
+      ? await programNorm(ctx, screening, s, since(rules.velocity.window_hours).toISOString(), referrerRecent)
       : { referrals: 0, referrers: 0 };
   const email = keys.email;
   // Only a local part ending in a number can continue a numbered series.
@@ -126,13 +138,28 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
     },
     s.settings,
   );
-  return { signals, outcome: fraudOutcome(signals, s.settings) };
+  return screenResult(signals, s.settings);
 }
 
-/** At qualification: whether the referee paid with a card the referrer or another referee used. */
+export interface Screen {
+  signals: FraudSignal[];
+  /** The referral's total score, earlier stages included. */
+  score: number;
+  outcome: FraudOutcome;
+}
+
+function screenResult(signals: FraudSignal[], settings: FraudSettings, priorScore = 0): Screen {
+  const score = signals.reduce((sum, signal) => sum + signal.score, priorScore);
+  return { signals, score, outcome: fraudOutcome(signals, settings, priorScore) };
+}
+
+/**
+ * At qualification: whether the referee paid with a card the referrer or another referee used.
+ * Its signals add to the referral's score from sign-up.
+ */
 export async function screenQualification(
   ctx: IngestContext,
-  referral: Pick<ReferralRow, 'program_id' | 'referrer_id' | 'referee_id'>,
+  referral: Pick<ReferralRow, 'program_id' | 'referrer_id' | 'referee_id' | 'fraud_score'>,
   paymentHash: string | null,
   settings: FraudSettings,
 ) {
@@ -145,7 +172,7 @@ export async function screenQualification(
     else if (others.length > 0) sharedWith = 'other_referee';
   }
   const signals = evaluateQualification({ paymentSharedWith: sharedWith }, settings);
-  return { signals, outcome: fraudOutcome(signals, settings) };
+  return screenResult(signals, settings, referral.fraud_score);
 }
 
 /**
@@ -156,7 +183,7 @@ export async function recordScreening(
   ctx: IngestContext,
   referral: Pick<ReferralRow, 'id' | 'program_id'>,
   stage: FraudSignal['stage'],
-  screen: { signals: FraudSignal[]; outcome: 'allow' | 'review' | 'block' },
+  screen: Screen,
 ): Promise<void> {
   const at = ctx.now.toISOString();
   await insertSignals(
@@ -179,7 +206,7 @@ export async function recordScreening(
     referral_id: referral.id,
     status: 'open' as const,
     stage,
-    score: screen.signals.reduce((sum, s) => sum + s.score, 0),
+    score: screen.score,
     opened_at: at,
     decided_at: null,
     decided_by: null,

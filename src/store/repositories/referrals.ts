@@ -125,18 +125,13 @@ export async function countQualifiedReferrals(
   return Number(row.n);
 }
 
-/** Records a later screening of a referral: its outcome, and its score added to the earlier one. */
-export async function addFraudScreening(
+/** Records a later screening of a referral: its outcome and total score. */
+export async function setFraudScreening(
   db: Executor,
   id: string,
-  outcome: ReferralRow['fraud_outcome'],
-  score: number,
+  screening: Pick<ReferralRow, 'fraud_outcome' | 'fraud_score'>,
 ): Promise<void> {
-  await db
-    .updateTable('referrals')
-    .set((eb) => ({ fraud_outcome: outcome, fraud_score: eb('fraud_score', '+', score) }))
-    .where('id', '=', id)
-    .execute();
+  await db.updateTable('referrals').set(screening).where('id', '=', id).execute();
 }
 
 export async function setUnrewardedReason(db: Executor, id: string, reason: string): Promise<void> {
