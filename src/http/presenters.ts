@@ -9,6 +9,7 @@ import type { ReferralView } from '../services/referrals.ts';
 import type { ReviewRow } from '../services/reviews.ts';
 import { fraudSettingsOf } from '../services/screen-referral.ts';
 import type { Page } from '../store/executor.ts';
+import type { LinkRow } from '../store/repositories/identities.ts';
 import type { ParticipantRow } from '../store/repositories/participants.ts';
 import type { RewardRow } from '../store/repositories/rewards.ts';
 
@@ -46,7 +47,12 @@ export function referralUrl(publicUrl: string, code: string): string {
   return `${publicUrl}/r/${encodeURIComponent(code)}`;
 }
 
-export function presentParticipant(row: ParticipantRow, balances: Balance[], publicUrl: string) {
+export function presentParticipant(
+  row: ParticipantRow,
+  balances: Balance[],
+  links: LinkRow[],
+  publicUrl: string,
+) {
   return {
     id: row.id,
     object: 'participant' as const,
@@ -58,6 +64,11 @@ export function presentParticipant(row: ParticipantRow, balances: Balance[], pub
     referral_url: referralUrl(publicUrl, row.referral_code),
     status: row.status,
     balances,
+    linked_participants: links.map((l) => ({
+      id: l.linked_participant_id,
+      kind: l.kind,
+      linked_at: l.created_at,
+    })),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

@@ -1,8 +1,10 @@
 import type { Executor } from '../store/executor.ts';
 import {
   findLinkedIds,
+  findLinks,
   findParticipantsSharing,
   insertLinks,
+  type LinkRow,
   rememberIdentities,
 } from '../store/repositories/identities.ts';
 import type { IdentityKey } from './identity-keys.ts';
@@ -46,4 +48,9 @@ export async function observeParticipant(
       .map((link) => ({ ...link, program_id: participant.program_id, created_at: at })),
   );
   return findLinkedIds(db, participant.id);
+}
+
+/** The other records of the program a participant was found to share an email or phone with. */
+export function participantLinks(db: Executor, participantId: string): Promise<LinkRow[]> {
+  return findLinks(db, participantId);
 }

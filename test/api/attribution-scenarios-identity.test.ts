@@ -99,6 +99,15 @@ describe('one referral per person', () => {
     });
     const all = await t.api('GET', `/v1/referrals?program_id=${program.id}`);
     expect(all.body.data.map((r: { id: string }) => r.id)).toEqual(first.body.result.referral_ids);
+    // The two records stay apart, each linked to the other by the email they share.
+    const referral = await t.api('GET', `/v1/referrals/${first.body.result.referral_ids[0]}`);
+    const firstRecord = await t.api('GET', `/v1/participants/${referral.body.referee_id}`);
+    const [link] = firstRecord.body.linked_participants;
+    expect(firstRecord.body.linked_participants).toHaveLength(1);
+    expect(link).toMatchObject({ kind: 'email' });
+    const secondRecord = await t.api('GET', `/v1/participants/${link.id}`);
+    expect(secondRecord.body).toMatchObject({ external_id: `second-account-${person}` });
+    expect(secondRecord.body.linked_participants).toMatchObject([{ id: firstRecord.body.id, kind: 'email' }]);
   });
 
   it('answers already_referred even when the second account comes with another referrer code', async () => {

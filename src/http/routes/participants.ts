@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { participantLinks } from '../../services/identities.ts';
 import { identityKeys, storedIdentities } from '../../services/identity-keys.ts';
 import {
   enrollParticipant,
@@ -22,7 +23,12 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
   const identitiesOf = (body: { email?: string | null | undefined }) =>
     storedIdentities(identityKeys(screening.hash, { email: body.email }, IDENTITY_PARAMS));
   const present = async (db: Executor, row: ParticipantRow) =>
-    presentParticipant(row, await participantBalances(db, row.id), config.publicUrl);
+    presentParticipant(
+      row,
+      await participantBalances(db, row.id),
+      await participantLinks(db, row.id),
+      config.publicUrl,
+    );
 
   app.post(
     '/v1/participants',

@@ -46,6 +46,17 @@ export const Participant = Type.Object(
     referral_url: Type.String(),
     status: Status,
     balances: Type.Array(Balance),
+    linked_participants: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        kind: Type.String({ description: 'The identity both records share: email or phone.' }),
+        linked_at: Timestamp,
+      }),
+      {
+        description:
+          'Other records of the program found to be the same person. They stay separate; they are referred once.',
+      },
+    ),
     created_at: Timestamp,
     updated_at: Timestamp,
   },

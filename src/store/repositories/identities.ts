@@ -85,3 +85,12 @@ const selectLinked = prepared((db, v: { participantId: string }) =>
 export async function findLinkedIds(db: Executor, participantId: string): Promise<string[]> {
   return (await selectLinked(db, { participantId })).rows.map((r) => r.linked_participant_id);
 }
+
+export async function findLinks(db: Executor, participantId: string): Promise<LinkRow[]> {
+  return db
+    .selectFrom('participant_links')
+    .selectAll()
+    .where('participant_id', '=', participantId)
+    .orderBy('created_at')
+    .execute();
+}
