@@ -124,7 +124,7 @@ export interface SignupFraudFacts {
   /** Earlier referrals in the program from the same IP / subnet within the rule's window; null when the sign-up carried no IP. */
   sameIpReferrals: number | null;
   sameSubnetReferrals: number | null;
-  /** Local parts of the referrer's most recent referees' emails (newest first, up to 20), for sequence detection. */
+  /** Local parts of the referrer's most recent referees' emails (newest first, up to 10), for sequence detection. */
   recentRefereeLocals: string[];
   /** The referrer's referrals made within burst_inactive.window_hours that are still without any purchase. */
   referrerInactiveRecent: number;

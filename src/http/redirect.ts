@@ -3,7 +3,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import { codeKey } from '../domain/referral-codes.ts';
 import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
-import { deviceHash } from '../services/identity-keys.ts';
 import { findCodeTarget } from '../store/repositories/participants.ts';
 import { TtlCache } from './code-cache.ts';
 import type { RouteDeps } from './deps.ts';
@@ -104,7 +103,7 @@ export interface RedirectOptions extends RouteDeps {
 export type Redirect = (req: IncomingMessage, res: ServerResponse, ip: string, link?: Link | null) => void;
 
 export function createRedirect(options: RedirectOptions): Redirect {
-  const { store, secret, clicks, now, log, cookies, signCookie, screening } = options;
+  const { store, secret, clicks, now, log, cookies, signCookie } = options;
   const deviceAttributes = deviceCookieAttributes(cookies);
   // A code that does not resolve is cached too (as null), so guessing codes costs no queries.
   const cache = new TtlCache<RedirectTarget | null>(5_000, 50_000);
@@ -148,7 +147,7 @@ export function createRedirect(options: RedirectOptions): Redirect {
       utm_campaign: text(params?.get(UTM[2])),
       utm_term: text(params?.get(UTM[3])),
       utm_content: text(params?.get(UTM[4])),
-      device_hash: deviceHash(screening.hash, device),
+      device_id: device,
     });
     const signed = signCookie(`${target.code}.${clickId}`);
     const value = COOKIE_SAFE.test(signed) ? signed : encodeURIComponent(signed);

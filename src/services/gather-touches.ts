@@ -82,8 +82,8 @@ export async function gatherTouches(
       touches.push(toTouch('invite', invite, invite.invite_id, invite.invited_at));
     }
   }
-  if (keys.deviceHash) {
-    for (const click of await findDeviceTouches(db, keys.deviceHash)) {
+  if (keys.deviceId) {
+    for (const click of await findDeviceTouches(db, keys.deviceId)) {
       if (click.click_id !== hint?.click_id) {
         touches.push(toTouch('device', click, click.click_id, click.clicked_at));
       }

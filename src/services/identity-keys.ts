@@ -31,6 +31,8 @@ export interface IdentityKeys {
   email: NormalizedEmail | null;
   emailHash: string | null;
   phoneHash: string | null;
+  /** As sent: the vouch_device cookie is matched to clicks as is. */
+  deviceId: string | null;
   deviceHash: string | null;
   ipHash: string | null;
   subnetHash: string | null;
@@ -47,10 +49,6 @@ export function identityHasher(secret: string): Hasher {
 
 export function emailHash(hash: Hasher, email: NormalizedEmail): string {
   return hash(`email:${email.address}`);
-}
-
-export function deviceHash(hash: Hasher, deviceId: string): string {
-  return hash(`device:${deviceId}`);
 }
 
 /** Checks and hashes what the client sent; an email or phone that cannot be a real one is a 400. */
@@ -79,7 +77,8 @@ export function identityKeys(hash: Hasher, input: IdentityInput, params: Identit
     email,
     emailHash: email && emailHash(hash, email),
     phoneHash: phone && hash(`phone:${phone}`),
-    deviceHash: input.device_id ? deviceHash(hash, input.device_id) : null,
+    deviceId: input.device_id ?? null,
+    deviceHash: input.device_id ? hash(`device:${input.device_id}`) : null,
     ipHash: ip && hash(`ip:${ip}`),
     subnetHash: subnet && hash(`subnet:${subnet}`),
     ipUaHash: ip && input.user_agent ? hash(`ip_ua:${ip}|${input.user_agent}`) : null,

@@ -73,8 +73,8 @@ export interface ClicksTable {
   utm_campaign: string | null;
   utm_term: string | null;
   utm_content: string | null;
-  /** Keyed hash of the browser's vouch_device cookie. */
-  device_hash: string | null;
+  /** The browser's vouch_device cookie: a random id Vouch made, not personal data. */
+  device_id: string | null;
 }
 
 export interface EventsTable {

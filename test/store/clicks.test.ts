@@ -18,7 +18,7 @@ function clicks(count: number, code: string): ClickRow[] {
     utm_campaign: null,
     utm_term: null,
     utm_content: `content ${i}`,
-    device_hash: i % 2 === 0 ? `device-${i}` : null,
+    device_id: i % 2 === 0 ? `dev_${i}` : null,
   }));
 }
 

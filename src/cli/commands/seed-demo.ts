@@ -98,7 +98,7 @@ export async function seedDemo(
             utm_campaign: 'demo',
             utm_term: null,
             utm_content: null,
-            device_hash: null,
+            device_id: null,
           },
         ]);
         summary.clicks++;

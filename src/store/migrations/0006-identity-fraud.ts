@@ -12,13 +12,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('fraud_settings', 'text', (c) => c.notNull().defaultTo('{}'))
     .execute();
 
-  // The hashed vouch_device cookie of the browser that clicked, for device matching.
-  await db.schema.alterTable('clicks').addColumn('device_hash', 'text').execute();
+  // The vouch_device cookie of the browser that clicked, for device matching: a random id Vouch
+  // made, like the click id, so it is kept as is and costs the redirect no hashing.
+  await db.schema.alterTable('clicks').addColumn('device_id', 'text').execute();
   await db.schema
     .createIndex('clicks_device_idx')
     .on('clicks')
-    .columns(['device_hash', 'id'])
-    .where('device_hash', 'is not', null)
+    .columns(['device_id', 'id'])
+    .where('device_id', 'is not', null)
     .execute();
 
   // Every identity a participant was seen with, as a keyed hash of its normalised value.

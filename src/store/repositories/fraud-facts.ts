@@ -80,7 +80,7 @@ export async function programActivity(db: Executor, programId: string, since: st
   return { referrals: count(row?.referrals), referrers: count(row?.referrers) };
 }
 
-// A numbered series shows within a few sign-ups; 20 is plenty and keeps the read small.
+// A numbered series shows within a few sign-ups; 10 is enough and keeps the read small.
 const selectRecentRefereeEmails = prepared((db, v: { referrerId: string }) =>
   db
     .selectFrom('referrals as r')
@@ -89,7 +89,7 @@ const selectRecentRefereeEmails = prepared((db, v: { referrerId: string }) =>
     .where('r.referrer_id', '=', v.referrerId)
     .where('p.email', 'is not', null)
     .orderBy('r.id', 'desc')
-    .limit(20),
+    .limit(10),
 );
 
 /** The emails of a referrer's newest referees, newest first. */

@@ -94,18 +94,18 @@ export async function findInviteTouches(db: Executor, emailHash: string): Promis
   return (await selectInvites(db, { emailHash })).rows.map((row) => ({ ...row, clicked_at: null }));
 }
 
-const selectDeviceClicks = prepared((db, v: { deviceHash: string }) =>
+const selectDeviceClicks = prepared((db, v: { deviceId: string }) =>
   db
     .selectFrom('clicks as k')
     .innerJoin('participants as p', 'p.id', 'k.participant_id')
     .innerJoin('programs as g', 'g.id', 'k.program_id')
     .select(['k.code', 'k.id as click_id', 'k.occurred_at as clicked_at', ...REFERRER_AND_PROGRAM])
-    .where('k.device_hash', '=', v.deviceHash)
+    .where('k.device_id', '=', v.deviceId)
     .orderBy('k.id', 'desc')
     .limit(MAX_TOUCHES),
 );
 
-/** The newest clicks made from one device (its vouch_device cookie or app device id). */
-export async function findDeviceTouches(db: Executor, deviceHash: string): Promise<TouchRow[]> {
-  return (await selectDeviceClicks(db, { deviceHash })).rows;
+/** The newest clicks made from one browser (its vouch_device cookie). */
+export async function findDeviceTouches(db: Executor, deviceId: string): Promise<TouchRow[]> {
+  return (await selectDeviceClicks(db, { deviceId })).rows;
 }
