@@ -12,13 +12,12 @@ import { idFloor, newId } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
 import { insertReviewIfNoneOpen, insertSignals } from '../store/repositories/fraud.ts';
 import {
-  countReferralsFromNetwork,
-  countReferrerReferrals,
+  measureSignup,
   programActivity,
   recentRefereeEmails,
   referrerOf,
 } from '../store/repositories/fraud-facts.ts';
-import { findParticipantsSharing, lastSeenWith } from '../store/repositories/identities.ts';
+import { findParticipantsSharing } from '../store/repositories/identities.ts';
 import type { ReferralRow } from '../store/repositories/referrals.ts';
 import { audit } from './audit.ts';
 import type { IdentityKeys } from './identity-keys.ts';
@@ -65,14 +64,16 @@ async function programNorm(
   };
 }
 
-/** Walks up who-referred-whom from the referrer; the path when it comes back to the referee. */
-async function findRing(db: Executor, s: SignupScreen, maxDepth: number): Promise<string[] | null> {
+/**
+ * Walks up who-referred-whom from the referrer, whose own referrer is known already; the path when
+ * it comes back to the referee.
+ */
+async function findRing(db: Executor, s: SignupScreen, referredBy: string | null, maxDepth: number) {
   const path = [s.referrerId];
-  for (let depth = 1; depth < maxDepth; depth++) {
-    const up = await referrerOf(db, s.programId, path[path.length - 1] as string);
-    if (up === null || path.includes(up)) return null;
+  for (let up = referredBy; up !== null && !path.includes(up) && path.length < maxDepth; ) {
     path.push(up);
     if (s.refereeIds.includes(up)) return path;
+    up = await referrerOf(db, s.programId, up);
   }
   return null;
 }
@@ -83,24 +84,20 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
   const { rules } = s.settings;
   const since = (hours: number) => new Date(now.getTime() - hours * HOUR_MS);
   const { keys } = s;
-  const seen = async (kind: 'device' | 'ip_ua', hash: string | null) =>
-    hash ? lastSeenWith(db, s.referrerId, kind, hash) : null;
-  const network = async (kind: 'ip' | 'subnet', hash: string | null, hours: number) => {
-    if (!hash) return null;
-    return countReferralsFromNetwork(db, kind, {
-      programId: s.programId,
-      hash,
-      since: since(hours).toISOString(),
-    });
-  };
-  const referrerSince = (hours: number) => ({
+  const when = (on: boolean, hash: string | null) => (on ? hash : null);
+  const measures = await measureSignup(db, {
+    programId: s.programId,
     referrerId: s.referrerId,
-    sinceId: idFloor('ref', since(hours).getTime()),
+    ipHash: when(rules.bulk_ip.enabled, keys.ipHash),
+    ipSince: since(rules.bulk_ip.window_hours).toISOString(),
+    subnetHash: when(rules.bulk_subnet.enabled, keys.subnetHash),
+    subnetSince: since(rules.bulk_subnet.window_hours).toISOString(),
+    recentSinceId: idFloor('ref', since(rules.velocity.window_hours).getTime()),
+    inactiveSinceId: idFloor('ref', since(rules.burst_inactive.window_hours).getTime()),
+    deviceHash: when(rules.self_referral_device.enabled, keys.deviceHash),
+    ipUaHash: when(rules.self_referral_ip.enabled, keys.ipUaHash),
   });
-
-  const referrerRecent = rules.velocity.enabled
-    ? await countReferrerReferrals(db, referrerSince(rules.velocity.window_hours), false)
-    : 0;
+  const referrerRecent = rules.velocity.enabled ? measures.referrer_recent : 0;
   // The program-wide norm matters only once the referrer is past the absolute floor.
   const norm =
     referrerRecent >= rules.velocity.min_referrals
@@ -112,25 +109,20 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
   const recentLocals = series
     ? (await recentRefereeEmails(db, s.referrerId)).flatMap((e) => normalizeEmail(e)?.local ?? [])
     : [];
-  const ipUaSeen = rules.self_referral_ip.enabled ? await seen('ip_ua', keys.ipUaHash) : null;
+  const ring = rules.referral_ring.enabled
+    ? await findRing(db, s, measures.referred_by, rules.referral_ring.max_depth)
+    : null;
   const signals = evaluateSignup(
     {
       refereeEmail: email && { local: email.local, domain: email.domain },
       disposableDomain: email !== null && screening.isDisposable(email.domain),
-      deviceSharedWithReferrer:
-        rules.self_referral_device.enabled && (await seen('device', keys.deviceHash)) !== null,
-      referrerSeenOnSameIpUaAt: ipUaSeen ? new Date(ipUaSeen) : null,
-      sameIpReferrals: rules.bulk_ip.enabled
-        ? await network('ip', keys.ipHash, rules.bulk_ip.window_hours)
-        : null,
-      sameSubnetReferrals: rules.bulk_subnet.enabled
-        ? await network('subnet', keys.subnetHash, rules.bulk_subnet.window_hours)
-        : null,
+      deviceSharedWithReferrer: measures.device_seen_at !== null,
+      referrerSeenOnSameIpUaAt: measures.ip_ua_seen_at ? new Date(measures.ip_ua_seen_at) : null,
+      sameIpReferrals: keys.ipHash ? measures.same_ip : null,
+      sameSubnetReferrals: keys.subnetHash ? measures.same_subnet : null,
       recentRefereeLocals: recentLocals.filter((local) => local !== email?.local),
-      referrerInactiveRecent: rules.burst_inactive.enabled
-        ? await countReferrerReferrals(db, referrerSince(rules.burst_inactive.window_hours), true)
-        : 0,
-      ring: rules.referral_ring.enabled ? await findRing(db, s, rules.referral_ring.max_depth) : null,
+      referrerInactiveRecent: measures.referrer_inactive,
+      ring,
       referrerRecentReferrals: referrerRecent,
       programRecentReferrals: norm.referrals,
       programRecentReferrers: norm.referrers,

@@ -46,25 +46,6 @@ export async function findParticipantsSharing(
   return found;
 }
 
-const selectLastSeen = prepared((db, v: { participantId: string; kind: IdentityKind; hash: string }) =>
-  db
-    .selectFrom('participant_identities')
-    .select('last_seen_at')
-    .where('participant_id', '=', v.participantId)
-    .where('kind', '=', v.kind)
-    .where('hash', '=', v.hash),
-);
-
-/** When a participant was last seen with an identity; null if never. */
-export async function lastSeenWith(
-  db: Executor,
-  participantId: string,
-  kind: IdentityKind,
-  hash: string,
-): Promise<string | null> {
-  return (await selectLastSeen(db, { participantId, kind, hash })).rows[0]?.last_seen_at ?? null;
-}
-
 /** Links two records of one person, both ways; linking again changes nothing. */
 export async function insertLinks(db: Executor, rows: readonly LinkRow[]): Promise<void> {
   if (rows.length === 0) return;
