@@ -76,16 +76,15 @@ export async function ingestSignup(ctx: IngestContext, hint: ReferralHint | unde
     return { programId, result: result('no_referral', { reason: decision.reason }) };
   }
 
-  const settings = fraudSettingsOf(chosen.stored.fraud_settings);
+  // A self-referral is rejected as such; only a referral about to be made is screened for fraud.
   const screen =
     decision.outcome === 'create'
       ? await screenSignup(ctx, ctx.screening, {
           programId,
           referrerId: chosen.referrer.id,
-          refereeId: referee.participant.id,
           refereeIds,
           keys: ctx.keys,
-          settings,
+          settings: fraudSettingsOf(chosen.stored.fraud_settings),
         })
       : { signals: [], score: 0, outcome: 'allow' as const };
   const blocked = screen.outcome === 'block';

@@ -34,7 +34,6 @@ export function fraudSettingsOf(stored: string): FraudSettings {
 export interface SignupScreen {
   programId: string;
   referrerId: string;
-  refereeId: string;
   /** The referee's record and those linked to it: a ring returns to one of them. */
   refereeIds: readonly string[];
   keys: IdentityKeys;
