@@ -10,6 +10,7 @@ import {
 import { normalizeEmail, sequenceStem } from '../domain/identity.ts';
 import { idFloor, newId } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
+import { lockNames, lockRow } from '../store/locks.ts';
 import { insertReviewIfNoneOpen, insertSignals } from '../store/repositories/fraud.ts';
 import {
   measureSignup,
@@ -84,12 +85,23 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
   const since = (hours: number) => new Date(now.getTime() - hours * HOUR_MS);
   const { keys } = s;
   const when = (on: boolean, hash: string | null) => (on ? hash : null);
+  const ipHash = when(rules.bulk_ip.enabled, keys.ipHash);
+  const subnetHash = when(rules.bulk_subnet.enabled, keys.subnetHash);
+  // Counting earlier referrals and then adding one must not interleave (PostgreSQL): sign-ups of
+  // one referrer, and of one network in the program, are screened one at a time.
+  await lockRow(db, 'participants', s.referrerId);
+  await lockNames(
+    db,
+    [ipHash && `ip:${s.programId}:${ipHash}`, subnetHash && `subnet:${s.programId}:${subnetHash}`].filter(
+      (name): name is string => name !== null,
+    ),
+  );
   const measures = await measureSignup(db, {
     programId: s.programId,
     referrerId: s.referrerId,
-    ipHash: when(rules.bulk_ip.enabled, keys.ipHash),
+    ipHash,
     ipSince: since(rules.bulk_ip.window_hours).toISOString(),
-    subnetHash: when(rules.bulk_subnet.enabled, keys.subnetHash),
+    subnetHash,
     subnetSince: since(rules.bulk_subnet.window_hours).toISOString(),
     recentSinceId: idFloor('ref', since(rules.velocity.window_hours).getTime()),
     inactiveSinceId: idFloor('ref', since(rules.burst_inactive.window_hours).getTime()),

@@ -1,4 +1,4 @@
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 
 /**
@@ -15,6 +15,18 @@ export async function lockRow(
 ): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
   await db.selectFrom(table).select('id').where('id', '=', id).forNoKeyUpdate().execute();
+}
+
+/**
+ * Takes transaction-scoped locks on names that have no row of their own (a network a program's
+ * sign-ups come from), on PostgreSQL: what counts earlier rows and then adds one runs one at a
+ * time per name. In a fixed order, so two transactions never wait on each other's names.
+ */
+export async function lockNames(db: Executor, names: readonly string[]): Promise<void> {
+  if (!isPostgres(db)) return;
+  for (const name of [...names].sort()) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${name}, 0))`.execute(db);
+  }
 }
 
 export function isPostgres(db: Executor): boolean {
