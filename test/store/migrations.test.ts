@@ -137,14 +137,28 @@ describe('upgrading a database of the first release', () => {
         reward_hold_days: 30,
         payout_minimums: '{}',
         tax_reporting_thresholds: '{}',
+        attribution_model: 'last_touch',
+        fraud_settings: '{}',
       }),
     ]);
     expect(await store.db.selectFrom('program_rules').selectAll().execute()).toEqual([
       { program_id: program.id, version: 1, rules: program.rewards, created_at: T },
     ]);
-    expect(
-      await store.db.selectFrom('referrals').select(['id', 'rules_version', 'unrewarded_reason']).execute(),
-    ).toEqual([{ id: 'ref_old', rules_version: 1, unrewarded_reason: null }]);
+    const referrals = store.db
+      .selectFrom('referrals')
+      .select(['id', 'rules_version', 'unrewarded_reason', 'attribution', 'fraud_outcome', 'fraud_score'])
+      .execute();
+    // A referral from before trails and screening: no trail, and nothing found against it.
+    expect(await referrals).toEqual([
+      {
+        id: 'ref_old',
+        rules_version: 1,
+        unrewarded_reason: null,
+        attribution: null,
+        fraud_outcome: 'allow',
+        fraud_score: 0,
+      },
+    ]);
   });
 
   it('gives old rewards their purchase and a 30-day hold, and the ledger still verifies', async () => {
