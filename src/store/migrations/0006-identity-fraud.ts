@@ -92,6 +92,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .where(column, 'is not', null)
       .execute();
   }
+  // A referrer's referrals still waiting for a purchase (burst_inactive): qualified ones leave it.
+  await db.schema
+    .createIndex('referrals_pending_referrer_idx')
+    .on('referrals')
+    .columns(['referrer_id', 'id'])
+    .where(sql.ref('status'), '=', 'pending')
+    .execute();
   await db.schema
     .createIndex('referrals_program_created_idx')
     .on('referrals')
