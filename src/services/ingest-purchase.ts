@@ -13,6 +13,7 @@ import { observeParticipant } from './identities.ts';
 import { storedIdentities } from './identity-keys.ts';
 import { emit, type IngestContext, type Ingested, result } from './ingest-context.ts';
 import { qualifyReferral } from './qualify-referral.ts';
+import { closeReviewOfBlocked } from './reviews.ts';
 import { fraudSettingsOf, recordScreening, screenQualification } from './screen-referral.ts';
 
 /**
@@ -42,6 +43,7 @@ async function passesScreening(ctx: IngestContext, referral: ReferralRow, fraudS
   if (screen.outcome !== 'block') return true;
   if (await rejectPendingReferral(ctx.db, referral.id, 'fraud')) {
     emit(ctx, 'referral.rejected', { referral_id: referral.id, reason: 'fraud' });
+    await closeReviewOfBlocked(ctx.db, referral.id, ctx.now);
   }
   return false;
 }

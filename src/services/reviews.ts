@@ -2,6 +2,7 @@ import { AppError, notFound } from '../lib/errors.ts';
 import type { Executor, Page, PageRequest } from '../store/executor.ts';
 import {
   closeReview,
+  findOpenReview,
   findReview,
   listReviews as listReviewRows,
   type ReviewRow,
@@ -14,6 +15,29 @@ import { outboxMessage } from './outbox-message.ts';
 import { reverseReward } from './rewards.ts';
 
 export type { ReviewRow };
+
+/** Who closes a review when fraud rules block its referral later. */
+export const FRAUD_RULES_ACTOR: Actor = 'system:fraud-rules';
+
+/**
+ * A referral blocked at qualification while a review of its sign-up is open: the block decides the
+ * review (there is nothing left to release, and no reward was made), so the queue does not keep it.
+ */
+export async function closeReviewOfBlocked(db: Executor, referralId: string, now: Date): Promise<void> {
+  const review = await findOpenReview(db, referralId);
+  if (!review) return;
+  const note = 'Blocked by fraud rules at qualification.';
+  const closed = {
+    status: 'rejected' as const,
+    decided_at: now.toISOString(),
+    decided_by: FRAUD_RULES_ACTOR,
+    note,
+  };
+  if (!(await closeReview(db, review.id, closed))) return;
+  const details = { referral_id: referralId, note, voided_reward_ids: [] };
+  await enqueue(db, [outboxMessage('fraud.review_rejected', { review_id: review.id, ...details }, now)]);
+  await audit(db, FRAUD_RULES_ACTOR, now, [{ action: 'review.rejected', subjectId: review.id, details }]);
+}
 
 export interface ReviewFilter {
   programId?: string | undefined;

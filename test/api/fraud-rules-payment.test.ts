@@ -116,6 +116,10 @@ describe('shared_payment', () => {
       fraud: { outcome: 'block', score: 100 },
     });
     expect((await t.api('GET', `/v1/rewards?referral_id=${referralId}`)).body.data).toEqual([]);
+    // The review the sign-up opened is closed by the block: nothing is left for an admin to decide.
+    const reviews = (await t.api('GET', `/v1/reviews?referral_id=${referralId}`)).body.data;
+    expect(reviews).toMatchObject([{ status: 'rejected', decided_by: 'system:fraud-rules' }]);
+    expect(reviews[0].note).toMatch(/blocked/i);
   });
 
   it('stays silent when the program turned it off', async () => {
