@@ -1,6 +1,5 @@
 import type { Executor } from '../store/executor.ts';
 import {
-  findLinkedIds,
   findLinks,
   findParticipantsSharing,
   insertLinks,
@@ -47,7 +46,7 @@ export async function observeParticipant(
       ])
       .map((link) => ({ ...link, program_id: participant.program_id, created_at: at })),
   );
-  return findLinkedIds(db, participant.id);
+  return (await findLinks(db, participant.id)).map((link) => link.linked_participant_id);
 }
 
 /** The other records of the program a participant was found to share an email or phone with. */

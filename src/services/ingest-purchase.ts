@@ -12,9 +12,10 @@ import {
 import { observeParticipant } from './identities.ts';
 import { storedIdentities } from './identity-keys.ts';
 import { emit, type IngestContext, type Ingested, result } from './ingest-context.ts';
+import { fraudSettingsOf } from './programs.ts';
 import { qualifyReferral } from './qualify-referral.ts';
 import { closeReviewOfBlocked } from './reviews.ts';
-import { fraudSettingsOf, recordScreening, screenQualification } from './screen-referral.ts';
+import { recordScreening, screenQualification } from './screen-referral.ts';
 
 /**
  * The identities a purchase carries (payment fingerprint, device, network) are remembered for

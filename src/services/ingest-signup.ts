@@ -20,8 +20,9 @@ import { observeParticipant } from './identities.ts';
 import { storedIdentities } from './identity-keys.ts';
 import { type EventResult, emit, type IngestContext, type Ingested, result } from './ingest-context.ts';
 import { createParticipant } from './participants.ts';
+import { fraudSettingsOf } from './programs.ts';
 import { qualifyReferral } from './qualify-referral.ts';
-import { fraudSettingsOf, recordScreening, screenSignup } from './screen-referral.ts';
+import { recordScreening, screenSignup } from './screen-referral.ts';
 
 /** The customer's participant record in the program, enrolled now if new, with its identities. */
 async function enrolCustomer(ctx: IngestContext, programId: string) {

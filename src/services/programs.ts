@@ -1,5 +1,10 @@
 import type { AttributionModel } from '../domain/attribution.ts';
-import { type FraudSettingsInput, fraudSettingsProblem, resolveFraudSettings } from '../domain/fraud.ts';
+import {
+  type FraudSettings,
+  type FraudSettingsInput,
+  fraudSettingsProblem,
+  resolveFraudSettings,
+} from '../domain/fraud.ts';
 import { normalizeRules, type RewardRules } from '../domain/reward-rules.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
@@ -16,7 +21,6 @@ import {
 } from '../store/repositories/programs.ts';
 import { type Actor, audit } from './audit.ts';
 import { checkRules, type RulesInput } from './program-rules.ts';
-import { fraudSettingsOf } from './screen-referral.ts';
 
 export type { ProgramRow };
 
@@ -83,6 +87,11 @@ function checkName(value: string): string {
 }
 
 /** The rules a program row holds now. */
+/** A program's fraud settings as stored, complete: what it did not set takes the defaults. */
+export function fraudSettingsOf(stored: string): FraudSettings {
+  return resolveFraudSettings(JSON.parse(stored));
+}
+
 export function rulesOf(program: Pick<ProgramRow, 'rewards'>): RewardRules {
   return normalizeRules(JSON.parse(program.rewards));
 }

@@ -27,16 +27,32 @@ export async function closeReviewOfBlocked(db: Executor, referralId: string, now
   const review = await findOpenReview(db, referralId);
   if (!review) return;
   const note = 'Blocked by fraud rules at qualification.';
-  const closed = {
-    status: 'rejected' as const,
-    decided_at: now.toISOString(),
-    decided_by: FRAUD_RULES_ACTOR,
-    note,
-  };
-  if (!(await closeReview(db, review.id, closed))) return;
-  const details = { referral_id: referralId, note, voided_reward_ids: [] };
-  await enqueue(db, [outboxMessage('fraud.review_rejected', { review_id: review.id, ...details }, now)]);
-  await audit(db, FRAUD_RULES_ACTOR, now, [{ action: 'review.rejected', subjectId: review.id, details }]);
+  const closed = await closeOpen(db, review, 'rejected', note, FRAUD_RULES_ACTOR, now);
+  if (closed) await recordDecision(db, closed, [], now);
+}
+
+type Decision = 'approved' | 'rejected';
+
+/** Closes a review that is still open; null when a concurrent decision closed it first. */
+async function closeOpen(
+  db: Executor,
+  review: ReviewRow,
+  decision: Decision,
+  note: string,
+  actor: Actor,
+  now: Date,
+): Promise<ReviewRow | null> {
+  const closed = { status: decision, decided_at: now.toISOString(), decided_by: actor, note };
+  return (await closeReview(db, review.id, closed)) ? { ...review, ...closed } : null;
+}
+
+/** The decision's outbox message and audit entry, in the transaction that made it. */
+async function recordDecision(db: Executor, review: ReviewRow, voided: string[], now: Date): Promise<void> {
+  const details = { referral_id: review.referral_id, note: review.note, voided_reward_ids: voided };
+  const message = outboxMessage(`fraud.review_${review.status}`, { review_id: review.id, ...details }, now);
+  await enqueue(db, [message]);
+  const actor = review.decided_by as Actor;
+  await audit(db, actor, now, [{ action: `review.${review.status}`, subjectId: review.id, details }]);
 }
 
 export interface ReviewFilter {
@@ -64,34 +80,35 @@ export function listReviews(db: Executor, filter: ReviewFilter, page: PageReques
 export async function decideReview(
   db: Executor,
   id: string,
-  decision: 'approved' | 'rejected',
+  decision: Decision,
   note: string,
   now: Date,
   actor: Actor,
 ): Promise<ReviewRow> {
-  const review = await getReview(db, id);
-  const closed = { status: decision, decided_at: now.toISOString(), decided_by: actor, note };
-  if (!(await closeReview(db, id, closed))) {
+  const closed = await closeOpen(db, await getReview(db, id), decision, note, actor, now);
+  if (!closed) {
     const latest = await getReview(db, id);
     throw new AppError('review_not_open', `Review '${id}' was already ${latest.status}.`);
   }
+  const voided = decision === 'rejected' ? await voidReferral(db, closed.referral_id, actor, now) : [];
+  await recordDecision(db, closed, voided, now);
+  return closed;
+}
+
+/** Rejects a referral found out by review, and reverses what is left of its rewards; their ids. */
+async function voidReferral(db: Executor, referralId: string, actor: Actor, now: Date): Promise<string[]> {
+  const referral = await findReferral(db, referralId);
+  if (referral && referral.status !== 'rejected') await rejectReferral(db, referral.id, 'fraud_review');
+  const rewards = await listRewardRows(db, { referralId }, { limit: 100 });
   const voided: string[] = [];
-  if (decision === 'rejected') {
-    const referral = await findReferral(db, review.referral_id);
-    if (referral && referral.status !== 'rejected') await rejectReferral(db, referral.id, 'fraud_review');
-    const rewards = await listRewardRows(db, { referralId: review.referral_id }, { limit: 100 });
-    // In id order, like every change of several rewards, so none deadlocks with another.
-    for (const reward of [...rewards.data].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-      const request = {
-        amount: (r: typeof reward) => r.amount - r.reversed_amount,
-        reason: 'fraud' as const,
-        actor,
-      };
-      if (await reverseReward(db, reward.id, request, now)) voided.push(reward.id);
-    }
+  // In id order, like every change of several rewards, so none deadlocks with another.
+  for (const reward of [...rewards.data].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const request = {
+      amount: (r: typeof reward) => r.amount - r.reversed_amount,
+      reason: 'fraud' as const,
+      actor,
+    };
+    if (await reverseReward(db, reward.id, request, now)) voided.push(reward.id);
   }
-  const details = { referral_id: review.referral_id, note, voided_reward_ids: voided };
-  await enqueue(db, [outboxMessage(`fraud.review_${decision}`, { review_id: id, ...details }, now)]);
-  await audit(db, actor, now, [{ action: `review.${decision}`, subjectId: id, details }]);
-  return { ...review, ...closed };
+  return voided;
 }

@@ -5,7 +5,6 @@ import {
   type FraudSettings,
   type FraudSignal,
   fraudOutcome,
-  resolveFraudSettings,
 } from '../domain/fraud.ts';
 import { normalizeEmail, sequenceStem } from '../domain/identity.ts';
 import { idFloor, newId } from '../lib/ids.ts';
@@ -27,10 +26,6 @@ import type { Screening } from './screening.ts';
 
 const HOUR_MS = 3_600_000;
 const NORM_TTL_MS = 60_000;
-
-export function fraudSettingsOf(stored: string): FraudSettings {
-  return resolveFraudSettings(JSON.parse(stored));
-}
 
 export interface SignupScreen {
   programId: string;

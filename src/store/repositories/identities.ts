@@ -56,22 +56,15 @@ export async function insertLinks(db: Executor, rows: readonly LinkRow[]): Promi
     .execute();
 }
 
-const selectLinked = prepared((db, v: { participantId: string }) =>
+const selectLinks = prepared((db, v: { participantId: string }) =>
   db
     .selectFrom('participant_links')
-    .select('linked_participant_id')
-    .where('participant_id', '=', v.participantId),
+    .selectAll()
+    .where('participant_id', '=', v.participantId)
+    .orderBy('created_at'),
 );
 
-export async function findLinkedIds(db: Executor, participantId: string): Promise<string[]> {
-  return (await selectLinked(db, { participantId })).rows.map((r) => r.linked_participant_id);
-}
-
+/** The records linked to a participant, oldest link first. */
 export async function findLinks(db: Executor, participantId: string): Promise<LinkRow[]> {
-  return db
-    .selectFrom('participant_links')
-    .selectAll()
-    .where('participant_id', '=', participantId)
-    .orderBy('created_at')
-    .execute();
+  return (await selectLinks(db, { participantId })).rows;
 }
