@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
   balancesFrom,
+  inKindBalancesFrom,
   isBalanced,
   payoutItemProblems,
   payoutPostings,
-  rewardApprovedPosting,
-  rewardCreatedPosting,
+  rewardPosting,
   rewardProblems,
-  rewardReversedPosting,
 } from './ledger.ts';
+
+const cashOf = (participantId: string, currency: string) => ({ participantId, currency, cash: true });
+const rewardCreatedPosting = (participantId: string, amount: number, currency: string) =>
+  rewardPosting(cashOf(participantId, currency), 'program', 'pending', amount);
+const rewardApprovedPosting = (participantId: string, amount: number, currency: string) =>
+  rewardPosting(cashOf(participantId, currency), 'pending', 'approved', amount);
+const rewardReversedPosting = (participantId: string, amount: number, currency: string, held: boolean) =>
+  rewardPosting(cashOf(participantId, currency), held ? 'pending' : 'approved', 'program', amount);
 
 describe('ledger', () => {
   it('funds a new reward from the program, so the posting sums to zero', () => {
@@ -67,6 +74,7 @@ describe('ledger', () => {
       amount: 1000,
       reversed_amount: 0,
       currency: 'USD',
+      kind: 'cash',
     };
     const created = rewardCreatedPosting('par_a', 1000, 'USD');
     const approved = [...created, ...rewardApprovedPosting('par_a', 1000, 'USD')];
@@ -157,6 +165,50 @@ describe('ledger', () => {
           detail: 'participant_paid holds 0 USD; the paid payout of 900 needs 900',
         },
       ]);
+    });
+  });
+
+  describe('rewards in kind', () => {
+    const points = { participantId: 'par_a', currency: 'PTS', cash: false };
+    const created = rewardPosting(points, 'program', 'pending', 500);
+    const approved = [...created, ...rewardPosting(points, 'pending', 'approved', 500)];
+    const issued = [...approved, ...rewardPosting(points, 'approved', 'issued', 500)];
+    const redeemed = [...issued, ...rewardPosting(points, 'issued', 'redeemed', 500)];
+    const reward = { id: 'rwd_p', amount: 500, reversed_amount: 0, currency: 'PTS', kind: 'points' };
+
+    it('never posts to an account a payout run reads', () => {
+      const accounts = new Set(redeemed.map((e) => e.account));
+      expect([...accounts].sort()).toEqual([
+        'in_kind_due',
+        'in_kind_issued',
+        'in_kind_pending',
+        'in_kind_redeemed',
+        'program_rewards',
+      ]);
+      expect(balancesFrom(redeemed)).toEqual([]);
+    });
+
+    it('shows where each reward in kind is, per currency', () => {
+      const sums = [...issued, ...rewardPosting({ ...points, currency: 'USD' }, 'program', 'pending', 700)];
+      expect(inKindBalancesFrom(sums)).toEqual([
+        { currency: 'PTS', pending: 0, due: 0, issued: 500, redeemed: 0 },
+        { currency: 'USD', pending: 700, due: 0, issued: 0, redeemed: 0 },
+      ]);
+    });
+
+    it.each([
+      ['pending', created],
+      ['approved', approved],
+      ['issued', issued],
+      ['redeemed', redeemed],
+    ] as const)('checks a %s reward in kind against its own account', (status, entries) => {
+      expect(rewardProblems({ ...reward, status }, entries)).toEqual([]);
+      expect(rewardProblems({ ...reward, status, kind: 'cash' }, entries)).not.toEqual([]);
+    });
+
+    it('finds a reward in kind that reached the cash accounts', () => {
+      const wrong = [...created, ...rewardPosting({ ...points, cash: true }, 'pending', 'approved', 500)];
+      expect(rewardProblems({ ...reward, status: 'approved' }, wrong).length).toBeGreaterThan(0);
     });
   });
 });

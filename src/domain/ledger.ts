@@ -8,7 +8,13 @@ export type AccountKind =
   | 'participant_available'
   | 'participant_processing'
   | 'participant_paid'
-  | 'program_rewards';
+  | 'program_rewards'
+  // Rewards in kind (credit, codes, points, tasks) never touch the cash accounts above, so a
+  // payout run, which reads only those, cannot pay them in cash.
+  | 'in_kind_pending'
+  | 'in_kind_due'
+  | 'in_kind_issued'
+  | 'in_kind_redeemed';
 
 export interface EntryDraft {
   account: AccountKind;
@@ -43,31 +49,58 @@ function transfer(
   ];
 }
 
-/** A new reward is owed to the participant but held: the program's reward account funds it. */
-export const rewardCreatedPosting = (participantId: string, amount: number, currency: string) =>
-  transfer('program_rewards', 'participant_pending', participantId, amount, currency);
+export type RewardStatus = 'pending' | 'approved' | 'issued' | 'redeemed' | 'reversed';
 
-/** The hold is over: what is left of the reward becomes available for payout. */
-export const rewardApprovedPosting = (participantId: string, amount: number, currency: string) =>
-  transfer('participant_pending', 'participant_available', participantId, amount, currency);
+/** Where a reward's kept amount can sit: the program before it is earned or after it is clawed back. */
+export type RewardPlace = Exclude<RewardStatus, 'reversed'> | 'program';
+
+const CASH_ACCOUNTS: Record<Exclude<RewardPlace, 'program'>, AccountKind> = {
+  pending: 'participant_pending',
+  // Payouts move cash per participant, not per reward: a paid reward's own entries stay here.
+  approved: 'participant_available',
+  issued: 'participant_available',
+  redeemed: 'participant_available',
+};
+
+const IN_KIND_ACCOUNTS: Record<Exclude<RewardPlace, 'program'>, AccountKind> = {
+  pending: 'in_kind_pending',
+  approved: 'in_kind_due',
+  issued: 'in_kind_issued',
+  redeemed: 'in_kind_redeemed',
+};
+
+/** The account a reward's kept amount is on at each place; cash and rewards in kind never share one. */
+export function rewardAccount(cash: boolean, place: RewardPlace): AccountKind {
+  if (place === 'program') return 'program_rewards';
+  return (cash ? CASH_ACCOUNTS : IN_KIND_ACCOUNTS)[place];
+}
+
+/** Whose reward it is, in what currency, and whether it is cash. */
+export interface RewardHolder {
+  participantId: string;
+  currency: string;
+  cash: boolean;
+}
 
 /**
- * A clawback returns the amount to the program from where the reward sits now. Taken from the
- * available balance it may drive that negative (the reward was paid): future rewards offset it.
+ * Moves (part of) a reward: from the program to pending when earned, on through its lifecycle,
+ * and back to the program on a clawback. A clawback from the available balance of a paid cash
+ * reward drives that balance negative: future rewards offset it.
  */
-export const rewardReversedPosting = (
-  participantId: string,
+export function rewardPosting(
+  holder: RewardHolder,
+  from: RewardPlace,
+  to: RewardPlace,
   amount: number,
-  currency: string,
-  held: boolean,
-) =>
-  transfer(
-    held ? 'participant_pending' : 'participant_available',
-    'program_rewards',
-    participantId,
+): EntryDraft[] {
+  return transfer(
+    rewardAccount(holder.cash, from),
+    rewardAccount(holder.cash, to),
+    holder.participantId,
     amount,
-    currency,
+    holder.currency,
   );
+}
 
 /** A participant's line in a payout run, as it is created, confirmed paid, or canceled. */
 export const payoutPostings = {
@@ -85,6 +118,15 @@ export function isBalanced(entries: readonly EntryDraft[]): boolean {
   return [...sums.values()].every((sum) => sum === 0);
 }
 
+/** A participant's rewards in kind per currency: held, due for delivery, delivered, and used. */
+export interface InKindBalance {
+  currency: string;
+  pending: number;
+  due: number;
+  issued: number;
+  redeemed: number;
+}
+
 const BALANCE_FIELD: Partial<Record<AccountKind, keyof Omit<Balance, 'currency'>>> = {
   participant_pending: 'pending',
   participant_available: 'available',
@@ -92,28 +134,37 @@ const BALANCE_FIELD: Partial<Record<AccountKind, keyof Omit<Balance, 'currency'>
   participant_paid: 'paid',
 };
 
+const IN_KIND_FIELD: Partial<Record<AccountKind, keyof Omit<InKindBalance, 'currency'>>> = {
+  in_kind_pending: 'pending',
+  in_kind_due: 'due',
+  in_kind_issued: 'issued',
+  in_kind_redeemed: 'redeemed',
+};
+
 /** Folds per-account sums into one balance per currency, sorted by currency. */
-export function balancesFrom(
+function fold<B extends { currency: string }>(
   sums: readonly { account: string; currency: string; amount: number }[],
-): Balance[] {
-  const byCurrency = new Map<string, Balance>();
+  fields: Partial<Record<AccountKind, keyof Omit<B, 'currency'>>>,
+  empty: Omit<B, 'currency'>,
+): B[] {
+  const byCurrency = new Map<string, B>();
   for (const { account, currency, amount } of sums) {
-    const field = BALANCE_FIELD[account as AccountKind];
+    const field = fields[account as AccountKind];
     if (!field) continue;
-    const balance = byCurrency.get(currency) ?? {
-      currency,
-      pending: 0,
-      available: 0,
-      processing: 0,
-      paid: 0,
-    };
-    balance[field] += amount;
+    const balance = byCurrency.get(currency) ?? ({ currency, ...empty } as B);
+    (balance[field] as number) += amount;
     byCurrency.set(currency, balance);
   }
   return [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
 }
 
-export type RewardStatus = 'pending' | 'approved' | 'issued' | 'redeemed' | 'reversed';
+/** Cash balances, from the participant's cash accounts. */
+export const balancesFrom = (sums: readonly AccountSum[]): Balance[] =>
+  fold<Balance>(sums, BALANCE_FIELD, { pending: 0, available: 0, processing: 0, paid: 0 });
+
+/** Rewards in kind, from the participant's in-kind accounts; points balances are `issued` in PTS. */
+export const inKindBalancesFrom = (sums: readonly AccountSum[]): InKindBalance[] =>
+  fold<InKindBalance>(sums, IN_KIND_FIELD, { pending: 0, due: 0, issued: 0, redeemed: 0 });
 
 /** A broken invariant found by `vouch ledger verify`. */
 export interface LedgerProblem {
@@ -136,21 +187,21 @@ const PARTICIPANT_ACCOUNTS = [
   'participant_available',
   'participant_processing',
   'participant_paid',
+  'in_kind_pending',
+  'in_kind_due',
+  'in_kind_issued',
+  'in_kind_redeemed',
 ] as const;
 
-/**
- * What a reward's own entries must sum to on each participant account. Payouts move balances
- * per participant, not per reward, so a paid reward still shows on `available` here.
- */
+/** What a reward's own entries must sum to on each participant account: all it kept, on one. */
 export function expectedRewardAccounts(
   status: RewardStatus,
   amount: number,
   reversedAmount: number,
+  cash: boolean,
 ): Expected {
-  const kept = amount - reversedAmount;
-  if (status === 'pending') return { participant_pending: kept };
   if (status === 'reversed') return {};
-  return { participant_available: kept };
+  return { [rewardAccount(cash, status)]: amount - reversedAmount };
 }
 
 /** What one participant's line in a payout run must have moved, given the run's status. */
@@ -194,10 +245,18 @@ function accountProblems(
 
 /** Checks one reward's entries (summed per account and currency) against its status and amounts. */
 export function rewardProblems(
-  reward: { id: string; status: RewardStatus; amount: number; reversed_amount: number; currency: string },
+  reward: {
+    id: string;
+    status: RewardStatus;
+    amount: number;
+    reversed_amount: number;
+    currency: string;
+    kind: string;
+  },
   sums: readonly AccountSum[],
 ): LedgerProblem[] {
   const { id, status, amount, reversed_amount: reversed, currency } = reward;
+  const cash = reward.kind === 'cash';
   const fullyReversed = reversed === amount && amount > 0;
   if (reversed < 0 || reversed > amount || (status === 'reversed') !== fullyReversed) {
     const detail = `a ${status} reward of ${amount} cannot have ${reversed} reversed`;
@@ -209,7 +268,7 @@ export function rewardProblems(
     id,
     what,
     currency,
-    expectedRewardAccounts(status, amount, reversed),
+    expectedRewardAccounts(status, amount, reversed, cash),
     sums,
   );
 }

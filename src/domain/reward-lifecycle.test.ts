@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decideApproval, decideReversal, holdEndsAt, refundClawback } from './reward-lifecycle.ts';
+import {
+  decideApproval,
+  decideRedemption,
+  decideReversal,
+  holdEndsAt,
+  refundClawback,
+} from './reward-lifecycle.ts';
 
-const reward = { status: 'pending' as const, amount: 1000, reversedAmount: 0 };
+const reward = { status: 'pending' as const, amount: 1000, reversedAmount: 0, kind: 'cash' as const };
 
 describe('reward lifecycle', () => {
   it('approves a held reward for what is left of it, and nothing else', () => {
@@ -13,17 +19,17 @@ describe('reward lifecycle', () => {
     expect(decideApproval({ ...reward, status: 'reversed', reversedAmount: 1000 }).outcome).toBe('refused');
   });
 
-  it('reverses from the pending balance while held and from the available one after', () => {
+  it('reverses from where the reward sits now', () => {
     expect(decideReversal(reward, 400)).toEqual({
       outcome: 'reverse',
       amount: 400,
-      held: true,
+      from: 'pending',
       status: 'pending',
     });
     expect(decideReversal({ ...reward, status: 'issued' }, 1000)).toEqual({
       outcome: 'reverse',
       amount: 1000,
-      held: false,
+      from: 'issued',
       status: 'reversed',
     });
   });
@@ -71,5 +77,38 @@ describe('reward lifecycle', () => {
 
   it('ends the hold the given number of days after the reward was earned', () => {
     expect(holdEndsAt(new Date('2026-01-31T10:00:00Z'), 30).toISOString()).toBe('2026-03-02T10:00:00.000Z');
+  });
+
+  describe('rewards in kind', () => {
+    const coupon = { ...reward, kind: 'coupon' as const, status: 'issued' as const };
+
+    it('claws back a code whole or not at all', () => {
+      expect(decideReversal(coupon, 999)).toEqual({ outcome: 'refused', reason: 'not_divisible' });
+      expect(decideReversal(coupon, 1000)).toMatchObject({ outcome: 'reverse', status: 'reversed' });
+      expect(decideReversal({ ...coupon, kind: 'points' }, 1)).toMatchObject({ outcome: 'reverse' });
+    });
+
+    it('takes a code back only on a full refund of its order', () => {
+      expect(refundClawback(coupon, 10_000, 9_999)).toBe(0);
+      expect(refundClawback(coupon, 10_000, 10_000)).toBe(1000);
+      expect(refundClawback({ ...coupon, kind: 'credit' }, 10_000, 5_000)).toBe(500);
+    });
+
+    it('never claws back what was redeemed', () => {
+      const used = { ...coupon, status: 'redeemed' as const };
+      expect(decideReversal(used, 1000)).toEqual({ outcome: 'refused', reason: 'redeemed' });
+      expect(refundClawback(used, 10_000, 10_000)).toBe(0);
+    });
+
+    it.each([
+      ['coupon', 'issued', { outcome: 'redeem', amount: 1000 }],
+      ['points', 'issued', { outcome: 'redeem', amount: 1000 }],
+      ['coupon', 'approved', { outcome: 'refused', reason: 'not_issued' }],
+      ['coupon', 'redeemed', { outcome: 'refused', reason: 'not_issued' }],
+      ['cash', 'issued', { outcome: 'refused', reason: 'not_redeemable' }],
+      ['custom', 'issued', { outcome: 'refused', reason: 'not_redeemable' }],
+    ] as const)('redeems a %s reward that is %s: %o', (kind, status, decision) => {
+      expect(decideRedemption({ ...reward, kind, status })).toEqual(decision);
+    });
   });
 });

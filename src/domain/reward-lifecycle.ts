@@ -1,14 +1,17 @@
-import type { RewardStatus } from './ledger.ts';
+import type { RewardPlace, RewardStatus } from './ledger.ts';
+import { isDivisible, isRedeemable, type RewardKind } from './reward-kinds.ts';
 
 /**
- * How a reward moves: pending (held) → approved → issued, or reversed at any point by a
- * clawback. Decisions only; the caller writes the rows and postings they describe.
+ * How a reward moves: pending (held) → approved → issued (paid out, or delivered) → redeemed
+ * where its kind is used up, or reversed by a clawback before it is redeemed. Decisions only; the
+ * caller writes the rows and postings they describe.
  */
 
 export interface RewardState {
   status: RewardStatus;
   amount: number;
   reversedAmount: number;
+  kind: RewardKind;
 }
 
 export type Approval = { outcome: 'approve'; amount: number } | { outcome: 'refused'; reason: 'not_pending' };
@@ -23,34 +26,49 @@ export type Reversal =
   | {
       outcome: 'reverse';
       amount: number;
-      /** Taken from the pending balance (still held) rather than the available one. */
-      held: boolean;
+      /** Where the amount is taken from: where the reward sits now. */
+      from: RewardPlace;
       /** The new status: `reversed` once nothing is left. */
       status: RewardStatus;
     }
-  | { outcome: 'refused'; reason: 'already_reversed' | 'exceeds_reward' };
+  | { outcome: 'refused'; reason: 'already_reversed' | 'exceeds_reward' | 'redeemed' | 'not_divisible' };
 
-/** Claws back `amount` of a reward (never more than is left of it). */
+/**
+ * Claws back `amount` of a reward (never more than is left of it). A redeemed reward was used up
+ * and cannot be; a code, card or experience is clawed back whole or not at all.
+ */
 export function decideReversal(reward: RewardState, amount: number): Reversal {
+  const { status } = reward;
   const left = reward.amount - reward.reversedAmount;
-  if (reward.status === 'reversed' || left === 0) return { outcome: 'refused', reason: 'already_reversed' };
+  if (status === 'reversed' || left === 0) return { outcome: 'refused', reason: 'already_reversed' };
+  if (status === 'redeemed') return { outcome: 'refused', reason: 'redeemed' };
   if (amount > left) return { outcome: 'refused', reason: 'exceeds_reward' };
-  return {
-    outcome: 'reverse',
-    amount,
-    held: reward.status === 'pending',
-    status: amount === left ? 'reversed' : reward.status,
-  };
+  if (amount < left && !isDivisible(reward.kind)) return { outcome: 'refused', reason: 'not_divisible' };
+  return { outcome: 'reverse', amount, from: status, status: amount === left ? 'reversed' : status };
+}
+
+export type Redemption =
+  | { outcome: 'redeem'; amount: number }
+  | { outcome: 'refused'; reason: 'not_redeemable' | 'not_issued' };
+
+/** The business reports a reward in kind used (the credit spent, the code applied): all of it. */
+export function decideRedemption(reward: RewardState): Redemption {
+  if (!isRedeemable(reward.kind)) return { outcome: 'refused', reason: 'not_redeemable' };
+  if (reward.status !== 'issued') return { outcome: 'refused', reason: 'not_issued' };
+  return { outcome: 'redeem', amount: reward.amount - reward.reversedAmount };
 }
 
 /**
  * The part of a reward a refund claws back: the reward shrinks in proportion to what is left of
  * its order. Computed on the running total refunded, rounded half up, so partial refunds that
  * add up to the whole order reverse exactly the whole reward, never a cent more or less. Zero
- * when earlier reversals (an admin's, say) already cover it.
+ * when earlier reversals (an admin's, say) already cover it, and for a reward already used up.
  */
 export function refundClawback(reward: RewardState, orderAmount: number, refundedTotal: number): number {
-  if (orderAmount <= 0 || refundedTotal <= 0) return 0;
+  if (orderAmount <= 0 || refundedTotal <= 0 || reward.status === 'redeemed') return 0;
+  // A code or an experience cannot shrink: only a full refund takes it back.
+  if (!isDivisible(reward.kind))
+    return refundedTotal >= orderAmount ? reward.amount - reward.reversedAmount : 0;
   const refunded = BigInt(Math.min(refundedTotal, orderAmount));
   const order = BigInt(orderAmount);
   // BigInt: amount × refunded can pass 2^53 for large orders.

@@ -19,9 +19,18 @@ const facts = (overrides: Partial<RewardFacts> = {}): RewardFacts => ({
   referrerThisMonth: NOTHING_SPENT,
   referrerLifetime: NOTHING_SPENT,
   programThisMonth: NOTHING_SPENT,
+  loyaltyPoints: 0,
+  referrerSegment: null,
+  refereeSegment: null,
+  refereeLifetime: NOTHING_SPENT,
   ...overrides,
 });
 const referral = { referrerId: 'par_a', refereeId: 'par_b' };
+const cash = {
+  kind: 'cash',
+  accountingClass: 'marketing_expense',
+  fulfilment: { method: 'payout' },
+} as const;
 const spent = (count: number, amount: number) => ({ count, amounts: { USD: amount } });
 
 describe('reward rules', () => {
@@ -31,16 +40,30 @@ describe('reward rules', () => {
       referee: null,
       referrer_tiers: [],
       milestones: [],
-      qualification: { event: 'purchase', purchase_number: 1, min_order: null, new_customers_only: false },
-      caps: { referrer_monthly: null, referrer_lifetime: null, program_monthly_budget: null },
+      qualification: {
+        event: 'purchase',
+        event_name: null,
+        purchase_number: 1,
+        min_order: null,
+        new_customers_only: false,
+        within_days: null,
+        referrer_segments: [],
+        referee_segments: [],
+      },
+      caps: {
+        referrer_monthly: null,
+        referrer_lifetime: null,
+        referee_lifetime: null,
+        program_monthly_budget: null,
+      },
     });
   });
 
   it('earns both sides their fixed rewards', () => {
     expect(earnRewards(rules(), referral, facts())).toEqual({
       rewards: [
-        { side: 'referrer', participantId: 'par_a', amount: 1000, currency: 'USD' },
-        { side: 'referee', participantId: 'par_b', amount: 500, currency: 'USD' },
+        { side: 'referrer', participantId: 'par_a', amount: 1000, currency: 'USD', ...cash },
+        { side: 'referee', participantId: 'par_b', amount: 500, currency: 'USD', ...cash },
       ],
       skipped: [],
     });
@@ -98,6 +121,7 @@ describe('reward rules', () => {
         side: 'referrer_milestone',
         participantId: 'par_a',
         ...usd(10_000),
+        ...cash,
       });
       const sixth = earnRewards(tiered, referral, facts({ referrerRewarded: 5 }));
       expect(sixth.rewards.map((r) => r.side)).toEqual(['referrer', 'referee']);
@@ -109,7 +133,7 @@ describe('reward rules', () => {
       const capped = rules({ caps: { ...rules().caps, referrer_monthly: { count: 3 } } });
       expect(earnRewards(capped, referral, facts({ referrerThisMonth: spent(2, 2000) })).skipped).toEqual([]);
       expect(earnRewards(capped, referral, facts({ referrerThisMonth: spent(3, 3000) }))).toEqual({
-        rewards: [{ side: 'referee', participantId: 'par_b', amount: 500, currency: 'USD' }],
+        rewards: [{ side: 'referee', participantId: 'par_b', amount: 500, currency: 'USD', ...cash }],
         skipped: [{ side: 'referrer', reason: 'referrer_cap_reached' }],
       });
     });
@@ -135,6 +159,87 @@ describe('reward rules', () => {
         ],
       });
     });
+  });
+
+  describe('segments', () => {
+    const segmented = (referrer_segments: string[], referee_segments: string[]) =>
+      rules({ qualification: { ...rules().qualification, referrer_segments, referee_segments } });
+    const sides = (earned: { rewards: { side: string }[] }) => earned.rewards.map((r) => r.side);
+
+    it('rewards everyone when no segments are listed, whatever their segment', () => {
+      expect(sides(earnRewards(segmented([], []), referral, facts({ refereeSegment: 'vip' })))).toEqual([
+        'referrer',
+        'referee',
+      ]);
+    });
+
+    it('rewards a side only when its participant is in one of the listed segments', () => {
+      const vipReferrers = segmented(['vip', 'partners'], []);
+      expect(sides(earnRewards(vipReferrers, referral, facts({ referrerSegment: 'partners' })))).toEqual([
+        'referrer',
+        'referee',
+      ]);
+      expect(earnRewards(vipReferrers, referral, facts({ referrerSegment: 'staff' }))).toEqual({
+        rewards: [{ side: 'referee', participantId: 'par_b', ...usd(500), ...cash }],
+        skipped: [{ side: 'referrer', reason: 'segment_not_eligible' }],
+      });
+    });
+
+    it('leaves out a participant without a segment when segments are listed', () => {
+      const earned = earnRewards(segmented([], ['new']), referral, facts({ refereeSegment: null }));
+      expect(sides(earned)).toEqual(['referrer']);
+      expect(earned.skipped).toEqual([{ side: 'referee', reason: 'segment_not_eligible' }]);
+    });
+
+    it("holds back the referrer's milestone bonus too", () => {
+      const withMilestone = rules({
+        milestones: [{ at_referral: 1, reward: usd(5000) }],
+        qualification: { ...rules().qualification, referrer_segments: ['vip'] },
+      });
+      expect(earnRewards(withMilestone, referral, facts()).skipped).toEqual([
+        { side: 'referrer', reason: 'segment_not_eligible' },
+        { side: 'referrer_milestone', reason: 'segment_not_eligible' },
+      ]);
+    });
+  });
+
+  describe("the referee's lifetime cap", () => {
+    const capped = (cap: RewardRules['caps']['referee_lifetime']) =>
+      rules({ caps: { ...rules().caps, referee_lifetime: cap } });
+
+    it('counts the referee-side rewards the person received before', () => {
+      const once = capped({ count: 1 });
+      expect(earnRewards(once, referral, facts({ refereeLifetime: spent(0, 0) })).skipped).toEqual([]);
+      expect(earnRewards(once, referral, facts({ refereeLifetime: spent(1, 500) }))).toEqual({
+        rewards: [{ side: 'referrer', participantId: 'par_a', ...usd(1000), ...cash }],
+        skipped: [{ side: 'referee', reason: 'referee_cap_reached' }],
+      });
+    });
+
+    it('skips a referee reward whole that would pass the amount, up to it exactly', () => {
+      const upTo = capped({ amount: usd(2000) });
+      expect(earnRewards(upTo, referral, facts({ refereeLifetime: spent(3, 1500) })).skipped).toEqual([]);
+      expect(earnRewards(upTo, referral, facts({ refereeLifetime: spent(3, 1501) })).skipped).toEqual([
+        { side: 'referee', reason: 'referee_cap_reached' },
+      ]);
+    });
+
+    it('ignores amounts in other currencies', () => {
+      const upTo = capped({ amount: usd(100) });
+      const euros = { count: 9, amounts: { EUR: 1_000_000 } };
+      expect(earnRewards(upTo, referral, facts({ refereeLifetime: euros })).skipped).toEqual([
+        { side: 'referee', reason: 'referee_cap_reached' },
+      ]);
+      const roomy = capped({ amount: usd(500) });
+      expect(earnRewards(roomy, referral, facts({ refereeLifetime: euros })).skipped).toEqual([]);
+    });
+  });
+
+  it('says a share has no order to be paid on when a custom event carried no amount', () => {
+    const share = rules({ referee: { basis_points: 1000, currency: 'USD' } });
+    expect(earnRewards(share, referral, facts({ order: null })).skipped).toEqual([
+      { side: 'referee', reason: 'no_order_amount' },
+    ]);
   });
 
   it('counts months from the first of the month, UTC', () => {

@@ -15,6 +15,7 @@ import { errorHandler, sendError } from './error-handler.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
+import { fulfilmentRoutes } from './routes/fulfilment.ts';
 import { inviteRoutes } from './routes/invites.ts';
 import { participantRoutes } from './routes/participants.ts';
 import { payoutRoutes } from './routes/payouts.ts';
@@ -134,6 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(auditRoutes, deps);
     await v1.register(inviteRoutes, deps);
     await v1.register(reviewRoutes, deps);
+    await v1.register(fulfilmentRoutes, deps);
   });
   redirect = answer;
   return app;

@@ -17,3 +17,8 @@ export async function refuseBody(request: FastifyRequest): Promise<void> {
     throw new AppError('unknown_field', `${field} is not a known field: this action takes no body.`, field);
   }
 }
+
+/** For actions whose body is optional (all its fields are): no body reads as `{}`, then validates. */
+export async function bodyOrEmpty(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined) request.body = {};
+}

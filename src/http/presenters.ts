@@ -1,12 +1,15 @@
 import type { AttributionTrail } from '../domain/attribution.ts';
-import type { Balance } from '../domain/ledger.ts';
+import type { Balance, InKindBalance } from '../domain/ledger.ts';
+import type { Fulfilment } from '../domain/reward-kinds.ts';
 import type { AuditRow } from '../services/audit.ts';
+import type { FulfilmentTaskRow } from '../services/fulfilment-tasks.ts';
 import type { InviteRow } from '../services/invites.ts';
 import type { PayoutRow } from '../services/payouts.ts';
 import { fraudSettingsOf, type ProgramRow, rulesOf } from '../services/programs.ts';
 import type { EventResult, EventRow } from '../services/record-event.ts';
 import type { ReferralView } from '../services/referrals.ts';
 import type { ReviewRow } from '../services/reviews.ts';
+import type { RewardPool } from '../services/reward-pools.ts';
 import type { Page } from '../store/executor.ts';
 import type { LinkRow } from '../store/repositories/identities.ts';
 import type { ParticipantRow } from '../store/repositories/participants.ts';
@@ -48,7 +51,7 @@ export function referralUrl(publicUrl: string, code: string): string {
 
 export function presentParticipant(
   row: ParticipantRow,
-  balances: Balance[],
+  balances: { cash: Balance[]; inKind: InKindBalance[] },
   links: LinkRow[],
   publicUrl: string,
 ) {
@@ -59,10 +62,12 @@ export function presentParticipant(
     external_id: row.external_id,
     email: row.email,
     name: row.name,
+    segment: row.segment,
     referral_code: row.referral_code,
     referral_url: referralUrl(publicUrl, row.referral_code),
     status: row.status,
-    balances,
+    balances: balances.cash,
+    rewards_in_kind: balances.inKind,
     linked_participants: links.map((l) => ({
       id: l.linked_participant_id,
       kind: l.kind,
@@ -86,6 +91,7 @@ export function presentEvent(row: EventRow) {
     occurred_at: row.occurred_at,
     received_at: row.received_at,
     purchase_external_id: row.purchase_external_id,
+    name: row.name,
     result: JSON.parse(row.result) as EventResult,
   };
 }
@@ -120,7 +126,9 @@ export function presentReferral(view: ReferralView) {
 }
 
 export function presentReward(row: RewardRow) {
-  return { object: 'reward' as const, ...row };
+  const { pool_id: _inFulfilment, ...fields } = row;
+  const fulfilment = row.fulfilment === null ? null : (JSON.parse(row.fulfilment) as Fulfilment);
+  return { object: 'reward' as const, ...fields, fulfilment };
 }
 
 export function presentPayout(row: PayoutRow) {
@@ -147,4 +155,12 @@ export function presentReview(row: ReviewRow) {
 
 export function presentList<R, T>(page: Page<R>, present: (row: R) => T) {
   return { object: 'list' as const, data: page.data.map(present), has_more: page.hasMore };
+}
+
+export function presentPool(pool: RewardPool) {
+  return { object: 'reward_pool' as const, ...pool };
+}
+
+export function presentTask(row: FulfilmentTaskRow) {
+  return { object: 'fulfilment_task' as const, ...row };
 }

@@ -39,6 +39,9 @@ const ERRORS = {
   payout_not_pending: { status: 409, type: 'conflict' },
   review_open: { status: 409, type: 'conflict' },
   review_not_open: { status: 409, type: 'conflict' },
+  reward_redeemed: { status: 409, type: 'conflict' },
+  reward_not_issued: { status: 409, type: 'conflict' },
+  task_not_open: { status: 409, type: 'conflict' },
   // 413, 415
   body_too_large: { status: 413, type: 'invalid_request' },
   unsupported_media_type: { status: 415, type: 'invalid_request' },
@@ -48,6 +51,8 @@ const ERRORS = {
   currency_mismatch: { status: 422, type: 'unprocessable' },
   refund_exceeds_purchase: { status: 422, type: 'unprocessable' },
   amount_exceeds_reward: { status: 422, type: 'unprocessable' },
+  reward_not_divisible: { status: 422, type: 'unprocessable' },
+  reward_not_redeemable: { status: 422, type: 'unprocessable' },
   nothing_to_pay: { status: 422, type: 'unprocessable' },
   participant_disabled: { status: 422, type: 'unprocessable' },
   self_referral: { status: 422, type: 'unprocessable' },

@@ -20,7 +20,10 @@ export type IdPrefix =
   | 'inv'
   | 'sig'
   | 'rev'
-  | 'dev';
+  | 'dev'
+  | 'rpl'
+  | 'rpc'
+  | 'tsk';
 
 // Random bytes are drawn in blocks: one system call per 409 ids instead of one per id.
 const POOL_SIZE = 4096;

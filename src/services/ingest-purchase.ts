@@ -1,7 +1,8 @@
-import { decideQualification } from '../domain/qualification.ts';
-import { normalizeRules } from '../domain/reward-rules.ts';
+import { decideQualification, type PendingReferral, type QualifyingEvent } from '../domain/qualification.ts';
+import { type FixedReward, normalizeRules, type Qualification } from '../domain/reward-rules.ts';
 import { countPurchasesSince, hasPurchasedBefore } from '../store/repositories/events.ts';
 import { findParticipantsByExternalId } from '../store/repositories/participants.ts';
+import { signupOccurredAt } from '../store/repositories/qualification-facts.ts';
 import {
   findPendingReferralsOfCustomer,
   type ReferralRow,
@@ -49,11 +50,41 @@ async function passesScreening(ctx: IngestContext, referral: ReferralRow, fraudS
   return false;
 }
 
+/** What the decision reads of the referral and the event; each fact is queried only if the rule reads it. */
+async function decisionInput(
+  ctx: IngestContext,
+  referral: ReferralRow,
+  rule: Qualification,
+  order: FixedReward | null,
+): Promise<[PendingReferral, QualifyingEvent]> {
+  const { db, event } = ctx;
+  // Counting purchases costs a query; the first one that meets the rule needs none.
+  const countingPurchases =
+    event.type === 'purchase' && rule.purchase_number > 1
+      ? await countPurchasesSince(db, event.customer_external_id, referral.created_at, rule.min_order)
+      : 1;
+  const boughtBefore =
+    rule.new_customers_only &&
+    (await hasPurchasedBefore(db, event.customer_external_id, referral.created_at));
+  const signedUpAt = rule.within_days === null ? null : await signupOccurredAt(db, referral.signup_event_id);
+  return [
+    { status: referral.status, expiresAt: new Date(referral.expires_at), signedUpAt },
+    {
+      type: event.type === 'custom' ? 'custom' : 'purchase',
+      name: event.name,
+      occurredAt: ctx.at,
+      order,
+      countingPurchases,
+      boughtBefore,
+    },
+  ];
+}
+
 /**
- * A purchase: it qualifies the customer's pending referrals whose rules it meets (by default the
- * first purchase within the window), each under the rules version it was made with.
+ * A purchase or a custom event: it qualifies the customer's pending referrals whose rules it meets
+ * (by default the first purchase within the window), each under the rules version it was made with.
  */
-export async function ingestPurchase(ctx: IngestContext): Promise<Ingested> {
+export async function ingestQualifyingEvent(ctx: IngestContext): Promise<Ingested> {
   const { db, event } = ctx;
   await rememberPurchaser(ctx);
   const pending = await findPendingReferralsOfCustomer(db, event.customer_external_id, event.program_id);
@@ -61,28 +92,20 @@ export async function ingestPurchase(ctx: IngestContext): Promise<Ingested> {
   if (pending.length === 0) {
     return { programId, result: result('not_qualified', { reason: 'no_pending_referral' }) };
   }
-  const order = { amount: event.amount as number, currency: event.currency as string };
+  // A custom event may carry no amount: it then has no order for a share to be paid on.
+  const order =
+    event.amount !== null && event.currency !== null
+      ? { amount: event.amount, currency: event.currency }
+      : null;
   const qualified: string[] = [];
   const rewardIds: string[] = [];
   let reason = 'already_qualified';
   for (const referral of pending) {
     const rules = normalizeRules(JSON.parse(referral.program_rules));
-    const rule = rules.qualification;
-    // Counting purchases costs a query; the first one that meets the rule needs none.
-    const countingPurchases =
-      rule.purchase_number > 1
-        ? await countPurchasesSince(db, event.customer_external_id, referral.created_at, rule.min_order)
-        : 1;
-    const boughtBefore =
-      rule.new_customers_only &&
-      (await hasPurchasedBefore(db, event.customer_external_id, referral.created_at));
-    const decision = decideQualification(
-      { status: referral.status, expiresAt: new Date(referral.expires_at) },
-      rule,
-      { type: 'purchase', occurredAt: ctx.at, order, countingPurchases, boughtBefore },
-    );
+    const [pendingReferral, qualifying] = await decisionInput(ctx, referral, rules.qualification, order);
+    const decision = decideQualification(pendingReferral, rules.qualification, qualifying);
     if (decision.outcome === 'expire') {
-      if (await transitionPendingReferral(db, referral.id, { status: 'expired' })) reason = 'outside_window';
+      if (await transitionPendingReferral(db, referral.id, { status: 'expired' })) reason = decision.reason;
       continue;
     }
     if (decision.outcome === 'reject') {

@@ -44,7 +44,12 @@ export async function ingestRefund(ctx: IngestContext): Promise<Ingested> {
       {
         amount: (latest) =>
           refundClawback(
-            { status: latest.status, amount: latest.amount, reversedAmount: latest.reversed_amount },
+            {
+              status: latest.status,
+              amount: latest.amount,
+              reversedAmount: latest.reversed_amount,
+              kind: latest.kind,
+            },
             orderAmount,
             refunded,
           ),

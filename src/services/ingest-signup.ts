@@ -156,9 +156,9 @@ async function qualifyAtSignup(
     rule.new_customers_only &&
     (await hasPurchasedBefore(ctx.db, ctx.event.customer_external_id, referral.created_at));
   const decision = decideQualification(
-    { status: 'pending', expiresAt: new Date(referral.expires_at) },
+    { status: 'pending', expiresAt: new Date(referral.expires_at), signedUpAt: ctx.at },
     rule,
-    { type: 'signup', occurredAt: ctx.at, order: null, countingPurchases: 0, boughtBefore },
+    { type: 'signup', name: null, occurredAt: ctx.at, order: null, countingPurchases: 0, boughtBefore },
   );
   const referralIds = [referral.id];
   if (decision.outcome === 'reject') {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Balance, balancesFrom } from '../domain/ledger.ts';
+import { type Balance, balancesFrom, type InKindBalance, inKindBalancesFrom } from '../domain/ledger.ts';
 import { checkVanityCode, codeFromBytes, codeKey } from '../domain/referral-codes.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
@@ -27,12 +27,15 @@ export interface ParticipantInput {
   external_id: string;
   email?: string | null;
   name?: string | null;
+  /** A group the business puts the participant in; rules may reward only some segments. */
+  segment?: string | null;
 }
 
 export interface ParticipantPatch {
   referral_code?: string;
   email?: string | null;
   name?: string | null;
+  segment?: string | null;
   status?: ParticipantRow['status'];
 }
 
@@ -98,6 +101,7 @@ export async function createParticipant(
     status: 'active',
     created_at: at,
     updated_at: at,
+    segment: input.segment ?? null,
   };
   if (!(await insertParticipantIfAbsent(db, row))) {
     // A concurrent request enrolled the same external id first.
@@ -122,8 +126,13 @@ export async function getParticipant(db: Executor, id: string, param?: string): 
   return row;
 }
 
-export async function participantBalances(db: Executor, participantId: string): Promise<Balance[]> {
-  return balancesFrom(await sumParticipantAccounts(db, [participantId]));
+/** Cash balances, and rewards in kind apart: they are delivered, never paid out. */
+export async function participantBalances(
+  db: Executor,
+  participantId: string,
+): Promise<{ cash: Balance[]; inKind: InKindBalance[] }> {
+  const sums = await sumParticipantAccounts(db, [participantId]);
+  return { cash: balancesFrom(sums), inKind: inKindBalancesFrom(sums) };
 }
 
 /**
@@ -142,6 +151,7 @@ export async function updateParticipant(
   const changes: Partial<ParticipantRow> = { updated_at: at };
   if (patch.email !== undefined) changes.email = patch.email?.trim() || null;
   if (patch.name !== undefined) changes.name = patch.name?.trim() || null;
+  if (patch.segment !== undefined) changes.segment = patch.segment;
   if (patch.status !== undefined) changes.status = patch.status;
   if (patch.referral_code !== undefined && patch.referral_code !== current.referral_code) {
     const check = checkVanityCode(patch.referral_code);

@@ -1,20 +1,28 @@
 import {
+  MAX_RANDOM_CHARS,
+  MIN_RANDOM_CHARS,
+  parseCodePattern,
+  type RewardKind,
+} from '../domain/reward-kinds.ts';
+import {
   type Cap,
   type Caps,
   DEFAULT_QUALIFICATION,
   type FixedReward,
+  type KindOptions,
+  kindOf,
   NO_CAPS,
   type Qualification,
   type RewardRules,
   type RewardSpec,
 } from '../domain/reward-rules.ts';
 import { AppError } from '../lib/errors.ts';
-import { parseAmount, parseMoney } from '../lib/money.ts';
+import { POINTS, parseAmount, parseMoney } from '../lib/money.ts';
 
 // Checks incentive rules as a client sends them and turns them into the domain's `RewardRules`.
 // Every error names the exact path of the offending field (`rewards.referrer_tiers.1.from_referral`).
 
-interface SpecInput {
+interface SpecInput extends KindOptions {
   amount?: number;
   basis_points?: number;
   currency: string;
@@ -27,7 +35,7 @@ export interface RulesInput {
     referrer?: SpecInput | null;
     referee?: SpecInput | null;
     referrer_tiers?: { from_referral: number; reward: SpecInput }[];
-    milestones?: { at_referral: number; reward: FixedReward }[];
+    milestones?: { at_referral: number; reward: SpecInput }[];
   };
   qualification?: Partial<Qualification>;
   caps?: Partial<Caps>;
@@ -35,7 +43,12 @@ export interface RulesInput {
 
 const MAX_BASIS_POINTS = 10_000;
 
-type RuleErrorCode = 'invalid_value' | 'missing_field' | 'value_too_small' | 'value_too_large';
+type RuleErrorCode =
+  | 'invalid_value'
+  | 'invalid_format'
+  | 'missing_field'
+  | 'value_too_small'
+  | 'value_too_large';
 
 function bad(code: RuleErrorCode, message: string, param: string) {
   return new AppError(code, message, param);
@@ -49,6 +62,10 @@ function inRange(value: number, min: number, max: number, param: string): number
 }
 
 function checkSpec(input: SpecInput, path: string): RewardSpec {
+  return { ...checkAmounts(input, path), ...checkKind(input, path) };
+}
+
+function checkAmounts(input: SpecInput, path: string): RewardSpec {
   const hasAmount = input.amount !== undefined;
   const hasShare = input.basis_points !== undefined;
   if (hasAmount === hasShare) {
@@ -82,6 +99,69 @@ function checkSpec(input: SpecInput, path: string): RewardSpec {
   return spec;
 }
 
+// Which options each kind takes; any other is refused, so a typo is not silently ignored.
+const KIND_OPTIONS: Record<RewardKind, readonly (keyof KindOptions)[]> = {
+  cash: [],
+  credit: [],
+  points: ['exclusive_of_loyalty'],
+  coupon: ['pool_id', 'code_pattern'],
+  gift_card: ['pool_id', 'description'],
+  custom: ['description'],
+};
+
+/** The kind's delivery options: exactly one way to deliver, and a fixed value where it is a thing. */
+function checkKind(input: SpecInput, path: string): KindOptions {
+  const kind = kindOf(input);
+  for (const option of ['pool_id', 'code_pattern', 'description', 'exclusive_of_loyalty'] as const) {
+    if (input[option] !== undefined && !KIND_OPTIONS[kind].includes(option)) {
+      throw bad(
+        'invalid_value',
+        `${path}.${option} does not apply to a ${kind} reward.`,
+        `${path}.${option}`,
+      );
+    }
+  }
+  const ways = ['pool_id', 'code_pattern', 'description'].filter((o) => input[o as keyof SpecInput]);
+  if (ways.length > 1) {
+    throw bad('invalid_value', `${path} takes one of ${ways.join(' or ')}, not both.`, `${path}.${ways[1]}`);
+  }
+  if (ways.length === 0 && (kind === 'coupon' || kind === 'gift_card' || kind === 'custom')) {
+    const field = kind === 'custom' ? 'description' : 'pool_id';
+    const how = {
+      coupon: 'pool_id or code_pattern',
+      gift_card: 'pool_id or description',
+      custom: 'description',
+    };
+    throw bad('missing_field', `A ${kind} reward needs ${how[kind]}.`, `${path}.${field}`);
+  }
+  if ((kind === 'points') !== (input.currency === POINTS)) {
+    const message =
+      kind === 'points' ? `Points are counted in ${POINTS}.` : `Only points are counted in ${POINTS}.`;
+    throw bad('invalid_value', `${path}.currency: ${message}`, `${path}.currency`);
+  }
+  if (input.basis_points !== undefined && (input.pool_id || kind === 'custom' || kind === 'gift_card')) {
+    throw bad(
+      'invalid_value',
+      `${path}: a ${kind} reward has a fixed value; give amount, not basis_points.`,
+      `${path}.basis_points`,
+    );
+  }
+  if (input.code_pattern !== undefined && !parseCodePattern(input.code_pattern)) {
+    throw bad(
+      'invalid_format',
+      `${path}.code_pattern must be letters, digits, - and _ around one {N}, N from ${MIN_RANDOM_CHARS} to ${MAX_RANDOM_CHARS}: FRIEND-{8}.`,
+      `${path}.code_pattern`,
+    );
+  }
+  const options: KindOptions = {};
+  if (input.kind !== undefined) options.kind = input.kind;
+  if (input.accounting_class !== undefined) options.accounting_class = input.accounting_class;
+  for (const option of KIND_OPTIONS[kind]) {
+    if (input[option] !== undefined) Object.assign(options, { [option]: input[option] });
+  }
+  return options;
+}
+
 /** Positions (tiers' from_referral, milestones' at_referral) must be >= 1 and strictly increasing. */
 function checkOrder<T>(items: T[], position: (item: T) => number, path: string, field: string): void {
   items.forEach((item, i) => {
@@ -103,7 +183,24 @@ function checkQualification(input: Partial<Qualification> = {}): Qualification {
   inRange(rule.purchase_number, 1, 100, 'qualification.purchase_number');
   if (rule.min_order)
     rule.min_order = parseMoney(rule.min_order.amount, rule.min_order.currency, 'qualification.min_order');
+  if (rule.within_days !== null) inRange(rule.within_days, 1, 3650, 'qualification.within_days');
+  checkCustomEvent(rule);
   return rule;
+}
+
+/** A custom event is named; only it is. Its Nth occurrence is not counted: purchases are. */
+function checkCustomEvent(rule: Qualification): void {
+  const param = 'qualification.event_name';
+  if (rule.event !== 'custom') {
+    if (rule.event_name !== null)
+      throw bad('invalid_value', `${param} only applies to event "custom".`, param);
+    return;
+  }
+  if (rule.event_name === null) throw bad('missing_field', `event "custom" needs ${param}.`, param);
+  if (rule.purchase_number !== 1) {
+    const numberParam = 'qualification.purchase_number';
+    throw bad('invalid_value', `${numberParam} only applies to event "purchase".`, numberParam);
+  }
 }
 
 function checkCap(cap: Cap | null | undefined, path: string): Cap | null {
@@ -126,6 +223,7 @@ function checkCaps(input: Partial<Caps> = {}): Caps {
     ...NO_CAPS,
     referrer_monthly: checkCap(input.referrer_monthly, 'caps.referrer_monthly'),
     referrer_lifetime: checkCap(input.referrer_lifetime, 'caps.referrer_lifetime'),
+    referee_lifetime: checkCap(input.referee_lifetime, 'caps.referee_lifetime'),
     program_monthly_budget: budget
       ? parseMoney(budget.amount, budget.currency, 'caps.program_monthly_budget')
       : null,
@@ -151,7 +249,7 @@ export function checkRules(input: RulesInput): RewardRules {
     })),
     milestones: milestonesInput.map((m, i) => ({
       at_referral: m.at_referral,
-      reward: parseMoney(m.reward.amount, m.reward.currency, `rewards.milestones.${i}.reward`),
+      reward: checkMilestoneReward(m.reward, `rewards.milestones.${i}.reward`),
     })),
     qualification: checkQualification(input.qualification),
     caps: checkCaps(input.caps),
@@ -161,6 +259,34 @@ export function checkRules(input: RulesInput): RewardRules {
   }
   if (rules.qualification.event === 'signup') checkNoShareAtSignup(rules);
   return rules;
+}
+
+/** A milestone is a bonus of a fixed value, of any kind. */
+function checkMilestoneReward(input: SpecInput, path: string): FixedReward & KindOptions {
+  if (input.amount === undefined) {
+    throw bad('missing_field', `${path}: a milestone bonus is a fixed amount.`, `${path}.amount`);
+  }
+  if (input.basis_points !== undefined) {
+    const message = `${path}.basis_points: a milestone bonus is a fixed amount, not a share.`;
+    throw new AppError('unknown_field', message, `${path}.basis_points`);
+  }
+  return checkSpec(input, path) as FixedReward & KindOptions;
+}
+
+/** The pools a program's rules draw from, with where each is named, for the caller to check. */
+export function poolsNamed(rules: RewardRules): { poolId: string; kind: RewardKind; path: string }[] {
+  const specs: [string, RewardSpec | null][] = [
+    ['rewards.referrer', rules.referrer],
+    ['rewards.referee', rules.referee],
+    ...rules.referrer_tiers.map((t, i): [string, RewardSpec] => [
+      `rewards.referrer_tiers.${i}.reward`,
+      t.reward,
+    ]),
+    ...rules.milestones.map((m, i): [string, RewardSpec] => [`rewards.milestones.${i}.reward`, m.reward]),
+  ];
+  return specs.flatMap(([path, spec]) =>
+    spec?.pool_id ? [{ poolId: spec.pool_id, kind: spec.kind ?? 'cash', path: `${path}.pool_id` }] : [],
+  );
 }
 
 /** A share of the order needs an order: a sign-up has none. */

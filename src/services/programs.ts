@@ -19,8 +19,9 @@ import {
   type ProgramRow,
   updateProgramRow,
 } from '../store/repositories/programs.ts';
+import { findPool } from '../store/repositories/reward-pools.ts';
 import { type Actor, audit } from './audit.ts';
-import { checkRules, type RulesInput } from './program-rules.ts';
+import { checkRules, poolsNamed, type RulesInput } from './program-rules.ts';
 
 export type { ProgramRow };
 
@@ -112,6 +113,24 @@ function checkAmountsByCurrency(field: string, input: Record<string, number>): s
   return JSON.stringify(input);
 }
 
+/**
+ * A rule that draws codes must name a pool of its own program, of its kind. A new program has no
+ * pools yet: it starts with other rewards and switches once its pools exist.
+ */
+async function checkPools(db: Executor, programId: string | null, rules: RewardRules): Promise<RewardRules> {
+  for (const { poolId, kind, path } of poolsNamed(rules)) {
+    const pool = await findPool(db, poolId);
+    if (!pool || pool.program_id !== programId || pool.kind !== kind) {
+      throw new AppError(
+        'invalid_value',
+        `${path}: '${poolId}' is not a ${kind} pool of this program.`,
+        path,
+      );
+    }
+  }
+  return rules;
+}
+
 export async function createProgram(
   db: Executor,
   input: ProgramInput,
@@ -124,7 +143,7 @@ export async function createProgram(
     name: checkName(input.name),
     landing_url: checkLandingUrl(input.landing_url),
     status: 'active',
-    rewards: JSON.stringify(checkRules(input)),
+    rewards: JSON.stringify(await checkPools(db, null, checkRules(input))),
     rules_version: 1,
     attribution_window_days: input.attribution_window_days ?? DEFAULT_WINDOW_DAYS,
     reward_hold_days: input.reward_hold_days ?? DEFAULT_HOLD_DAYS,
@@ -170,11 +189,15 @@ export async function updateProgram(
     // A new version: referrals made from now on follow it; earlier ones keep theirs.
     const rules = rulesOf(current);
     changes.rewards = JSON.stringify(
-      checkRules({
-        rewards: patch.rewards ?? rules,
-        qualification: patch.qualification ?? rules.qualification,
-        caps: patch.caps ?? rules.caps,
-      }),
+      await checkPools(
+        db,
+        id,
+        checkRules({
+          rewards: patch.rewards ?? rules,
+          qualification: patch.qualification ?? rules.qualification,
+          caps: patch.caps ?? rules.caps,
+        }),
+      ),
     );
     changes.rules_version = current.rules_version + 1;
     const version = { program_id: id, version: changes.rules_version, rules: changes.rewards };

@@ -1,4 +1,4 @@
-import { rewardCreatedPosting } from '../domain/ledger.ts';
+import { rewardPosting } from '../domain/ledger.ts';
 import { holdEndsAt } from '../domain/reward-lifecycle.ts';
 import {
   type EarnedReward,
@@ -11,14 +11,16 @@ import {
   type RewardRules,
 } from '../domain/reward-rules.ts';
 import { newId } from '../lib/ids.ts';
-import { lockRow } from '../store/locks.ts';
+import { lockNames, lockRow } from '../store/locks.ts';
 import { insertPostings } from '../store/repositories/ledger.ts';
+import { recordsOfPerson, refereeRewarded, segmentsOf } from '../store/repositories/qualification-facts.ts';
 import {
   countQualifiedReferrals,
   setUnrewardedReason,
   transitionPendingReferral,
 } from '../store/repositories/referrals.ts';
 import { insertRewards, type RewardRow, rewardedSince } from '../store/repositories/rewards.ts';
+import { holderOf } from './fulfilment.ts';
 import { emit, type IngestContext } from './ingest-context.ts';
 
 export interface QualifyingReferral {
@@ -77,6 +79,10 @@ async function gatherFacts(
     referrerThisMonth: NOTHING_SPENT,
     referrerLifetime: NOTHING_SPENT,
     programThisMonth: NOTHING_SPENT,
+    loyaltyPoints: ctx.event.loyalty_points ?? 0,
+    referrerSegment: null,
+    refereeSegment: null,
+    refereeLifetime: NOTHING_SPENT,
   };
   const month = monthStart(ctx.now);
   const programId = referral.program_id;
@@ -92,7 +98,26 @@ async function gatherFacts(
     await lockRow(ctx.db, 'programs', programId);
     facts.programThisMonth = await rewardedSince(ctx.db, { programId, since: month });
   }
+  if (needs.segments) {
+    const segments = await segmentsOf(ctx.db, [referral.referrer_id, referral.referee_id]);
+    facts.referrerSegment = segments.get(referral.referrer_id) ?? null;
+    facts.refereeSegment = segments.get(referral.referee_id) ?? null;
+  }
+  if (needs.refereeHistory) facts.refereeLifetime = await refereeHistory(ctx, referral.referee_id);
   return facts;
+}
+
+/**
+ * What the referee, as one person, received in every program. Qualifications of one person (by
+ * any of their customer ids) take turns on PostgreSQL, so two never pass the cap together.
+ */
+async function refereeHistory(ctx: IngestContext, refereeId: string) {
+  const records = await recordsOfPerson(ctx.db, refereeId);
+  await lockNames(ctx.db, [...new Set(records.map((r) => `referee:${r.external_id}`))]);
+  return refereeRewarded(
+    ctx.db,
+    records.map((r) => r.id),
+  );
 }
 
 /** A new reward, held until `availableAt` (the program's hold counted from the event). */
@@ -120,6 +145,13 @@ function rewardRow(
     reversal_reason: null,
     payout_id: null,
     created_at: ctx.now.toISOString(),
+    kind: earned.kind,
+    accounting_class: earned.accountingClass,
+    fulfilment: earned.kind === 'cash' ? null : JSON.stringify(earned.fulfilment),
+    pool_id: earned.fulfilment.method === 'pool' ? earned.fulfilment.pool_id : null,
+    code: null,
+    fulfilment_reference: null,
+    redeemed_at: null,
   };
 }
 
@@ -131,7 +163,7 @@ async function grantRewards(ctx: IngestContext, rewards: RewardRow[]): Promise<v
     id: newId('pst'),
     programId: reward.program_id,
     rewardId: reward.id,
-    entries: rewardCreatedPosting(reward.participant_id, reward.amount, reward.currency),
+    entries: rewardPosting(holderOf(reward), 'program', 'pending', reward.amount),
   }));
   await insertPostings(ctx.db, postings, ctx.now.toISOString(), () => newId('led'));
   for (const reward of rewards)

@@ -1,6 +1,6 @@
 import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
-import { parseMoney } from '../lib/money.ts';
+import { parseAmount, parseMoney } from '../lib/money.ts';
 import type { Executor } from '../store/executor.ts';
 import {
   claimEvent,
@@ -13,7 +13,7 @@ import type { Actor } from './audit.ts';
 import type { ReferralHint } from './gather-touches.ts';
 import { type IdentityInput, identityKeys } from './identity-keys.ts';
 import type { IngestContext, Ingested } from './ingest-context.ts';
-import { ingestPurchase } from './ingest-purchase.ts';
+import { ingestQualifyingEvent } from './ingest-purchase.ts';
 import { ingestRefund } from './ingest-refund.ts';
 import { ingestSignup } from './ingest-signup.ts';
 import { getProgram } from './programs.ts';
@@ -35,6 +35,10 @@ export interface EventInput {
   occurred_at?: string | undefined;
   /** A refund's purchase: the external_id it was ingested with. */
   purchase_external_id?: string | undefined;
+  /** Points the business's own loyalty programme gave for a purchase. */
+  loyalty_points?: number | undefined;
+  /** A custom event's name, which a program's `qualification.event_name` matches. */
+  name?: string | undefined;
 }
 
 // Clients' clocks drift; a little is tolerated, a date far ahead is a bug on their side.
@@ -54,16 +58,36 @@ function occurredAt(input: EventInput, now: Date): Date {
 
 function checkAmount(input: EventInput): void {
   if (input.type === 'signup') return;
-  if (input.amount === undefined)
-    throw new AppError('missing_field', `A ${input.type} needs amount.`, 'amount');
+  // A custom event carries an order (amount and currency) or none.
+  if (input.type === 'custom' && input.amount === undefined && input.currency === undefined) return;
+  const what = input.type === 'custom' ? 'A custom event with an order' : `A ${input.type}`;
+  if (input.amount === undefined) throw new AppError('missing_field', `${what} needs amount.`, 'amount');
   if (input.currency === undefined) {
-    throw new AppError('missing_field', `A ${input.type} needs currency.`, 'currency');
+    throw new AppError('missing_field', `${what} needs currency.`, 'currency');
   }
   parseMoney(input.amount, input.currency);
   // A free order can qualify a referral; a refund of nothing is a mistake on the sender's side.
   if (input.type === 'refund' && input.amount === 0) {
     throw new AppError('value_too_small', 'A refund needs an amount of at least 1.', 'amount');
   }
+}
+
+/** A custom event is named (the rules' event_name matches it); no other type is. */
+function customName(input: EventInput): string | null {
+  if (input.type !== 'custom') {
+    if (input.name === undefined) return null;
+    throw new AppError('invalid_value', 'Only a custom event has a name.', 'name');
+  }
+  if (input.name === undefined) throw new AppError('missing_field', 'A custom event needs a name.', 'name');
+  return input.name;
+}
+
+function loyaltyPoints(input: EventInput): number | null {
+  if (input.loyalty_points === undefined) return null;
+  if (input.type !== 'purchase') {
+    throw new AppError('invalid_value', 'Only a purchase earns loyalty_points.', 'loyalty_points');
+  }
+  return parseAmount(input.loyalty_points, 'loyalty_points');
 }
 
 function purchaseReference(input: EventInput): string | null {
@@ -97,6 +121,7 @@ export async function recordEvent(
   screening: Screening,
 ): Promise<{ event: EventRow; replayed: boolean }> {
   const at = occurredAt(input, now);
+  const name = customName(input);
   checkAmount(input);
   const keys = identityKeys(
     screening.hash,
@@ -121,6 +146,8 @@ export async function recordEvent(
     received_at: now.toISOString(),
     result: '{}',
     purchase_external_id: purchaseExternalId,
+    loyalty_points: loyaltyPoints(input),
+    name,
   };
   // Claiming (type, external_id) comes first, so a concurrent duplicate waits here (PostgreSQL)
   // or runs after this one (SQLite), and then answers with the stored event.
@@ -144,7 +171,8 @@ function ingest(ctx: IngestContext, input: EventInput): Promise<Ingested> {
     case 'signup':
       return ingestSignup(ctx, input.referral);
     case 'purchase':
-      return ingestPurchase(ctx);
+    case 'custom':
+      return ingestQualifyingEvent(ctx);
     case 'refund':
       return ingestRefund(ctx);
   }

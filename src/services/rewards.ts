@@ -1,5 +1,10 @@
-import { type EntryDraft, rewardApprovedPosting, rewardReversedPosting } from '../domain/ledger.ts';
-import { decideApproval, decideReversal, type RewardState } from '../domain/reward-lifecycle.ts';
+import { type EntryDraft, rewardPosting } from '../domain/ledger.ts';
+import {
+  decideApproval,
+  decideRedemption,
+  decideReversal,
+  type RewardState,
+} from '../domain/reward-lifecycle.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import type { Executor, Page, PageRequest } from '../store/executor.ts';
@@ -15,6 +20,8 @@ import {
   updateRewardIfUnchanged,
 } from '../store/repositories/rewards.ts';
 import { type Actor, audit, MATURATION } from './audit.ts';
+import { fulfil, holderOf } from './fulfilment.ts';
+import { cancelTaskOfReward } from './fulfilment-tasks.ts';
 import { outboxMessage } from './outbox-message.ts';
 
 export type { RewardRow };
@@ -29,6 +36,7 @@ const stateOf = (r: RewardRow): RewardState => ({
   status: r.status,
   amount: r.amount,
   reversedAmount: r.reversed_amount,
+  kind: r.kind,
 });
 
 async function changeLatest<T>(
@@ -45,20 +53,23 @@ async function changeLatest<T>(
   throw new Error(`reward ${id} changed under every one of ${MAX_ATTEMPTS} attempts`);
 }
 
-/** Approves a held reward: what is left of it moves from pending to available. Null if not held. */
+/**
+ * Approves a held reward: cash becomes available for payouts, a reward in kind is delivered (see
+ * fulfilment.ts). Null if not held.
+ */
 async function approve(db: Executor, id: string, now: Date, actor: Actor): Promise<RewardRow | null> {
   return changeLatest(db, id, async (reward) => {
     const decision = decideApproval(stateOf(reward));
     if (decision.outcome === 'refused') return null;
     const changes = { status: 'approved' as const, approved_at: now.toISOString() };
     if (!(await updateRewardIfUnchanged(db, reward, changes))) return LOST;
-    const posting = rewardApprovedPosting(reward.participant_id, decision.amount, reward.currency);
+    const posting = rewardPosting(holderOf(reward), 'pending', 'approved', decision.amount);
     await insertPostings(db, [postingOf(reward, posting)], now.toISOString(), () => newId('led'));
     await enqueue(db, [outboxMessage('reward.approved', { reward_id: id }, now)]);
     await audit(db, actor, now, [
       { action: 'reward.approved', subjectId: id, details: { amount: decision.amount } },
     ]);
-    return { ...reward, ...changes };
+    return fulfil(db, { ...reward, ...changes }, now, actor);
   });
 }
 
@@ -127,14 +138,18 @@ export async function reverseReward(
       reversal_reason: request.reason,
     };
     if (!(await updateRewardIfUnchanged(db, reward, changes))) return LOST;
-    const posting = rewardReversedPosting(reward.participant_id, amount, reward.currency, decision.held);
+    const posting = rewardPosting(holderOf(reward), decision.from, 'program', amount);
     await insertPostings(db, [postingOf(reward, posting)], now.toISOString(), () => newId('led'));
+    // A reward waiting for its task is no longer due; a delivered code is in the payload to revoke.
+    if (decision.status === 'reversed') await cancelTaskOfReward(db, id, now, request.actor);
     const payload = {
       reward_id: id,
+      kind: reward.kind,
       amount,
       currency: reward.currency,
       reason: request.reason,
       event_id: request.eventId ?? null,
+      code: reward.code,
     };
     await enqueue(db, [outboxMessage('reward.reversed', payload, now)]);
     await audit(db, request.actor, now, [{ action: 'reward.reversed', subjectId: id, details: payload }]);
@@ -142,11 +157,28 @@ export async function reverseReward(
   });
 }
 
-function reversalRefused(reward: RewardRow, amount: number, reason: 'already_reversed' | 'exceeds_reward') {
+function reversalRefused(
+  reward: RewardRow,
+  amount: number,
+  reason: 'already_reversed' | 'exceeds_reward' | 'redeemed' | 'not_divisible',
+) {
+  const left = reward.amount - reward.reversed_amount;
   if (reason === 'already_reversed') {
     return new AppError('reward_already_reversed', `Reward '${reward.id}' is already fully reversed.`);
   }
-  const left = reward.amount - reward.reversed_amount;
+  if (reason === 'redeemed') {
+    return new AppError(
+      'reward_redeemed',
+      `Reward '${reward.id}' was redeemed; what was used cannot be clawed back.`,
+    );
+  }
+  if (reason === 'not_divisible') {
+    return new AppError(
+      'reward_not_divisible',
+      `A ${reward.kind} reward is clawed back whole: amount must be ${left}, or left out.`,
+      'amount',
+    );
+  }
   return new AppError(
     'amount_exceeds_reward',
     `amount ${amount} is more than the ${left} ${reward.currency} left of reward '${reward.id}'.`,
@@ -186,4 +218,34 @@ export async function reverseRewardByAdmin(
     now,
   );
   return reversed ?? getReward(db, id);
+}
+
+/** The business reports a delivered reward used: the credit spent, the code applied at checkout. */
+export async function redeemReward(
+  db: Executor,
+  id: string,
+  input: { reference?: string | undefined },
+  now: Date,
+  actor: Actor,
+): Promise<RewardRow> {
+  return changeLatest(db, id, async (reward) => {
+    const decision = decideRedemption(stateOf(reward));
+    if (decision.outcome === 'refused') {
+      if (decision.reason === 'not_redeemable') {
+        throw new AppError('reward_not_redeemable', `A ${reward.kind} reward has no redemption.`);
+      }
+      throw new AppError(
+        'reward_not_issued',
+        `Reward '${id}' is ${reward.status}; only an issued reward can be redeemed.`,
+      );
+    }
+    const changes = { status: 'redeemed' as const, redeemed_at: now.toISOString() };
+    if (!(await updateRewardIfUnchanged(db, reward, changes))) return LOST;
+    const posting = rewardPosting(holderOf(reward), 'issued', 'redeemed', decision.amount);
+    await insertPostings(db, [postingOf(reward, posting)], now.toISOString(), () => newId('led'));
+    const payload = { reward_id: id, amount: decision.amount, reference: input.reference ?? null };
+    await enqueue(db, [outboxMessage('reward.redeemed', payload, now)]);
+    await audit(db, actor, now, [{ action: 'reward.redeemed', subjectId: id, details: payload }]);
+    return { ...reward, ...changes };
+  });
 }

@@ -10,7 +10,7 @@ import type { Executor } from './executor.ts';
  */
 export async function lockRow(
   db: Executor,
-  table: 'events' | 'participants' | 'programs',
+  table: 'events' | 'participants' | 'programs' | 'rewards' | 'reward_pools',
   id: string,
 ): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;

@@ -12,6 +12,8 @@ import * as rewardRules from './migrations/0003-reward-rules.ts';
 import * as auditLog from './migrations/0004-audit-log.ts';
 import * as taxThresholds from './migrations/0005-tax-thresholds.ts';
 import * as identityFraud from './migrations/0006-identity-fraud.ts';
+import * as rewardKinds from './migrations/0007-reward-kinds.ts';
+import * as qualificationConditions from './migrations/0008-qualification-conditions.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -22,6 +24,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-audit-log': auditLog,
   '0005-tax-thresholds': taxThresholds,
   '0006-identity-fraud': identityFraud,
+  '0007-reward-kinds': rewardKinds,
+  '0008-qualification-conditions': qualificationConditions,
 };
 
 /**

@@ -48,6 +48,8 @@ export interface ParticipantsTable {
   status: 'active' | 'disabled';
   created_at: string;
   updated_at: string;
+  /** The business's grouping of the participant (`vip`, `employees`); rules may require one. */
+  segment: string | null;
 }
 
 export interface ReferralCodesTable {
@@ -79,7 +81,7 @@ export interface ClicksTable {
 
 export interface EventsTable {
   id: string;
-  type: 'signup' | 'purchase' | 'refund';
+  type: 'signup' | 'purchase' | 'refund' | 'custom';
   external_id: string;
   program_id: string | null;
   customer_external_id: string;
@@ -91,6 +93,10 @@ export interface EventsTable {
   result: string;
   /** A refund's purchase (its external_id); null for other types. */
   purchase_external_id: string | null;
+  /** A custom event's name (`trial_converted`); null for other types. */
+  name: string | null;
+  /** Points the business's own loyalty programme gave for this purchase. */
+  loyalty_points: number | null;
 }
 
 export interface ReferralsTable {
@@ -202,6 +208,53 @@ export interface RewardsTable {
   /** The payout run that pays it out, once it is in one. */
   payout_id: string | null;
   created_at: string;
+  kind: RewardKind;
+  accounting_class: AccountingClass;
+  /** JSON: how an in-kind reward is delivered (domain/reward-kinds.ts `Fulfilment`); null for cash. */
+  fulfilment: string | null;
+  /** The coupon or gift-card pool it is drawn from. */
+  pool_id: string | null;
+  /** The coupon or gift-card code delivered. */
+  code: string | null;
+  /** What the fulfiller reported (a gift-card order id, a note of the task done). */
+  fulfilment_reference: string | null;
+  redeemed_at: string | null;
+}
+
+export type RewardKind = 'cash' | 'credit' | 'coupon' | 'gift_card' | 'points' | 'custom';
+export type AccountingClass = 'marketing_expense' | 'contra_revenue' | 'customer_acquisition_cost';
+
+export interface RewardPoolsTable {
+  id: string;
+  program_id: string;
+  kind: 'coupon' | 'gift_card';
+  name: string;
+  /** A draw that leaves this many codes or fewer raises `reward_pool.low`. */
+  low_stock_threshold: number;
+  created_at: string;
+}
+
+export interface RewardPoolCodesTable {
+  id: string;
+  pool_id: string;
+  code: string;
+  /** The reward it was drawn for; null while available. */
+  reward_id: string | null;
+  created_at: string;
+  drawn_at: string | null;
+}
+
+export interface FulfilmentTasksTable {
+  id: string;
+  program_id: string;
+  reward_id: string;
+  description: string;
+  status: 'open' | 'done' | 'canceled';
+  created_at: string;
+  completed_at: string | null;
+  /** The actor that completed or canceled it. */
+  completed_by: string | null;
+  note: string | null;
 }
 
 export interface LedgerEntriesTable {
@@ -294,4 +347,7 @@ export interface Database {
   invites: InvitesTable;
   fraud_signals: FraudSignalsTable;
   reviews: ReviewsTable;
+  reward_pools: RewardPoolsTable;
+  reward_pool_codes: RewardPoolCodesTable;
+  fulfilment_tasks: FulfilmentTasksTable;
 }

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/lib/errors.ts';
+import { completeTask } from '../../src/services/fulfilment-tasks.ts';
 import { verifyLedger } from '../../src/services/ledger.ts';
 import { enrollParticipant, participantBalances } from '../../src/services/participants.ts';
 import { createPayout, settle } from '../../src/services/payouts.ts';
 import { createProgram, type ProgramInput } from '../../src/services/programs.ts';
 import { recordEvent } from '../../src/services/record-event.ts';
-import { approveReward, reverseRewardByAdmin } from '../../src/services/rewards.ts';
+import { approveReward, redeemReward, reverseRewardByAdmin } from '../../src/services/rewards.ts';
 import { createScreening } from '../../src/services/screening.ts';
 import type { Executor } from '../../src/store/executor.ts';
 import { approveAllDue } from '../../src/worker/reward-maturation.ts';
@@ -28,7 +29,9 @@ type Action =
   | { kind: 'approve'; reward: number }
   | { kind: 'reverse'; reward: number; share: number | null }
   | { kind: 'payout'; minimum: number }
-  | { kind: 'settle'; payout: number; paid: boolean };
+  | { kind: 'settle'; payout: number; paid: boolean }
+  | { kind: 'redeem'; reward: number }
+  | { kind: 'complete_task'; task: number };
 
 const pick = fc.nat({ max: 20 });
 const share = fc.double({ min: 0.01, max: 1, noNaN: true });
@@ -56,19 +59,33 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('payout'), minimum: fc.integer({ min: 0, max: 3000 }) }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('settle'), payout: pick, paid: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('redeem'), reward: pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('complete_task'), task: pick }) },
 ) as fc.Arbitrary<Action>;
 
 // Each run gets a database of its own: a shrunk counterexample must not inherit a broken state.
 // Incentive rules of every shape: fixed or a share of the order, one or two sides, tiers,
 // milestones and caps, so that every path that creates a reward is exercised.
 const usd = (amount: number) => ({ amount, currency: 'USD' });
+// Every kind of reward too: cash, and the kinds delivered instead of paid (credit and points
+// granted, coupon codes made, custom rewards done by a task), which payouts must never touch.
+const amount = fc.integer({ min: 1, max: 3000 });
 const spec = fc.oneof(
-  fc.integer({ min: 1, max: 3000 }).map(usd),
+  amount.map(usd),
   fc.record({
     basis_points: fc.integer({ min: 1, max: 3000 }),
     currency: fc.constant('USD'),
     max_amount: fc.constant(4000),
   }),
+  amount.map((n) => ({ ...usd(n), kind: 'credit' as const })),
+  fc.record({
+    basis_points: fc.integer({ min: 1, max: 3000 }),
+    currency: fc.constant('USD'),
+    kind: fc.constant('credit'),
+  }),
+  amount.map((n) => ({ amount: n, currency: 'PTS', kind: 'points' as const })),
+  amount.map((n) => ({ ...usd(n), kind: 'coupon' as const, code_pattern: 'P-{6}' })),
+  amount.map((n) => ({ ...usd(n), kind: 'custom' as const, description: 'A thank-you hamper' })),
 );
 const rules: fc.Arbitrary<Pick<ProgramInput, 'rewards' | 'caps'>> = fc.record({
   rewards: fc.record({
@@ -223,6 +240,22 @@ class Scenario {
         if (payout) this.payoutIds.push(payout.id);
         return;
       }
+      case 'redeem': {
+        const id = this.rewardIds[a.reward % Math.max(1, this.rewardIds.length)];
+        if (id) await this.expected(this.write((trx) => redeemReward(trx, id, {}, this.now, ACTOR)));
+        return;
+      }
+      case 'complete_task': {
+        const open = await store.db
+          .selectFrom('fulfilment_tasks')
+          .select('id')
+          .where('status', '=', 'open')
+          .orderBy('id')
+          .execute();
+        const task = open[a.task % Math.max(1, open.length)];
+        if (task) await this.expected(this.write((trx) => completeTask(trx, task.id, {}, this.now, ACTOR)));
+        return;
+      }
       case 'settle': {
         const id = this.payoutIds[a.payout % Math.max(1, this.payoutIds.length)];
         if (id)
@@ -244,27 +277,44 @@ class Scenario {
     }
   }
 
-  /** Every participant holds, over all their balances, exactly what they kept of their rewards. */
+  /**
+   * Every participant holds, over all their balances, exactly what they kept of their rewards,
+   * per currency; and what they kept in kind is never on a cash balance.
+   */
   async checkBalances(): Promise<void> {
     const rewards = await store.db
       .selectFrom('rewards')
-      .select(['participant_id', 'amount', 'reversed_amount'])
+      .select(['participant_id', 'amount', 'reversed_amount', 'currency', 'kind'])
       .where('program_id', '=', this.programId)
       .execute();
     const kept = new Map<string, number>();
+    const add = (key: string, n: number) => kept.set(key, (kept.get(key) ?? 0) + n);
     for (const r of rewards) {
-      kept.set(
-        r.participant_id,
-        (kept.get(r.participant_id) ?? 0) + Number(r.amount) - Number(r.reversed_amount),
+      add(
+        `${r.participant_id} ${r.kind === 'cash' ? 'cash' : 'in kind'} ${r.currency}`,
+        r.amount - r.reversed_amount,
       );
       this.participantIds.add(r.participant_id);
     }
     for (const id of this.participantIds) {
-      const usd = (await participantBalances(store.db, id)).find((b) => b.currency === 'USD');
-      const total = usd ? usd.pending + usd.available + usd.processing + usd.paid : 0;
-      expect({ id, total }).toEqual({ id, total: kept.get(id) ?? 0 });
-      if (usd) expect(usd.pending).toBeGreaterThanOrEqual(0);
+      const { cash, inKind } = await participantBalances(store.db, id);
+      for (const b of cash) {
+        const total = b.pending + b.available + b.processing + b.paid;
+        const key = `${id} cash ${b.currency}`;
+        expect({ key, total }).toEqual({ key, total: kept.get(key) ?? 0 });
+        kept.delete(key);
+        expect(b.pending).toBeGreaterThanOrEqual(0);
+      }
+      for (const b of inKind) {
+        const key = `${id} in kind ${b.currency}`;
+        const total = b.pending + b.due + b.issued + b.redeemed;
+        expect({ key, total }).toEqual({ key, total: kept.get(key) ?? 0 });
+        kept.delete(key);
+        expect(Math.min(b.pending, b.due, b.issued, b.redeemed)).toBeGreaterThanOrEqual(0);
+      }
     }
+    // Whatever is left was kept by nobody's balance: it must be nothing.
+    expect([...kept].filter(([, n]) => n !== 0)).toEqual([]);
   }
 }
 
@@ -311,6 +361,7 @@ describe('the rewards ledger under random sequences', () => {
       'rewards:approved',
       'rewards:issued',
       'rewards:pending',
+      'rewards:redeemed',
       'rewards:reversed',
     ]);
   }, 240_000);

@@ -161,6 +161,16 @@ describe('upgrading a database of the first release', () => {
     ]);
   });
 
+  it('reads old participants as in no segment and old events as unnamed', async () => {
+    const participants = await store.db.selectFrom('participants').select(['id', 'segment']).execute();
+    expect(participants.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { id: 'par_fr', segment: null },
+      { id: 'par_ref', segment: null },
+    ]);
+    const events = await store.db.selectFrom('events').select('name').execute();
+    expect(events).toEqual([{ name: null }, { name: null }]);
+  });
+
   it('gives old rewards their purchase and a 30-day hold, and the ledger still verifies', async () => {
     expect(await store.db.selectFrom('rewards').selectAll().executeTakeFirstOrThrow()).toMatchObject({
       status: 'pending',
@@ -188,9 +198,10 @@ describe('upgrading a database of the first release', () => {
     expect((await store.db.selectFrom('rewards').selectAll().executeTakeFirstOrThrow()).reversed_amount).toBe(
       250,
     );
-    expect(await participantBalances(store.db, 'par_ref')).toEqual([
-      { currency: 'USD', pending: 750, available: 0, processing: 0, paid: 0 },
-    ]);
+    expect(await participantBalances(store.db, 'par_ref')).toEqual({
+      cash: [{ currency: 'USD', pending: 750, available: 0, processing: 0, paid: 0 }],
+      inKind: [],
+    });
     expect((await verifyLedger(store.db)).problems).toEqual([]);
   });
 });

@@ -24,6 +24,9 @@ export const TABLES = [
   'invites',
   'fraud_signals',
   'reviews',
+  'reward_pools',
+  'reward_pool_codes',
+  'fulfilment_tasks',
 ] as const satisfies readonly (keyof Database)[];
 
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>;

@@ -15,10 +15,11 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
     {
       schema: {
         tags: ['events'],
-        summary: 'Ingest a sign-up, purchase or refund',
+        summary: 'Ingest a sign-up, purchase, refund or custom event',
         description:
           'A sign-up carrying a referral code or click id creates a referral; the first purchase of a referred ' +
-          'customer within the window qualifies it and creates the rewards. Idempotent by (type, external_id): ' +
+          'customer within the window qualifies it and creates the rewards (or a named custom event, if the ' +
+          'program qualifies on one). Idempotent by (type, external_id): ' +
           'a repeat answers 200 with the first result and changes nothing.',
         body: EventCreate,
         response: { 200: Event, 201: Event, ...errorResponses(400, 401, 404, 409, 413, 422) },

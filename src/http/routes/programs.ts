@@ -1,13 +1,23 @@
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { journal } from '../../services/journal.ts';
 import { createProgram, getProgram, listPrograms, updateProgram } from '../../services/programs.ts';
 import { taxReport } from '../../services/tax-report.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
+import { JOURNAL_COLUMNS, journalCsv } from '../journal-csv.ts';
 import { presentList, presentProgram } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, PageQuery, pageRequest } from '../schemas/common.ts';
-import { Program, ProgramCreate, ProgramUpdate, TaxReport, TaxReportQuery } from '../schemas/programs.ts';
+import {
+  JournalQuery,
+  Program,
+  ProgramCreate,
+  ProgramUpdate,
+  TaxReport,
+  TaxReportQuery,
+} from '../schemas/programs.ts';
 
 const tags = ['programs'];
 
@@ -97,5 +107,35 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       year: query.year,
       lines: await taxReport(store.db, params.id, query.year),
     }),
+  );
+
+  app.get(
+    '/v1/programs/:id/journal.csv',
+    {
+      schema: {
+        tags,
+        summary: "The program's ledger journal as CSV, each entry with its accounting class",
+        description:
+          'Columns: ' +
+          JOURNAL_COLUMNS.join(', ') +
+          '. One row per ledger entry, in order; the entries of a posting sum to zero per currency. ' +
+          'accounting_class says how finance books the reward (marketing_expense, contra_revenue, ' +
+          'customer_acquisition_cost); payout entries have none.',
+        params: IdParams,
+        querystring: JournalQuery,
+        // Streamed: the schema documents the body, the stream is sent as is.
+        response: {
+          200: Type.Unsafe<Readable>({ type: 'string', contentMediaType: 'text/csv' }),
+          ...errorResponses(400, 401, 404),
+        },
+      },
+    },
+    async ({ params, query }, reply) => {
+      const lines = await journal(store.db, params.id, query);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${params.id}-journal.csv"`)
+        .send(journalCsv(lines));
+    },
   );
 };

@@ -1,12 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { approveReward, getReward, listRewards, reverseRewardByAdmin } from '../../services/rewards.ts';
+import {
+  approveReward,
+  getReward,
+  listRewards,
+  redeemReward,
+  reverseRewardByAdmin,
+} from '../../services/rewards.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
-import { refuseBody } from '../no-body.ts';
+import { bodyOrEmpty, refuseBody } from '../no-body.ts';
 import { presentList, presentReward } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, pageRequest } from '../schemas/common.ts';
-import { Reward, RewardListQuery, RewardReverse } from '../schemas/rewards.ts';
+import { Reward, RewardListQuery, RewardRedeem, RewardReverse } from '../schemas/rewards.ts';
 
 const tags = ['rewards'];
 
@@ -28,6 +34,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         participantId: query.participant_id,
         referralId: query.referral_id,
         status: query.status,
+        kind: query.kind,
       };
       const page = await listRewards(store.db, filter, pageRequest(query));
       return presentList(page, presentReward);
@@ -53,7 +60,9 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       schema: {
         tags,
         summary: 'Approve a pending reward before its hold ends',
-        description: 'What is left of the reward moves from the pending to the available balance.',
+        description:
+          'Cash moves from the pending to the available balance. A reward in kind is delivered at once ' +
+          '(credit and points granted, a coupon code made or drawn) or opens a fulfilment task.',
         params: IdParams,
         response: { 200: Reward, ...errorResponses(400, 401, 404, 409) },
       },
@@ -86,6 +95,30 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         status: 200,
         body: presentReward(
           await reverseRewardByAdmin(trx, request.params.id, request.body, now(), actorOf(request)),
+        ),
+      })),
+  );
+
+  app.post(
+    '/v1/rewards/:id/redeem',
+    {
+      schema: {
+        tags,
+        summary: 'Record that an issued reward in kind was used',
+        description:
+          'For credit, coupons, gift cards and points: the whole reward moves to redeemed, and can no ' +
+          'longer be clawed back. Cash is paid out instead; custom rewards are done with their task.',
+        params: IdParams,
+        body: RewardRedeem,
+        response: { 200: Reward, ...errorResponses(400, 401, 404, 409, 422) },
+      },
+      preValidation: bodyOrEmpty,
+    },
+    (request, reply) =>
+      idempotentWrite(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: presentReward(
+          await redeemReward(trx, request.params.id, request.body, now(), actorOf(request)),
         ),
       })),
   );

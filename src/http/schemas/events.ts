@@ -1,7 +1,20 @@
 import Type from 'typebox';
 import { Email, ExternalId, Nullable, Timestamp } from './common.ts';
 
-const EventType = Type.Union([Type.Literal('signup'), Type.Literal('purchase'), Type.Literal('refund')]);
+const EventType = Type.Union([
+  Type.Literal('signup'),
+  Type.Literal('purchase'),
+  Type.Literal('refund'),
+  Type.Literal('custom'),
+]);
+
+/** A custom event's name, matched by a program's `qualification.event_name`. */
+export const CustomEventName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[a-z][a-z0-9_.]*$',
+  description: "A custom event's name (`trial_converted`, `kyc.passed`). Required for custom events only.",
+});
 
 export const EventCreate = Type.Object(
   {
@@ -72,9 +85,21 @@ export const EventCreate = Type.Object(
         },
       ),
     ),
-    amount: Type.Optional(Type.Integer({ description: 'Minor units; required for purchase and refund.' })),
+    name: Type.Optional(CustomEventName),
+    amount: Type.Optional(
+      Type.Integer({
+        description:
+          'Minor units; required for purchase and refund. Optional for custom, with currency: the order a share reward is paid on.',
+      }),
+    ),
     currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
     occurred_at: Type.Optional(Timestamp),
+    loyalty_points: Type.Optional(
+      Type.Integer({
+        description:
+          'Purchases: points your own loyalty programme gave for this order. Points rewards marked exclusive_of_loyalty make up only the difference.',
+      }),
+    ),
     purchase_external_id: Type.Optional(
       Type.String({
         minLength: 1,
@@ -114,6 +139,7 @@ export const Event = Type.Object(
     occurred_at: Timestamp,
     received_at: Timestamp,
     purchase_external_id: Nullable(Type.String()),
+    name: Nullable(Type.String({ description: "A custom event's name; null for other types." })),
     result: EventResult,
   },
   { title: 'Event' },

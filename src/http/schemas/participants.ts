@@ -3,6 +3,13 @@ import { Email, ExternalId, Nullable, Timestamp } from './common.ts';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
 const Name = Type.String({ maxLength: 200 });
+export const Segment = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[a-z0-9][a-z0-9_-]*$',
+  description:
+    'A group you put the participant in (`vip`, `employees`); rules may reward only some segments.',
+});
 
 export const ParticipantCreate = Type.Object(
   {
@@ -10,6 +17,7 @@ export const ParticipantCreate = Type.Object(
     external_id: ExternalId,
     email: Type.Optional(Nullable(Email)),
     name: Type.Optional(Nullable(Name)),
+    segment: Type.Optional(Nullable(Segment)),
   },
   { additionalProperties: false },
 );
@@ -19,6 +27,7 @@ export const ParticipantUpdate = Type.Object(
     referral_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A vanity code.' })),
     email: Type.Optional(Nullable(Email)),
     name: Type.Optional(Nullable(Name)),
+    segment: Type.Optional(Nullable(Segment)),
     status: Type.Optional(Status),
   },
   { additionalProperties: false },
@@ -34,6 +43,14 @@ export const Balance = Type.Object({
   paid: Type.Integer(),
 });
 
+export const InKindBalance = Type.Object({
+  currency: Type.String(),
+  pending: Type.Integer({ description: 'Earned, still on hold.' }),
+  due: Type.Integer({ description: 'Approved, waiting for delivery (a task, or codes for an empty pool).' }),
+  issued: Type.Integer({ description: 'Delivered and not used yet: for points, the balance to spend.' }),
+  redeemed: Type.Integer(),
+});
+
 export const Participant = Type.Object(
   {
     id: Type.String(),
@@ -42,10 +59,14 @@ export const Participant = Type.Object(
     external_id: Type.String(),
     email: Nullable(Type.String()),
     name: Nullable(Type.String()),
+    segment: Nullable(Type.String()),
     referral_code: Type.String(),
     referral_url: Type.String(),
     status: Status,
-    balances: Type.Array(Balance),
+    balances: Type.Array(Balance, { description: 'Cash rewards, per currency.' }),
+    rewards_in_kind: Type.Array(InKindBalance, {
+      description: 'Rewards in kind per currency (credit, codes, points in PTS): delivered, never paid out.',
+    }),
     linked_participants: Type.Array(
       Type.Object({
         id: Type.String(),

@@ -1,6 +1,9 @@
 import Type from 'typebox';
 import { MoneySchema, Nullable, Timestamp } from './common.ts';
+import { CustomEventName } from './events.ts';
 import { FraudSettings, FraudSettingsInput } from './fraud.ts';
+import { Segment } from './participants.ts';
+import { AccountingClass, RewardKind } from './rewards.ts';
 
 const RewardSpec = Type.Object(
   {
@@ -13,6 +16,36 @@ const RewardSpec = Type.Object(
     currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217, or PTS for points.' }),
     min_amount: Type.Optional(Type.Integer({ description: 'For a share: at least this much.' })),
     max_amount: Type.Optional(Type.Integer({ description: 'For a share: at most this much.' })),
+    kind: Type.Optional(RewardKind),
+    accounting_class: Type.Optional(AccountingClass),
+    pool_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: "coupon, gift_card: draw codes from this pool of the program's (fixed amount only).",
+      }),
+    ),
+    code_pattern: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 80,
+        description:
+          'coupon: make a code from this pattern, `{N}` standing for N random characters (6–20): FRIEND-{8}.',
+      }),
+    ),
+    description: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description: 'custom, and gift_card without a pool: what the fulfilment task asks an admin to do.',
+      }),
+    ),
+    exclusive_of_loyalty: Type.Optional(
+      Type.Boolean({
+        description:
+          "points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both.",
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -41,7 +74,7 @@ const Rewards = Type.Object(
         Type.Object(
           {
             at_referral: Type.Integer({ description: "On the referrer's Nth rewarded referral." }),
-            reward: MoneySchema,
+            reward: RewardSpec,
           },
           { additionalProperties: false },
         ),
@@ -55,9 +88,32 @@ const Rewards = Type.Object(
   },
 );
 
+const QualifyingEvent = Type.Union(
+  [Type.Literal('signup'), Type.Literal('purchase'), Type.Literal('custom')],
+  {
+    description: 'What qualifies: the sign-up, a purchase, or a custom event named `event_name`.',
+  },
+);
+const Segments = Type.Array(Segment, {
+  maxItems: 50,
+  description: "Only participants in one of these segments earn their side's rewards; empty: everyone.",
+});
+
 const QualificationInput = Type.Object(
   {
-    event: Type.Optional(Type.Union([Type.Literal('signup'), Type.Literal('purchase')])),
+    event: Type.Optional(QualifyingEvent),
+    event_name: Type.Optional(Nullable(CustomEventName)),
+    within_days: Type.Optional(
+      Nullable(
+        Type.Integer({
+          description:
+            'The qualifying event must occur within this many days of the sign-up (1 to 3650); later, ' +
+            'the referral expires (outside_qualification_period). Null: no limit.',
+        }),
+      ),
+    ),
+    referrer_segments: Type.Optional(Segments),
+    referee_segments: Type.Optional(Segments),
     purchase_number: Type.Optional(
       Type.Integer({ description: "The referee's Nth purchase (meeting min_order) qualifies. Default 1." }),
     ),
@@ -83,13 +139,15 @@ const CapsInput = Type.Object(
   {
     referrer_monthly: Type.Optional(Nullable(Cap)),
     referrer_lifetime: Type.Optional(Nullable(Cap)),
+    referee_lifetime: Type.Optional(Nullable(Cap)),
     program_monthly_budget: Type.Optional(Nullable(MoneySchema)),
   },
   {
     additionalProperties: false,
     description:
       'Limits per calendar month (UTC) and lifetime. A referral past a cap still qualifies; the rewards it would ' +
-      'exceed are not created, and the referral says why (unrewarded_reason).',
+      'exceed are not created, and the referral says why (unrewarded_reason). referee_lifetime counts the ' +
+      'referee-side rewards one person received in every program (same customer id, or linked records).',
   },
 );
 
@@ -179,14 +237,19 @@ export const Program = Type.Object(
       milestones: Type.Array(Type.Object({ at_referral: Type.Integer(), reward: MoneySchema })),
     }),
     qualification: Type.Object({
-      event: Type.Union([Type.Literal('signup'), Type.Literal('purchase')]),
+      event: QualifyingEvent,
+      event_name: Nullable(Type.String()),
       purchase_number: Type.Integer(),
       min_order: Nullable(MoneySchema),
       new_customers_only: Type.Boolean(),
+      within_days: Nullable(Type.Integer()),
+      referrer_segments: Type.Array(Type.String()),
+      referee_segments: Type.Array(Type.String()),
     }),
     caps: Type.Object({
       referrer_monthly: Nullable(Cap),
       referrer_lifetime: Nullable(Cap),
+      referee_lifetime: Nullable(Cap),
       program_monthly_budget: Nullable(MoneySchema),
     }),
     rules_version: Type.Integer({ description: 'Bumped by every change to rewards, qualification or caps.' }),
@@ -200,6 +263,14 @@ export const Program = Type.Object(
     updated_at: Timestamp,
   },
   { title: 'Program' },
+);
+
+export const JournalQuery = Type.Object(
+  {
+    since: Type.Optional({ ...Timestamp, description: 'Entries from this time on (inclusive).' }),
+    until: Type.Optional({ ...Timestamp, description: 'Entries before this time.' }),
+  },
+  { additionalProperties: false },
 );
 
 export const TaxReportQuery = Type.Object(

@@ -9,6 +9,30 @@ const RewardStatus = Type.Union([
   Type.Literal('reversed'),
 ]);
 
+export const RewardKind = Type.Union(
+  [
+    Type.Literal('cash'),
+    Type.Literal('credit'),
+    Type.Literal('coupon'),
+    Type.Literal('gift_card'),
+    Type.Literal('points'),
+    Type.Literal('custom'),
+  ],
+  {
+    description:
+      'cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved.',
+  },
+);
+
+export const AccountingClass = Type.Union(
+  [
+    Type.Literal('marketing_expense'),
+    Type.Literal('contra_revenue'),
+    Type.Literal('customer_acquisition_cost'),
+  ],
+  { description: "How finance books the reward; by default its kind's usual class." },
+);
+
 const ReversalReason = Type.Union([
   Type.Literal('refund'),
   Type.Literal('fraud'),
@@ -38,6 +62,28 @@ export const Reward = Type.Object(
     reversal_reason: Nullable(ReversalReason),
     payout_id: Nullable(Type.String()),
     created_at: Timestamp,
+    kind: RewardKind,
+    accounting_class: AccountingClass,
+    fulfilment: Nullable(
+      Type.Object(
+        {
+          method: Type.Union([
+            Type.Literal('payout'),
+            Type.Literal('grant'),
+            Type.Literal('pool'),
+            Type.Literal('generate'),
+            Type.Literal('task'),
+          ]),
+          pool_id: Type.Optional(Type.String()),
+          code_pattern: Type.Optional(Type.String()),
+          description: Type.Optional(Type.String()),
+        },
+        { description: 'How a reward in kind is delivered; null for cash (payout runs).' },
+      ),
+    ),
+    code: Nullable(Type.String({ description: 'The coupon or gift-card code delivered.' })),
+    fulfilment_reference: Nullable(Type.String({ description: 'What the fulfiller reported on delivery.' })),
+    redeemed_at: Nullable(Timestamp),
   },
   { title: 'Reward' },
 );
@@ -47,6 +93,7 @@ export const RewardListQuery = Type.Object(
     participant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     referral_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     status: Type.Optional(RewardStatus),
+    kind: Type.Optional(RewardKind),
     ...PageQuery,
   },
   { additionalProperties: false },
@@ -58,6 +105,15 @@ export const RewardReverse = Type.Object(
       Type.Integer({ description: 'Minor units to claw back; by default all that is left of the reward.' }),
     ),
     reason: Type.Union([Type.Literal('fraud'), Type.Literal('duplicate'), Type.Literal('other')]),
+  },
+  { additionalProperties: false },
+);
+
+export const RewardRedeem = Type.Object(
+  {
+    reference: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: 'Your order or transaction that used it.' }),
+    ),
   },
   { additionalProperties: false },
 );

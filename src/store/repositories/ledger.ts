@@ -165,3 +165,35 @@ export async function paidBetween(db: Executor, programId: string, from: string,
     .execute();
   return rows.map((r) => ({ ...r, participant_id: r.participant_id as string, paid: Number(r.paid) }));
 }
+
+/** One page of a program's journal, in entry order, with what finance books each reward as. */
+export function journalPage(
+  db: Executor,
+  scope: { programId: string; since?: string | undefined; until?: string | undefined },
+  after: string | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('ledger_entries as e')
+    .leftJoin('rewards as r', 'r.id', 'e.reward_id')
+    .select([
+      'e.id',
+      'e.posting_id',
+      'e.created_at',
+      'e.account',
+      'e.participant_id',
+      'e.currency',
+      'e.amount',
+      'e.reward_id',
+      'r.kind as reward_kind',
+      'r.accounting_class',
+      'e.payout_id',
+    ])
+    .where('e.program_id', '=', scope.programId)
+    .orderBy('e.id')
+    .limit(limit);
+  if (scope.since) query = query.where('e.created_at', '>=', scope.since);
+  if (scope.until) query = query.where('e.created_at', '<', scope.until);
+  if (after) query = query.where('e.id', '>', after);
+  return query.execute();
+}

@@ -77,6 +77,7 @@ export interface RewardFilter {
   participantId?: string | undefined;
   referralId?: string | undefined;
   status?: RewardRow['status'] | undefined;
+  kind?: RewardRow['kind'] | undefined;
 }
 
 export async function listRewardRows(
@@ -88,6 +89,7 @@ export async function listRewardRows(
   if (filter.participantId) query = query.where('participant_id', '=', filter.participantId);
   if (filter.referralId) query = query.where('referral_id', '=', filter.referralId);
   if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.kind) query = query.where('kind', '=', filter.kind);
   return fetchPage(query, page);
 }
 
@@ -95,7 +97,7 @@ export async function listRewardRows(
 export async function listRewardAmounts(db: Executor) {
   return db
     .selectFrom('rewards')
-    .select(['id', 'status', 'amount', 'reversed_amount', 'currency'])
+    .select(['id', 'status', 'amount', 'reversed_amount', 'currency', 'kind'])
     .orderBy('id')
     .execute();
 }
@@ -136,6 +138,7 @@ export async function attachRewardsToPayout(
         .where('program_id', '=', payout.program_id)
         .where('currency', '=', payout.currency)
         .where('status', '=', 'approved')
+        .where('kind', '=', 'cash')
         .where('payout_id', 'is', null),
     );
     await updateByIds(db, ids, { payout_id: payout.id });
