@@ -13,7 +13,7 @@ import type { Actor } from './audit.ts';
 import type { ReferralHint } from './gather-touches.ts';
 import { type IdentityInput, identityKeys } from './identity-keys.ts';
 import type { IngestContext, Ingested } from './ingest-context.ts';
-import { ingestQualifyingEvent } from './ingest-purchase.ts';
+import { ingestQualifyingEvent } from './ingest-qualifying-event.ts';
 import { ingestRefund } from './ingest-refund.ts';
 import { ingestSignup } from './ingest-signup.ts';
 import { getProgram } from './programs.ts';
