@@ -273,9 +273,9 @@ function checkMilestoneReward(input: SpecInput, path: string): FixedReward & Kin
   return checkSpec(input, path) as FixedReward & KindOptions;
 }
 
-/** The pools a program's rules draw from, with where each is named, for the caller to check. */
-export function poolsNamed(rules: RewardRules): { poolId: string; kind: RewardKind; path: string }[] {
-  const specs: [string, RewardSpec | null][] = [
+/** Every reward spec of the rules, with the path a client wrote it at. */
+function specsWithPaths(rules: RewardRules): [string, RewardSpec | null][] {
+  return [
     ['rewards.referrer', rules.referrer],
     ['rewards.referee', rules.referee],
     ...rules.referrer_tiers.map((t, i): [string, RewardSpec] => [
@@ -284,22 +284,18 @@ export function poolsNamed(rules: RewardRules): { poolId: string; kind: RewardKi
     ]),
     ...rules.milestones.map((m, i): [string, RewardSpec] => [`rewards.milestones.${i}.reward`, m.reward]),
   ];
-  return specs.flatMap(([path, spec]) =>
-    spec?.pool_id ? [{ poolId: spec.pool_id, kind: spec.kind ?? 'cash', path: `${path}.pool_id` }] : [],
+}
+
+/** The pools a program's rules draw from, with where each is named, for the caller to check. */
+export function poolsNamed(rules: RewardRules): { poolId: string; kind: RewardKind; path: string }[] {
+  return specsWithPaths(rules).flatMap(([path, spec]) =>
+    spec?.pool_id ? [{ poolId: spec.pool_id, kind: kindOf(spec), path: `${path}.pool_id` }] : [],
   );
 }
 
 /** A share of the order needs an order: a sign-up has none. */
 function checkNoShareAtSignup(rules: RewardRules): void {
-  const specs: [string, RewardSpec | null][] = [
-    ['rewards.referrer', rules.referrer],
-    ['rewards.referee', rules.referee],
-    ...rules.referrer_tiers.map((t, i): [string, RewardSpec] => [
-      `rewards.referrer_tiers.${i}.reward`,
-      t.reward,
-    ]),
-  ];
-  for (const [path, spec] of specs) {
+  for (const [path, spec] of specsWithPaths(rules)) {
     if (spec && 'basis_points' in spec) {
       throw bad(
         'invalid_value',
