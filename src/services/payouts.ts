@@ -22,7 +22,7 @@ import {
   detachRewardsFromPayout,
   issueRewardsOfPayout,
 } from '../store/repositories/rewards.ts';
-import { type Actor, audit } from './audit.ts';
+import { type Actor, type AuditEntry, audit } from './audit.ts';
 import { outboxMessage } from './outbox-message.ts';
 import { getProgram } from './programs.ts';
 
@@ -136,17 +136,19 @@ export async function settle(
   const lines = await listPayoutLines(db, id);
   await post(db, payout, lines, status === 'paid' ? payoutPostings.paid : payoutPostings.canceled, now);
   const messages = [outboxMessage(`payout.${status}`, { payout_id: id }, now)];
+  const entries: AuditEntry[] = [
+    { action: `payout.${status}`, subjectId: id, details: { amount: payout.amount } },
+  ];
   if (status === 'paid') {
     for (const rewardId of await issueRewardsOfPayout(db, id, at)) {
       messages.push(outboxMessage('reward.issued', { reward_id: rewardId, payout_id: id }, now));
+      entries.push({ action: 'reward.issued', subjectId: rewardId, details: { payout_id: id } });
     }
   } else {
     await detachRewardsFromPayout(db, id);
   }
   await enqueue(db, messages);
-  await audit(db, actor, now, [
-    { action: `payout.${status}`, subjectId: id, details: { amount: payout.amount } },
-  ]);
+  await audit(db, actor, now, entries);
   return { ...payout, status, settled_at: at, open_key: null };
 }
 

@@ -20,6 +20,7 @@ import {
   transitionPendingReferral,
 } from '../store/repositories/referrals.ts';
 import { insertRewards, type RewardRow, rewardedSince } from '../store/repositories/rewards.ts';
+import { audit } from './audit.ts';
 import { holderOf } from './fulfilment.ts';
 import { emit, type IngestContext } from './ingest-context.ts';
 
@@ -168,4 +169,16 @@ async function grantRewards(ctx: IngestContext, rewards: RewardRow[]): Promise<v
   await insertPostings(ctx.db, postings, ctx.now.toISOString(), () => newId('led'));
   for (const reward of rewards)
     emit(ctx, 'reward.created', { reward_id: reward.id, referral_id: reward.referral_id });
+  const created = rewards.map((r) => ({
+    action: 'reward.created',
+    subjectId: r.id,
+    details: {
+      referral_id: r.referral_id,
+      side: r.side,
+      kind: r.kind,
+      amount: r.amount,
+      currency: r.currency,
+    },
+  }));
+  await audit(ctx.db, ctx.actor, ctx.now, created);
 }

@@ -463,6 +463,17 @@ describe('audit log', () => {
         details: expect.objectContaining({ amount: 500, reason: 'refund', currency: 'USD' }),
       },
       { actor: keyId, action: 'reward.approved', details: { amount: 1000 } },
+      {
+        actor: keyId,
+        action: 'reward.created',
+        details: {
+          referral_id: rewards.referrer.referral_id,
+          side: 'referrer',
+          kind: 'cash',
+          amount: 1000,
+          currency: 'USD',
+        },
+      },
     ]);
     expect((await auditOf(rewards.referee.id))[1]).toEqual({
       actor: 'system:reward-maturation',
@@ -477,6 +488,19 @@ describe('audit log', () => {
         details: { program_id: program.id, amount: 750, currency: 'USD', item_count: 2 },
       },
     ]);
+  });
+
+  it('records the issue of each reward a confirmed payout run paid', async () => {
+    const { program, rewards } = await qualifiedOrder({ reward_hold_days: 0 });
+    await approveAllDue(t.store, T);
+    const payout = (await t.api('POST', '/v1/payouts', { program_id: program.id, currency: 'USD' })).body;
+    await t.api('POST', `/v1/payouts/${payout.id}/confirm`);
+    for (const reward of [rewards.referrer, rewards.referee]) {
+      expect((await auditOf(reward.id))[0]).toMatchObject({
+        action: 'reward.issued',
+        details: { payout_id: payout.id },
+      });
+    }
   });
 
   it('records program changes with the rules version they made', async () => {

@@ -1,11 +1,15 @@
 import type { Executor, Page, PageRequest } from '../executor.ts';
 import { fetchPage } from '../executor.ts';
+import { prepared } from '../prepared.ts';
 import type { AuditLogTable } from '../schema.ts';
 
 export type AuditRow = AuditLogTable;
 
+// Prepared: ingestion writes an entry for every reward it creates.
+const insertRows = prepared((db, rows: AuditRow[]) => db.insertInto('audit_log').values(rows));
+
 export async function insertAuditRows(db: Executor, rows: AuditRow[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('audit_log').values(rows).execute();
+  if (rows.length > 0) await insertRows(db, rows);
 }
 
 export async function listAuditRows(
