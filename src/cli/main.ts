@@ -5,6 +5,7 @@ import { migrate } from './commands/migrate.ts';
 import { approveDueCommand } from './commands/rewards.ts';
 import { seedDemoCommand } from './commands/seed-demo.ts';
 import { serve } from './commands/serve.ts';
+import { worker } from './commands/worker.ts';
 
 const program = new Command()
   .name('vouch')
@@ -13,6 +14,10 @@ const program = new Command()
   );
 
 program.command('serve').description('run migrations, then serve the API, links and dashboard').action(serve);
+program
+  .command('worker')
+  .description('deliver webhooks and approve matured rewards, without serving HTTP')
+  .action(worker);
 program.command('migrate').description('bring the database schema up to date').action(migrate);
 
 const keys = program.command('keys').description('manage secret API keys');

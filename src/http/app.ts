@@ -24,6 +24,7 @@ import { redirectRoutes } from './routes/redirect.ts';
 import { referralRoutes } from './routes/referrals.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { rewardRoutes } from './routes/rewards.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { validatorCompiler } from './validators.ts';
 
@@ -136,6 +137,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(inviteRoutes, deps);
     await v1.register(reviewRoutes, deps);
     await v1.register(fulfilmentRoutes, deps);
+    await v1.register(webhookRoutes, deps);
   });
   redirect = answer;
   return app;

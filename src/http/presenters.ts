@@ -10,6 +10,8 @@ import type { EventResult, EventRow } from '../services/record-event.ts';
 import type { ReferralView } from '../services/referrals.ts';
 import type { ReviewRow } from '../services/reviews.ts';
 import type { RewardPool } from '../services/reward-pools.ts';
+import type { DeliveryWithAttempts } from '../services/webhook-dispatch.ts';
+import type { WebhookEndpointRow } from '../services/webhook-endpoints.ts';
 import type { Page } from '../store/executor.ts';
 import type { LinkRow } from '../store/repositories/identities.ts';
 import type { ParticipantRow } from '../store/repositories/participants.ts';
@@ -163,4 +165,20 @@ export function presentPool(pool: RewardPool) {
 
 export function presentTask(row: FulfilmentTaskRow) {
   return { object: 'fulfilment_task' as const, ...row };
+}
+
+export function presentEndpoint(row: WebhookEndpointRow) {
+  const { secret: _shownOnce, previous_secret: _neverShown, deleted_at: _deleted, ...fields } = row;
+  return { object: 'webhook_endpoint' as const, ...fields, events: JSON.parse(row.events) as string[] };
+}
+
+export function presentDelivery(row: DeliveryWithAttempts) {
+  const { payload: _sent, locked_until: _internal, ...fields } = row;
+  const attempt_log = row.attempt_log.map(({ attempted_at, status_code, error, duration_ms }) => ({
+    attempted_at,
+    status_code,
+    error,
+    duration_ms,
+  }));
+  return { object: 'webhook_delivery' as const, ...fields, attempt_log };
 }

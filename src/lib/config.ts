@@ -15,6 +15,19 @@ export interface Config {
   readonly trustProxy: boolean;
   /** A file of extra disposable email domains, one per line, added to the packaged list. */
   readonly disposableDomainsFile: string | undefined;
+  readonly webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Deliver from inside `vouch serve`; off when `vouch worker` processes do it instead. */
+  readonly inProcess: boolean;
+  /** Let endpoints be http:// and on private, loopback and link-local addresses: development only. */
+  readonly allowPrivate: boolean;
+  /** Each attempt's limit, connecting and answering included. */
+  readonly timeoutMs: number;
+  /** Attempts in flight per process, and per endpoint, so one slow endpoint cannot hold them all. */
+  readonly concurrency: number;
+  readonly perEndpoint: number;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +113,25 @@ function parseBoolean(variable: string, raw: string | undefined): boolean {
   throw new ConfigError(variable, `must be true or false, got '${raw}'`);
 }
 
+function parseInteger(variable: string, raw: string | undefined, fallback: number, min: number, max: number) {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(variable, `must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function parseWebhooks(env: Record<string, string | undefined>): WebhookConfig {
+  return Object.freeze({
+    inProcess: env.VOUCH_WEBHOOK_WORKER !== 'off',
+    allowPrivate: parseBoolean('VOUCH_WEBHOOK_ALLOW_PRIVATE', env.VOUCH_WEBHOOK_ALLOW_PRIVATE),
+    timeoutMs: parseInteger('VOUCH_WEBHOOK_TIMEOUT_MS', env.VOUCH_WEBHOOK_TIMEOUT_MS, 10_000, 100, 60_000),
+    concurrency: parseInteger('VOUCH_WEBHOOK_CONCURRENCY', env.VOUCH_WEBHOOK_CONCURRENCY, 64, 1, 1024),
+    perEndpoint: parseInteger('VOUCH_WEBHOOK_PER_ENDPOINT', env.VOUCH_WEBHOOK_PER_ENDPOINT, 16, 1, 1024),
+  });
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const port = parsePort(env.PORT);
   return Object.freeze({
@@ -113,5 +145,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: parseLogLevel(env.LOG_LEVEL),
     trustProxy: parseBoolean('VOUCH_TRUST_PROXY', env.VOUCH_TRUST_PROXY),
     disposableDomainsFile: env.VOUCH_DISPOSABLE_DOMAINS_FILE || undefined,
+    webhooks: parseWebhooks(env),
   });
 }

@@ -23,7 +23,10 @@ export type IdPrefix =
   | 'dev'
   | 'rpl'
   | 'rpc'
-  | 'tsk';
+  | 'tsk'
+  | 'whk'
+  | 'dlv'
+  | 'att';
 
 // Random bytes are drawn in blocks: one system call per 409 ids instead of one per id.
 const POOL_SIZE = 4096;

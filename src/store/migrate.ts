@@ -14,6 +14,7 @@ import * as taxThresholds from './migrations/0005-tax-thresholds.ts';
 import * as identityFraud from './migrations/0006-identity-fraud.ts';
 import * as rewardKinds from './migrations/0007-reward-kinds.ts';
 import * as qualificationConditions from './migrations/0008-qualification-conditions.ts';
+import * as webhooks from './migrations/0009-webhooks.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-identity-fraud': identityFraud,
   '0007-reward-kinds': rewardKinds,
   '0008-qualification-conditions': qualificationConditions,
+  '0009-webhooks': webhooks,
 };
 
 /**

@@ -27,6 +27,9 @@ export const TABLES = [
   'reward_pools',
   'reward_pool_codes',
   'fulfilment_tasks',
+  'webhook_endpoints',
+  'webhook_deliveries',
+  'webhook_attempts',
 ] as const satisfies readonly (keyof Database)[];
 
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>;

@@ -2,6 +2,7 @@ import { buildApp } from '../../http/app.ts';
 import { bootstrapApiKey } from '../../services/api-keys.ts';
 import { ensureInstanceSecret } from '../../services/instance-secret.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
+import { startWebhookWorker } from '../../worker/webhook-worker.ts';
 import { configOrExit, describeDatabase, openMigratedStore } from '../context.ts';
 
 // Holds are counted in days; a minute's delay in approving is invisible.
@@ -27,6 +28,9 @@ export async function serve(): Promise<void> {
   }
 
   const stopMaturation = startRewardMaturation(store, app.log, MATURATION_INTERVAL_MS, () => new Date());
+  const stopWebhooks = config.webhooks.inProcess
+    ? startWebhookWorker(store, config.webhooks, app.log, () => new Date())
+    : async () => {};
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -34,6 +38,7 @@ export async function serve(): Promise<void> {
     app.log.info({ signal }, 'shutting down: finishing requests and writing buffered clicks');
     await app.close();
     await stopMaturation();
+    await stopWebhooks();
     await store.close();
     process.exit(0);
   };

@@ -1,0 +1,31 @@
+import pino from 'pino';
+import { startRewardMaturation } from '../../worker/reward-maturation.ts';
+import { startWebhookWorker } from '../../worker/webhook-worker.ts';
+import { configOrExit, openMigratedStore } from '../context.ts';
+
+const MATURATION_INTERVAL_MS = 60_000;
+
+/**
+ * Background work without the HTTP server: webhook delivery and reward maturation. Run as many
+ * as needed beside `vouch serve` processes started with VOUCH_WEBHOOK_WORKER=off.
+ */
+export async function worker(): Promise<void> {
+  const config = configOrExit();
+  const store = await openMigratedStore(config);
+  const log = pino({ level: config.logLevel });
+  const stopMaturation = startRewardMaturation(store, log, MATURATION_INTERVAL_MS, () => new Date());
+  const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date());
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing the webhook attempts in flight');
+    await stopWebhooks();
+    await stopMaturation();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  log.info('Vouch worker started: webhooks and reward maturation');
+}

@@ -1,0 +1,137 @@
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Outgoing webhooks, decided without I/O: the event catalogue, what an endpoint receives, when a
+ * failed delivery is tried again, and which addresses a delivery may never reach.
+ */
+
+/** Every event Vouch sends, as the outbox topics its services write. */
+export const EVENT_TYPES = [
+  'participant.created',
+  'invite.created',
+  'referral.created',
+  'referral.qualified',
+  'referral.rejected',
+  'fraud.review_opened',
+  'fraud.review_approved',
+  'fraud.review_rejected',
+  'reward.created',
+  'reward.approved',
+  'reward.issued',
+  'reward.redeemed',
+  'reward.reversed',
+  'fulfilment.requested',
+  'reward_pool.low',
+  'reward_pool.empty',
+  'payout.created',
+  'payout.paid',
+  'payout.canceled',
+  'webhook_endpoint.disabled',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The payloads' version: a change that could break a receiver comes with a new one. */
+export const PAYLOAD_VERSION = '2026-11-01';
+
+export const wants = (events: readonly string[], type: string): boolean =>
+  events.includes('*') || events.includes(type);
+
+// Standard Webhooks' suggested schedule, stretched to about three days: after the first attempt,
+// 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, 14 h, 20 h.
+const RETRY_DELAYS_MS = [
+  5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000, 50_400_000, 72_000_000,
+];
+
+/**
+ * When to try again after `attempts` failed attempts, or null to give up. A jitter of up to ±20%
+ * (`random` in [0, 1)) keeps the retries of many deliveries that failed together apart.
+ */
+export function retryDelay(attempts: number, random: number): number | null {
+  const base = RETRY_DELAYS_MS[attempts - 1];
+  if (base === undefined) return null;
+  return Math.round(base * (0.8 + 0.4 * random));
+}
+
+/** An endpoint failing with no success for this long is disabled. */
+export const DISABLE_AFTER_MS = 5 * 86_400_000;
+
+export type AttemptOutcome =
+  | { outcome: 'delivered' }
+  /** 410 Gone: the receiver says the endpoint is no more. */
+  | { outcome: 'gone' }
+  | { outcome: 'retry'; at: Date }
+  | { outcome: 'failed' };
+
+/** What an attempt's response (a status, or none after a network error or timeout) means. */
+export function judgeAttempt(
+  status: number | null,
+  attempts: number,
+  now: Date,
+  random: number,
+): AttemptOutcome {
+  if (status !== null && status >= 200 && status < 300) return { outcome: 'delivered' };
+  if (status === 410) return { outcome: 'gone' };
+  const delay = retryDelay(attempts, random);
+  if (delay === null) return { outcome: 'failed' };
+  return { outcome: 'retry', at: new Date(now.getTime() + delay) };
+}
+
+// Addresses no delivery may reach unless private targets are allowed (development): loopback,
+// private networks, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, and the
+// unspecified, multicast and reserved ranges.
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv6');
+
+/** Whether an address is one a webhook must not reach. IPv4-mapped IPv6 counts as its IPv4. */
+export function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return PRIVATE.check(mapped[1] as string, 'ipv4');
+  const family = isIP(address);
+  if (family === 0) return true;
+  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+export type UrlProblem = 'invalid_url' | 'not_https' | 'has_credentials' | 'private_address';
+
+/**
+ * Checks an endpoint URL as it is saved: https (http too when private targets are allowed), no
+ * credentials in it, and not a private address literal. Host names are checked again at each
+ * delivery, against what DNS says then.
+ */
+export function checkEndpointUrl(raw: string, allowPrivate: boolean): UrlProblem | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'invalid_url';
+  }
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'not_https';
+  if (url.username || url.password) return 'has_credentials';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!allowPrivate && (host === 'localhost' || (isIP(host) !== 0 && isPrivateAddress(host)))) {
+    return 'private_address';
+  }
+  return null;
+}

@@ -1,0 +1,170 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { listDeliveries, replayDelivery } from '../../services/webhook-dispatch.ts';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  getEndpoint,
+  listEndpoints,
+  rotateSecret,
+  updateEndpoint,
+} from '../../services/webhook-endpoints.ts';
+import { actorOf } from '../auth.ts';
+import type { RouteDeps } from '../deps.ts';
+import { idempotentWrite } from '../idempotency.ts';
+import { bodyOrEmpty, refuseBody } from '../no-body.ts';
+import { presentDelivery, presentEndpoint, presentList } from '../presenters.ts';
+import { errorResponses, IdParams, listOf, PageQuery, pageRequest } from '../schemas/common.ts';
+import {
+  DeliveryListQuery,
+  SecretRotation,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointCreate,
+  WebhookEndpointUpdate,
+  WebhookEndpointWithSecret,
+} from '../schemas/webhooks.ts';
+
+const tags = ['webhooks'];
+
+export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { store, now, config } = deps;
+  const allowPrivate = config.webhooks.allowPrivate;
+
+  app.post(
+    '/v1/webhook_endpoints',
+    {
+      schema: {
+        tags,
+        summary: 'Add a webhook endpoint; its signing secret is shown once',
+        body: WebhookEndpointCreate,
+        response: { 201: WebhookEndpointWithSecret, ...errorResponses(400, 401, 409) },
+      },
+    },
+    (request, reply) =>
+      idempotentWrite(deps, request, reply, async (trx) => {
+        const row = await createEndpoint(trx, request.body, allowPrivate, now(), actorOf(request));
+        return { status: 201, body: { ...presentEndpoint(row), secret: row.secret } };
+      }),
+  );
+
+  app.get(
+    '/v1/webhook_endpoints',
+    {
+      schema: {
+        tags,
+        summary: 'List webhook endpoints, newest first',
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: { 200: listOf(WebhookEndpoint), ...errorResponses(400, 401) },
+      },
+    },
+    async ({ query }) => presentList(await listEndpoints(store.db, pageRequest(query)), presentEndpoint),
+  );
+
+  app.get(
+    '/v1/webhook_endpoints/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a webhook endpoint',
+        params: IdParams,
+        response: { 200: WebhookEndpoint, ...errorResponses(401, 404) },
+      },
+    },
+    async ({ params }) => presentEndpoint(await getEndpoint(store.db, params.id)),
+  );
+
+  app.patch(
+    '/v1/webhook_endpoints/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change an endpoint: url, events, description, or enable and disable it',
+        params: IdParams,
+        body: WebhookEndpointUpdate,
+        response: { 200: WebhookEndpoint, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      presentEndpoint(
+        await store.transaction((trx) =>
+          updateEndpoint(trx, request.params.id, request.body, allowPrivate, now(), actorOf(request)),
+        ),
+      ),
+  );
+
+  app.delete(
+    '/v1/webhook_endpoints/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete an endpoint: it receives nothing more; its delivery log stays',
+        params: IdParams,
+        response: { 200: WebhookEndpoint, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) =>
+      presentEndpoint(
+        await store.transaction((trx) => deleteEndpoint(trx, request.params.id, now(), actorOf(request))),
+      ),
+  );
+
+  app.post(
+    '/v1/webhook_endpoints/:id/rotate_secret',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the signing secret; the old one keeps signing for overlap_hours',
+        params: IdParams,
+        body: SecretRotation,
+        response: { 200: WebhookEndpointWithSecret, ...errorResponses(400, 401, 404) },
+      },
+      preValidation: bodyOrEmpty,
+    },
+    (request, reply) =>
+      idempotentWrite(deps, request, reply, async (trx) => {
+        const overlap = request.body.overlap_hours ?? 24;
+        const row = await rotateSecret(trx, request.params.id, overlap, now(), actorOf(request));
+        return { status: 200, body: { ...presentEndpoint(row), secret: row.secret } };
+      }),
+  );
+
+  app.get(
+    '/v1/webhook_endpoints/:id/deliveries',
+    {
+      schema: {
+        tags,
+        summary: "An endpoint's deliveries, newest first, with each attempt",
+        params: IdParams,
+        querystring: DeliveryListQuery,
+        response: { 200: listOf(WebhookDelivery), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async ({ params, query }) =>
+      presentList(
+        await listDeliveries(store.db, { endpointId: params.id, status: query.status }, pageRequest(query)),
+        presentDelivery,
+      ),
+  );
+
+  app.post(
+    '/v1/webhook_deliveries/:id/replay',
+    {
+      schema: {
+        tags,
+        summary: 'Send a delivery again now, with the same webhook-id',
+        params: IdParams,
+        response: { 200: WebhookDelivery, ...errorResponses(400, 401, 404, 409) },
+      },
+      preValidation: refuseBody,
+    },
+    (request, reply) =>
+      idempotentWrite(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: presentDelivery({
+          ...(await replayDelivery(trx, request.params.id, now(), actorOf(request))),
+          attempt_log: [],
+        }),
+      })),
+  );
+};

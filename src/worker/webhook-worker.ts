@@ -1,0 +1,140 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebhookConfig } from '../lib/config.ts';
+import { type DeliveryRow, fanOut, recordAttempt } from '../services/webhook-dispatch.ts';
+import type { Store } from '../store/database.ts';
+import { leaseDueDeliveries, updateDelivery } from '../store/repositories/webhook-deliveries.ts';
+import { findEndpoint, type WebhookEndpointRow } from '../store/repositories/webhook-endpoints.ts';
+import { createSender, type Outgoing } from './webhook-sender.ts';
+
+const FAN_OUT_BATCH = 500;
+const IDLE_MS = 200;
+
+/** The secrets that sign an attempt now: the current one, and the previous one while it overlaps. */
+function secretsOf(endpoint: WebhookEndpointRow, now: Date): string[] {
+  const { previous_secret: previous, previous_secret_expires_at: until } = endpoint;
+  return previous && until && until > now.toISOString() ? [endpoint.secret, previous] : [endpoint.secret];
+}
+
+/**
+ * Delivers webhooks: fans new outbox messages out to endpoints, leases due deliveries and sends
+ * them, `concurrency` at a time and at most `perEndpoint` per endpoint, so a slow endpoint holds
+ * its own slots and never the others'. Every effect is recorded in the database before it counts,
+ * and a lease outlives an attempt's timeout, so a worker killed at any point loses nothing: another
+ * (or the same, restarted) takes the delivery again once its lease runs out, with the same
+ * `webhook-id`. Several workers may run on one database. Returns a stop function that waits for
+ * the attempts in flight.
+ */
+export function startWebhookWorker(
+  store: Store,
+  config: WebhookConfig,
+  log: FastifyBaseLogger,
+  now: () => Date,
+): () => Promise<void> {
+  const sender = createSender(config);
+  const inFlight = new Map<string, number>();
+  const attempts = new Set<Promise<void>>();
+  const leaseMs = config.timeoutMs + 30_000;
+  let running = true;
+  let wake: (() => void) | null = null;
+
+  const slotsOf = (endpointId: string) => config.perEndpoint - (inFlight.get(endpointId) ?? 0);
+  const busy = () => [...inFlight].filter(([, n]) => n >= config.perEndpoint).map(([id]) => id);
+
+  async function attempt(delivery: DeliveryRow, endpoint: WebhookEndpointRow | undefined): Promise<void> {
+    if (endpoint?.status !== 'enabled') {
+      await store.transaction((trx) =>
+        updateDelivery(trx, delivery.id, {
+          status: 'failed',
+          locked_until: null,
+          last_error: 'endpoint disabled',
+        }),
+      );
+      return;
+    }
+    const at = now();
+    const out: Outgoing = {
+      url: endpoint.url,
+      secrets: secretsOf(endpoint, at),
+      messageId: delivery.message_id,
+      body: delivery.payload,
+    };
+    const result = await sender.send(out, at);
+    await store.transaction((trx) => recordAttempt(trx, delivery, result, now(), Math.random()));
+  }
+
+  function launch(delivery: DeliveryRow, endpoint: WebhookEndpointRow | undefined): void {
+    inFlight.set(delivery.endpoint_id, (inFlight.get(delivery.endpoint_id) ?? 0) + 1);
+    const task = attempt(delivery, endpoint)
+      .catch((err: unknown) =>
+        log.error(
+          { err, delivery: delivery.id },
+          'recording a webhook attempt failed; its lease will run out and it will be tried again',
+        ),
+      )
+      .finally(() => {
+        const left = (inFlight.get(delivery.endpoint_id) ?? 1) - 1;
+        if (left === 0) inFlight.delete(delivery.endpoint_id);
+        else inFlight.set(delivery.endpoint_id, left);
+        attempts.delete(task);
+        wake?.();
+      });
+    attempts.add(task);
+  }
+
+  /** One round: fan out what is new, then take what is due. Whether it found any work. */
+  async function round(): Promise<boolean> {
+    let fanned = 0;
+    for (;;) {
+      const n = await store.transaction((trx) => fanOut(trx, now(), FAN_OUT_BATCH));
+      fanned += n;
+      if (n < FAN_OUT_BATCH) break;
+    }
+    const free = config.concurrency - attempts.size;
+    if (free <= 0) return fanned > 0;
+    const at = now();
+    const leased = await store.transaction((trx) =>
+      leaseDueDeliveries(
+        trx,
+        at.toISOString(),
+        new Date(at.getTime() + leaseMs).toISOString(),
+        free,
+        slotsOf,
+        busy(),
+      ),
+    );
+    const endpoints = new Map<string, WebhookEndpointRow | undefined>();
+    for (const delivery of leased) {
+      if (!endpoints.has(delivery.endpoint_id)) {
+        endpoints.set(delivery.endpoint_id, await findEndpoint(store.db, delivery.endpoint_id));
+      }
+      launch(delivery, endpoints.get(delivery.endpoint_id));
+    }
+    return fanned > 0 || leased.length > 0;
+  }
+
+  const loop = (async () => {
+    while (running) {
+      let worked = false;
+      try {
+        worked = await round();
+      } catch (err) {
+        log.error({ err }, 'webhook delivery round failed; trying again');
+      }
+      if (!worked && running) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, IDLE_MS).unref();
+        });
+        wake = null;
+      }
+    }
+  })();
+
+  return async () => {
+    running = false;
+    wake?.();
+    await loop;
+    await Promise.all(attempts);
+    sender.close();
+  };
+}
