@@ -3,6 +3,7 @@ import { rewardPosting } from '../domain/ledger.ts';
 import { type Fulfilment, generateCode, parseCodePattern } from '../domain/reward-kinds.ts';
 import { newId } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
+import { lockRow } from '../store/locks.ts';
 import { insertTask } from '../store/repositories/fulfilment-tasks.ts';
 import { insertPostings } from '../store/repositories/ledger.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
@@ -100,6 +101,9 @@ async function drawFromPool(
   now: Date,
   actor: Actor,
 ): Promise<RewardRow> {
+  // Draws and uploads of one pool take turns (PostgreSQL): each count of what is left is exact,
+  // so the low-stock alert fires once, and a reward found waiting is never missed by an upload.
+  await lockRow(db, 'reward_pools', poolId);
   const pool = await findPool(db, poolId);
   if (!pool) throw new Error(`reward ${reward.id} names pool ${poolId}, which does not exist`);
   const code = await drawCode(db, poolId, reward.id, now.toISOString());

@@ -139,7 +139,10 @@ function checkKind(input: SpecInput, path: string): KindOptions {
       kind === 'points' ? `Points are counted in ${POINTS}.` : `Only points are counted in ${POINTS}.`;
     throw bad('invalid_value', `${path}.currency: ${message}`, `${path}.currency`);
   }
-  if (input.basis_points !== undefined && (input.pool_id || kind === 'custom' || kind === 'gift_card')) {
+  if (
+    input.basis_points !== undefined &&
+    (input.pool_id || ['custom', 'gift_card', 'points'].includes(kind))
+  ) {
     throw bad(
       'invalid_value',
       `${path}: a ${kind} reward has a fixed value; give amount, not basis_points.`,

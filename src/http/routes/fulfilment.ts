@@ -18,6 +18,8 @@ import {
 } from '../schemas/fulfilment.ts';
 
 const tags = ['fulfilment'];
+// 10,000 codes of up to 128 characters, JSON-quoted: past the 64 KiB every other route takes.
+const CODES_BODY_LIMIT = 2 * 1024 * 1024;
 
 export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { store, now } = deps;
@@ -79,8 +81,9 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
         description: 'Rewards approved while the pool was empty get their codes at once, oldest first.',
         params: IdParams,
         body: PoolCodesAdd,
-        response: { 200: PoolCodesAdded, ...errorResponses(400, 401, 404, 409) },
+        response: { 200: PoolCodesAdded, ...errorResponses(400, 401, 404, 409, 413) },
       },
+      bodyLimit: CODES_BODY_LIMIT,
     },
     (request, reply) =>
       idempotentWrite(deps, request, reply, async (trx) => {

@@ -1,5 +1,4 @@
 import { type Executor, fetchPage, type Page, type PageRequest } from '../executor.ts';
-import { isPostgres } from '../locks.ts';
 import type { RewardPoolCodesTable, RewardPoolsTable } from '../schema.ts';
 
 export type RewardPoolRow = RewardPoolsTable;
@@ -52,19 +51,15 @@ export async function countCodes(
   return { available: Number(row.available), drawn: Number(row.drawn) };
 }
 
-/**
- * Takes the pool's oldest code not drawn yet for a reward; null when the pool is empty. On
- * PostgreSQL concurrent draws skip each other's locked codes instead of queueing behind them.
- */
+/** Takes the pool's oldest code not drawn yet for a reward; null when the pool is empty. */
 export async function drawCode(db: Executor, poolId: string, rewardId: string, at: string) {
-  let query = db
+  const query = db
     .selectFrom('reward_pool_codes')
     .select(['id', 'code'])
     .where('pool_id', '=', poolId)
     .where('reward_id', 'is', null)
     .orderBy('id')
     .limit(1);
-  if (isPostgres(db)) query = query.forUpdate().skipLocked();
   const code = await query.executeTakeFirst();
   if (!code) return null;
   await db
