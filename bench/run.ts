@@ -1,5 +1,5 @@
-// `npm run bench`: the redirect against a bare node:http 302, click durability, and event
-// ingestion on SQLite, with fraud rules off and on. The last stdout line is one JSON object for scripts; the exit code is
+// `npm run bench`: the redirect against a bare node:http 302, click durability, event ingestion
+// on SQLite with fraud rules off and on, and webhook deliveries per second. The last stdout line is one JSON object for scripts; the exit code is
 // non-zero only when data was lost or broken or requests failed, never merely because a target was missed.
 import type autocannon from 'autocannon';
 import Database from 'better-sqlite3';
@@ -9,12 +9,14 @@ import { openStore } from '../src/store/database.ts';
 import { LoadTarget } from './load.ts';
 import { check, printTable, speed, target } from './report.ts';
 import { API_KEY, cleanup, type Server, startBaseline, startVouch, stop } from './servers.ts';
+import { benchWebhooks } from './webhooks.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // The machine's speed drifts by tens of percent within a minute; alternating short runs of the
 // baseline and vouch exposes both to the same drift, so their ratio holds still.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 20_000);
 const AUTH = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -146,6 +148,8 @@ try {
   const { baseline, redirect, clicks } = await benchRedirect();
   const off = await benchEvents('off');
   const { load: events, pairs, qualified, rewards, ledgerProblems } = await benchEvents('on');
+  log(`webhooks: vouch worker delivering ${WEBHOOKS} messages to a local receiver ...`);
+  const hooks = await benchWebhooks(WEBHOOKS);
   const ratio = Number((redirect.rps / baseline.rps).toFixed(3));
   const result = {
     redirect_rps: Math.round(redirect.rps),
@@ -167,6 +171,11 @@ try {
     purchases_qualified: qualified,
     rewards_created: rewards,
     ledger_problems: ledgerProblems,
+    webhook_deliveries_per_s: hooks.deliveriesPerS,
+    webhook_messages: hooks.messages,
+    webhook_received: hooks.received,
+    webhook_undelivered: hooks.undelivered,
+    webhook_bad_signatures: hooks.badSignatures,
     connections: CONNECTIONS,
     // How long each timed run lasted: it is sized from the warm-up, so it only approximates SECONDS.
     seconds: Object.fromEntries(
@@ -179,6 +188,7 @@ try {
   const clicksOk = clicks === redirect.expected && result.redirect_errors === 0;
   // Every pair must have been answered 201 twice, qualified its referral and made two rewards.
   const pairsOk = events.expected === 2 * pairs && qualified === pairs && rewards === 2 * pairs;
+  const hooksOk = hooks.unique === hooks.messages && hooks.undelivered === 0 && hooks.badSignatures === 0;
   printTable(
     `Vouch bench: ${CONNECTIONS} connections, ~${SECONDS} s of timed runs per server after a warm-up`,
     [
@@ -195,6 +205,12 @@ try {
       ['event errors', String(events.failed + off.load.failed), check(events.failed + off.load.failed === 0)],
       ['pairs / qualified / rewards', `${pairs} / ${qualified} / ${rewards}`, check(pairsOk)],
       [
+        'webhook deliveries',
+        `${hooks.deliveriesPerS} deliveries/s (${hooks.unique} of ${hooks.messages}, ${hooks.received} received)`,
+        target(hooks.deliveriesPerS >= 1000, '>= 1000'),
+      ],
+      ['webhooks lost / bad signatures', `${hooks.undelivered} / ${hooks.badSignatures}`, check(hooksOk)],
+      [
         'ledger verify problems',
         String(ledgerProblems + off.ledgerProblems),
         check(ledgerProblems + off.ledgerProblems === 0),
@@ -203,7 +219,8 @@ try {
   );
   console.log(JSON.stringify(result));
   const offOk = off.load.failed === 0 && off.ledgerProblems === 0 && off.qualified === off.pairs;
-  process.exitCode = clicksOk && events.failed === 0 && pairsOk && ledgerProblems === 0 && offOk ? 0 : 1;
+  process.exitCode =
+    clicksOk && events.failed === 0 && pairsOk && ledgerProblems === 0 && offOk && hooksOk ? 0 : 1;
 } catch (error) {
   console.error(error);
   process.exitCode = 1;

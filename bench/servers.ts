@@ -73,14 +73,31 @@ export function startBaseline(): Promise<Server> {
 
 /** A fresh database each time, so earlier runs never skew a measurement. */
 export async function startVouch(): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-'));
-  tempDirs.push(dir);
-  const dbFile = join(dir, 'vouch.db');
+  const dbFile = tempDatabase();
   // VOUCH_BENCH_PROF=<dir> writes a .cpuprofile of each vouch server (not of the bench itself).
   const prof = process.env.VOUCH_BENCH_PROF;
   const args = [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), 'bin/vouch.mjs', 'serve'];
   const env = { DATABASE_URL: `sqlite:${dbFile}`, LOG_LEVEL: 'warn', VOUCH_BOOTSTRAP_KEY: API_KEY };
   return { ...(await start(args, env, '/health')), dbFile };
+}
+
+/** A fresh SQLite file in a temp dir that cleanup() removes. */
+export function tempDatabase(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-'));
+  tempDirs.push(dir);
+  return join(dir, 'vouch.db');
+}
+
+/** `vouch worker` on a database: it serves no HTTP, so the caller watches for its work instead. */
+export function startWorker(dbFile: string, env: Record<string, string>): Server {
+  const child = spawn(process.execPath, ['bin/vouch.mjs', 'worker'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, DATABASE_URL: `sqlite:${dbFile}`, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', process.stderr, process.stderr],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return { url: '', child, dbFile };
 }
 
 /** SIGTERM, then wait: vouch writes its buffered clicks before it exits. Exit code or signal. */
