@@ -147,3 +147,18 @@ export async function addCodes(t: TestApp, poolId: string, codes: string[]) {
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body;
 }
+
+/** A program paying these rewards (no hold unless asked), and one referred friend's first order. */
+export async function qualify(
+  t: TestApp,
+  rewards: Record<string, unknown>,
+  purchase: Record<string, unknown> = {},
+  options: { hold?: number; lowStock?: number } = {},
+) {
+  const { program, pools } = await kindProgram(t, rewards, options);
+  const bought = await referAndBuy(t, program.id, { purchase });
+  return { program, pools, ...bought };
+}
+
+export const coupon = (extra: Record<string, unknown>) => ({ ...usd(1000), kind: 'coupon', ...extra });
+export const custom = { ...usd(5000), kind: 'custom', description: 'Dinner for two' };
