@@ -24,6 +24,7 @@ import { redirectRoutes } from './routes/redirect.ts';
 import { referralRoutes } from './routes/referrals.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { rewardRoutes } from './routes/rewards.ts';
+import { stripeRoutes } from './routes/stripe.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { validatorCompiler } from './validators.ts';
@@ -139,6 +140,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(fulfilmentRoutes, deps);
     await v1.register(webhookRoutes, deps);
   });
+  if (config.stripeWebhookSecret) {
+    await app.register(stripeRoutes, { ...deps, webhookSecret: config.stripeWebhookSecret });
+  }
   redirect = answer;
   return app;
 }

@@ -16,6 +16,8 @@ export interface Config {
   /** A file of extra disposable email domains, one per line, added to the packaged list. */
   readonly disposableDomainsFile: string | undefined;
   readonly webhooks: WebhookConfig;
+  /** Stripe's endpoint signing secret (whsec_…): POST /integrations/stripe/webhook exists only with it. */
+  readonly stripeWebhookSecret: string | undefined;
 }
 
 export interface WebhookConfig {
@@ -122,9 +124,15 @@ function parseInteger(variable: string, raw: string | undefined, fallback: numbe
   return value;
 }
 
+function parseSwitch(variable: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(variable, `must be on or off, got '${raw}'`);
+}
+
 function parseWebhooks(env: Record<string, string | undefined>): WebhookConfig {
   return Object.freeze({
-    inProcess: env.VOUCH_WEBHOOK_WORKER !== 'off',
+    inProcess: parseSwitch('VOUCH_WEBHOOK_WORKER', env.VOUCH_WEBHOOK_WORKER),
     allowPrivate: parseBoolean('VOUCH_WEBHOOK_ALLOW_PRIVATE', env.VOUCH_WEBHOOK_ALLOW_PRIVATE),
     timeoutMs: parseInteger('VOUCH_WEBHOOK_TIMEOUT_MS', env.VOUCH_WEBHOOK_TIMEOUT_MS, 10_000, 100, 60_000),
     concurrency: parseInteger('VOUCH_WEBHOOK_CONCURRENCY', env.VOUCH_WEBHOOK_CONCURRENCY, 64, 1, 1024),
@@ -146,5 +154,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: parseBoolean('VOUCH_TRUST_PROXY', env.VOUCH_TRUST_PROXY),
     disposableDomainsFile: env.VOUCH_DISPOSABLE_DOMAINS_FILE || undefined,
     webhooks: parseWebhooks(env),
+    stripeWebhookSecret: env.VOUCH_STRIPE_WEBHOOK_SECRET || undefined,
   });
 }

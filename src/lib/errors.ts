@@ -24,6 +24,7 @@ const ERRORS = {
   invalid_email: { status: 400, type: 'invalid_request' },
   invalid_phone: { status: 400, type: 'invalid_request' },
   invalid_ip: { status: 400, type: 'invalid_request' },
+  invalid_signature: { status: 400, type: 'invalid_request' },
   // 401 / 403: who is asking
   missing_api_key: { status: 401, type: 'authentication_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },

@@ -1,0 +1,171 @@
+import type Stripe from 'stripe';
+import type { Executor } from '../store/executor.ts';
+import { sumRefundsOf } from '../store/repositories/events.ts';
+import type { Actor } from './audit.ts';
+import { type EventInput, type EventRow, recordEvent } from './record-event.ts';
+import type { Screening } from './screening.ts';
+
+export const STRIPE: Actor = 'integration:stripe';
+
+// Stripe's objects as the events carry them, reduced to the fields read here. Older and newer
+// API versions differ; every field is optional and read defensively.
+interface Discountable {
+  discounts?: (string | { promotion_code?: string | { code?: string } | null })[] | null;
+}
+interface CheckoutSession extends Discountable {
+  id: string;
+  client_reference_id?: string | null;
+  customer?: string | { id: string } | null;
+  customer_details?: { email?: string | null } | null;
+  payment_intent?: string | { id: string } | null;
+  amount_total?: number | null;
+  currency?: string | null;
+  metadata?: Record<string, string> | null;
+  payment_status?: string;
+}
+interface Invoice extends Discountable {
+  id: string;
+  customer?: string | { id: string } | null;
+  customer_email?: string | null;
+  payment_intent?: string | { id: string } | null;
+  amount_paid?: number;
+  currency?: string;
+  metadata?: Record<string, string> | null;
+  subscription_details?: { metadata?: Record<string, string> | null } | null;
+}
+interface Charge {
+  id: string;
+  customer?: string | { id: string } | null;
+  payment_intent?: string | { id: string } | null;
+  amount_refunded?: number;
+  currency?: string;
+}
+
+const idOf = (ref: string | { id: string } | null | undefined): string | null =>
+  ref == null ? null : typeof ref === 'string' ? ref : ref.id;
+
+/** A promotion code's text, when Stripe sent it expanded; an id (promo_…) alone says nothing. */
+function promotionCode(object: Discountable): string | undefined {
+  for (const discount of object.discounts ?? []) {
+    if (typeof discount === 'string') continue;
+    const promo = discount.promotion_code;
+    if (promo && typeof promo === 'object' && promo.code) return promo.code;
+  }
+  return undefined;
+}
+
+/** The referral a paying customer carries: vouch_ref (and vouch_click) metadata, else a promotion code. */
+function referralOf(metadata: Record<string, string> | null | undefined, object: Discountable) {
+  const code = metadata?.vouch_ref || promotionCode(object);
+  const clickId = metadata?.vouch_click;
+  if (!code && !clickId) return undefined;
+  return { ...(code ? { code } : {}), ...(clickId ? { click_id: clickId } : {}) };
+}
+
+/** A payment, whatever object reported it, and the purchase id its refunds will name. */
+interface Payment {
+  customer: string;
+  email: string | null;
+  purchaseId: string;
+  amount: number;
+  currency: string;
+  referral: ReturnType<typeof referralOf>;
+  occurredAt: string;
+}
+
+function paymentOf(event: Stripe.Event): Payment | null {
+  const occurredAt = new Date(event.created * 1000).toISOString();
+  if (event.type === 'checkout.session.completed') {
+    const session = event.data.object as unknown as CheckoutSession;
+    if (session.payment_status === 'unpaid' || !session.currency) return null;
+    const email = session.customer_details?.email ?? null;
+    const customer =
+      session.client_reference_id || idOf(session.customer) || (email ? `email:${email}` : null);
+    if (!customer) return null;
+    return {
+      customer,
+      email,
+      purchaseId: idOf(session.payment_intent) ?? session.id,
+      amount: session.amount_total ?? 0,
+      currency: session.currency.toUpperCase(),
+      referral: referralOf(session.metadata, session),
+      occurredAt,
+    };
+  }
+  if (event.type === 'invoice.paid') {
+    const invoice = event.data.object as unknown as Invoice;
+    const customer = idOf(invoice.customer);
+    // A trial's invoice pays nothing: it is not a purchase.
+    if (!customer || !invoice.currency || !invoice.amount_paid) return null;
+    return {
+      customer,
+      email: invoice.customer_email ?? null,
+      purchaseId: idOf(invoice.payment_intent) ?? invoice.id,
+      amount: invoice.amount_paid,
+      currency: invoice.currency.toUpperCase(),
+      referral: referralOf(invoice.metadata ?? invoice.subscription_details?.metadata, invoice),
+      occurredAt,
+    };
+  }
+  return null;
+}
+
+export type StripeOutcome =
+  | { outcome: 'recorded'; events: EventRow[] }
+  | { outcome: 'ignored'; reason: 'event_type' | 'not_a_payment' | 'nothing_new' };
+
+/**
+ * Turns one verified Stripe event into Vouch events. A payment is a sign-up (so a referral code in
+ * its metadata or promotion code makes the referral, once per customer) and a purchase; a refund
+ * is the part of `amount_refunded` not recorded yet. Every Vouch event's external id derives from
+ * Stripe's ids, so replays and out-of-order deliveries change nothing twice.
+ */
+export async function ingestStripeEvent(
+  db: Executor,
+  event: Stripe.Event,
+  now: Date,
+  screening: Screening,
+): Promise<StripeOutcome> {
+  const record = async (input: EventInput) => (await recordEvent(db, input, now, STRIPE, screening)).event;
+  if (event.type === 'charge.refunded') {
+    const charge = event.data.object as unknown as Charge;
+    const purchaseId = idOf(charge.payment_intent) ?? charge.id;
+    const customer = idOf(charge.customer);
+    const total = charge.amount_refunded ?? 0;
+    // amount_refunded is cumulative; a late, smaller total adds nothing.
+    const amount = total - (await sumRefundsOf(db, purchaseId));
+    if (amount <= 0 || !charge.currency) return { outcome: 'ignored', reason: 'nothing_new' };
+    const refund = await record({
+      type: 'refund',
+      external_id: `stripe:${charge.id}:refunded:${total}`,
+      customer: { external_id: customer ?? `stripe:${charge.id}` },
+      amount,
+      currency: charge.currency.toUpperCase(),
+      purchase_external_id: purchaseId,
+      occurred_at: new Date(event.created * 1000).toISOString(),
+    });
+    return { outcome: 'recorded', events: [refund] };
+  }
+  if (event.type !== 'checkout.session.completed' && event.type !== 'invoice.paid') {
+    return { outcome: 'ignored', reason: 'event_type' };
+  }
+  const payment = paymentOf(event);
+  if (!payment) return { outcome: 'ignored', reason: 'not_a_payment' };
+  const customer = { external_id: payment.customer, email: payment.email };
+  const signup = await record({
+    type: 'signup',
+    external_id: `stripe:${payment.customer}`,
+    customer,
+    referral: payment.referral,
+    occurred_at: payment.occurredAt,
+  });
+  const purchase = await record({
+    type: 'purchase',
+    external_id: payment.purchaseId,
+    customer,
+    amount: payment.amount,
+    currency: payment.currency,
+    occurred_at: payment.occurredAt,
+  });
+  return { outcome: 'recorded', events: [signup, purchase] };
+}

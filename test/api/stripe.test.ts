@@ -1,0 +1,202 @@
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { makeParticipant, makeProgram, unique } from '../support/factories.ts';
+import { countRows } from '../support/tables.ts';
+
+// Events are built as Stripe sends them and signed by the stripe package's own test helper.
+const SECRET = 'whsec_test_vouch_stripe_secret';
+const stripe = new Stripe('sk_test_unused');
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ VOUCH_STRIPE_WEBHOOK_SECRET: SECRET });
+});
+afterAll(() => t.close());
+
+let created = Math.floor(Date.now() / 1000) - 3600;
+function stripeEvent(type: string, object: Record<string, unknown>) {
+  return {
+    id: unique('evt_stripe'),
+    object: 'event',
+    type,
+    created: created++,
+    data: { object },
+    api_version: '2024-06-20',
+  };
+}
+
+async function deliver(event: object, secret = SECRET) {
+  const payload = JSON.stringify(event);
+  const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
+  const raw = await t.app.inject({
+    method: 'POST',
+    url: '/integrations/stripe/webhook',
+    headers: { 'content-type': 'application/json', 'stripe-signature': header },
+    payload,
+  });
+  return { status: raw.statusCode, body: JSON.parse(raw.body) };
+}
+
+async function referrerWithCode() {
+  const program = await makeProgram(t, {
+    rewards: { referrer: { amount: 1000, currency: 'USD' }, referee: { amount: 500, currency: 'USD' } },
+  });
+  return makeParticipant(t, program.id);
+}
+
+const checkout = (overrides: Record<string, unknown> = {}) => ({
+  id: unique('cs'),
+  object: 'checkout.session',
+  client_reference_id: unique('user'),
+  customer: unique('cus'),
+  customer_details: { email: `${unique('buyer')}@example.com` },
+  payment_intent: unique('pi'),
+  amount_total: 10_000,
+  currency: 'usd',
+  payment_status: 'paid',
+  metadata: {},
+  ...overrides,
+});
+
+describe('Stripe ingestion', () => {
+  it('turns a paid checkout carrying vouch_ref into a qualified referral with its rewards', async () => {
+    const referrer = await referrerWithCode();
+    const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
+    const res = await deliver(stripeEvent('checkout.session.completed', session));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ received: true, outcome: 'recorded' });
+    expect(res.body.event_ids).toHaveLength(2);
+    const referrals = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data;
+    expect(referrals).toHaveLength(1);
+    expect(referrals[0]).toMatchObject({ status: 'qualified', attribution_method: 'code' });
+    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referrals[0].id}`)).body.data;
+    expect(rewards.map((r: { amount: number }) => r.amount).sort()).toEqual([1000, 500].sort());
+  });
+
+  it('changes nothing when Stripe delivers the same event again', async () => {
+    const referrer = await referrerWithCode();
+    const event = stripeEvent(
+      'checkout.session.completed',
+      checkout({ metadata: { vouch_ref: referrer.referral_code } }),
+    );
+    const first = await deliver(event);
+    const before = await countRows(t.store.db);
+    const again = await deliver(event);
+    expect(again.body.event_ids).toEqual(first.body.event_ids);
+    expect(await countRows(t.store.db)).toEqual(before);
+  });
+
+  it('claws rewards back from refunds, counting amount_refunded once even out of order', async () => {
+    const referrer = await referrerWithCode();
+    const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
+    await deliver(stripeEvent('checkout.session.completed', session));
+    const charge = (refunded: number) => ({
+      id: `ch_${session.payment_intent}`,
+      object: 'charge',
+      customer: session.customer,
+      payment_intent: session.payment_intent,
+      amount: 10_000,
+      amount_refunded: refunded,
+      currency: 'usd',
+    });
+    // The later, full refund arrives first; the earlier partial one then adds nothing.
+    const full = await deliver(stripeEvent('charge.refunded', charge(10_000)));
+    expect(full.body.outcome).toBe('recorded');
+    const late = await deliver(stripeEvent('charge.refunded', charge(2_500)));
+    expect(late.body).toMatchObject({ outcome: 'ignored', reason: 'nothing_new' });
+    const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data[0];
+    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+    expect(rewards.map((r: { status: string }) => r.status)).toEqual(['reversed', 'reversed']);
+  });
+
+  it('reverses in proportion to a partial refund', async () => {
+    const referrer = await referrerWithCode();
+    const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
+    await deliver(stripeEvent('checkout.session.completed', session));
+    const charge = {
+      id: unique('ch'),
+      object: 'charge',
+      customer: session.customer,
+      payment_intent: session.payment_intent,
+      amount: 10_000,
+      amount_refunded: 5_000,
+      currency: 'usd',
+    };
+    await deliver(stripeEvent('charge.refunded', charge));
+    const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data[0];
+    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+    expect(
+      rewards
+        .map((r: { reversed_amount: number }) => r.reversed_amount)
+        .sort((a: number, b: number) => a - b),
+    ).toEqual([250, 500]);
+  });
+
+  it('matches a paid invoice by an expanded promotion code equal to the referral code', async () => {
+    const referrer = await referrerWithCode();
+    const invoice = {
+      id: unique('in'),
+      object: 'invoice',
+      customer: unique('cus'),
+      customer_email: `${unique('sub')}@example.com`,
+      amount_paid: 4_900,
+      currency: 'usd',
+      discounts: [{ promotion_code: { id: 'promo_1', code: referrer.referral_code } }],
+    };
+    const res = await deliver(stripeEvent('invoice.paid', invoice));
+    expect(res.body.outcome).toBe('recorded');
+    const referrals = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data;
+    expect(referrals[0]).toMatchObject({ status: 'qualified' });
+  });
+
+  it('ignores what is not a payment: other event types, unpaid sessions, free trial invoices', async () => {
+    expect((await deliver(stripeEvent('customer.created', { id: unique('cus') }))).body).toMatchObject({
+      outcome: 'ignored',
+      reason: 'event_type',
+    });
+    expect(
+      (await deliver(stripeEvent('checkout.session.completed', checkout({ payment_status: 'unpaid' })))).body,
+    ).toMatchObject({ outcome: 'ignored', reason: 'not_a_payment' });
+    const trial = {
+      id: unique('in'),
+      object: 'invoice',
+      customer: unique('cus'),
+      amount_paid: 0,
+      currency: 'usd',
+    };
+    expect((await deliver(stripeEvent('invoice.paid', trial))).body).toMatchObject({
+      outcome: 'ignored',
+      reason: 'not_a_payment',
+    });
+  });
+
+  it('refuses an event whose signature does not verify, and writes nothing', async () => {
+    const before = await countRows(t.store.db);
+    const res = await deliver(stripeEvent('checkout.session.completed', checkout()), 'whsec_someone_else');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_signature', param: 'stripe-signature' });
+    const unsigned = await t.app.inject({
+      method: 'POST',
+      url: '/integrations/stripe/webhook',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    expect(unsigned.statusCode).toBe(400);
+    expect(await countRows(t.store.db)).toEqual(before);
+  });
+
+  it('has no Stripe endpoint when no signing secret is configured', async () => {
+    const plain = await createTestApp();
+    try {
+      const res = await plain.app.inject({
+        method: 'POST',
+        url: '/integrations/stripe/webhook',
+        payload: {},
+      });
+      expect(res.statusCode).toBe(404);
+    } finally {
+      await plain.close();
+    }
+  });
+});
