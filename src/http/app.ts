@@ -24,6 +24,7 @@ import { redirectRoutes } from './routes/redirect.ts';
 import { referralRoutes } from './routes/referrals.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { rewardRoutes } from './routes/rewards.ts';
+import { shopifyRoutes } from './routes/shopify.ts';
 import { stripeRoutes } from './routes/stripe.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas/common.ts';
@@ -142,6 +143,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   if (config.stripeWebhookSecret) {
     await app.register(stripeRoutes, { ...deps, webhookSecret: config.stripeWebhookSecret });
+  }
+  if (config.shopifyWebhookSecret) {
+    await app.register(shopifyRoutes, { ...deps, webhookSecret: config.shopifyWebhookSecret });
   }
   redirect = answer;
   return app;

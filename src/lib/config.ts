@@ -18,6 +18,8 @@ export interface Config {
   readonly webhooks: WebhookConfig;
   /** Stripe's endpoint signing secret (whsec_…): POST /integrations/stripe/webhook exists only with it. */
   readonly stripeWebhookSecret: string | undefined;
+  /** The Shopify app's secret that signs its webhooks: POST /integrations/shopify/webhook exists only with it. */
+  readonly shopifyWebhookSecret: string | undefined;
 }
 
 export interface WebhookConfig {
@@ -155,5 +157,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     disposableDomainsFile: env.VOUCH_DISPOSABLE_DOMAINS_FILE || undefined,
     webhooks: parseWebhooks(env),
     stripeWebhookSecret: env.VOUCH_STRIPE_WEBHOOK_SECRET || undefined,
+    shopifyWebhookSecret: env.VOUCH_SHOPIFY_WEBHOOK_SECRET || undefined,
   });
 }

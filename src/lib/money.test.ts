@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.ts';
-import { isCurrency, MAX_AMOUNT, parseMoney, toDecimal } from './money.ts';
+import { fromDecimal, isCurrency, MAX_AMOUNT, parseMoney, toDecimal } from './money.ts';
 
 function codeOf(run: () => unknown): { code: string; param: string | undefined } | null {
   try {
@@ -52,5 +52,23 @@ describe('toDecimal', () => {
     [700, 'PTS', '700'],
   ])('writes %i %s as %s', (amount, currency, decimal) => {
     expect(toDecimal(amount, currency)).toBe(decimal);
+  });
+});
+
+describe('fromDecimal', () => {
+  it.each([
+    ['49.90', 'USD', 4990],
+    ['49.9', 'USD', 4990],
+    ['0.01', 'USD', 1],
+    ['100', 'USD', 10000],
+    ['500', 'JPY', 500],
+    ['1.234', 'BHD', 1234],
+    ['12.345', 'USD', null],
+    ['-1.00', 'USD', null],
+    ['1e3', 'USD', null],
+    ['', 'USD', null],
+    ['5.5', 'JPY', null],
+  ])('reads %s %s as %s', (decimal, currency, expected) => {
+    expect(fromDecimal(decimal, currency)).toBe(expected);
   });
 });

@@ -61,3 +61,18 @@ export function toDecimal(amount: number, currency: string): string {
   const units = String(Math.abs(amount)).padStart(digits + 1, '0');
   return digits === 0 ? sign + units : `${sign}${units.slice(0, -digits)}.${units.slice(-digits)}`;
 }
+
+/**
+ * A decimal amount in the major unit ("49.90", as Shopify sends prices) in minor units (4990),
+ * exactly, without floating point. Null when it is not a plain non-negative decimal with at most
+ * the currency's digits.
+ */
+export function fromDecimal(decimal: string, currency: string): number | null {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(decimal.trim());
+  if (!match) return null;
+  const digits = minorDigits(currency);
+  const fraction = (match[2] ?? '').replace(/0+$/, '');
+  if (fraction.length > digits) return null;
+  const amount = Number(`${match[1]}${fraction.padEnd(digits, '0')}`);
+  return Number.isSafeInteger(amount) ? amount : null;
+}

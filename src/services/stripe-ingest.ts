@@ -2,7 +2,8 @@ import type Stripe from 'stripe';
 import type { Executor } from '../store/executor.ts';
 import { sumRefundsOf } from '../store/repositories/events.ts';
 import type { Actor } from './audit.ts';
-import { type EventInput, type EventRow, recordEvent } from './record-event.ts';
+import { ingestPayment, type Payment } from './ingest-payment.ts';
+import { type EventRow, recordEvent } from './record-event.ts';
 import type { Screening } from './screening.ts';
 
 export const STRIPE: Actor = 'integration:stripe';
@@ -62,17 +63,6 @@ function referralOf(metadata: Record<string, string> | null | undefined, object:
   return { ...(code ? { code } : {}), ...(clickId ? { click_id: clickId } : {}) };
 }
 
-/** A payment, whatever object reported it, and the purchase id its refunds will name. */
-interface Payment {
-  customer: string;
-  email: string | null;
-  purchaseId: string;
-  amount: number;
-  currency: string;
-  referral: ReturnType<typeof referralOf>;
-  occurredAt: string;
-}
-
 function paymentOf(event: Stripe.Event): Payment | null {
   const occurredAt = new Date(event.created * 1000).toISOString();
   if (event.type === 'checkout.session.completed') {
@@ -126,7 +116,6 @@ export async function ingestStripeEvent(
   now: Date,
   screening: Screening,
 ): Promise<StripeOutcome> {
-  const record = async (input: EventInput) => (await recordEvent(db, input, now, STRIPE, screening)).event;
   if (event.type === 'charge.refunded') {
     const charge = event.data.object as unknown as Charge;
     const purchaseId = idOf(charge.payment_intent) ?? charge.id;
@@ -135,15 +124,21 @@ export async function ingestStripeEvent(
     // amount_refunded is cumulative; a late, smaller total adds nothing.
     const amount = total - (await sumRefundsOf(db, purchaseId));
     if (amount <= 0 || !charge.currency) return { outcome: 'ignored', reason: 'nothing_new' };
-    const refund = await record({
-      type: 'refund',
-      external_id: `stripe:${charge.id}:refunded:${total}`,
-      customer: { external_id: customer ?? `stripe:${charge.id}` },
-      amount,
-      currency: charge.currency.toUpperCase(),
-      purchase_external_id: purchaseId,
-      occurred_at: new Date(event.created * 1000).toISOString(),
-    });
+    const { event: refund } = await recordEvent(
+      db,
+      {
+        type: 'refund',
+        external_id: `stripe:${charge.id}:refunded:${total}`,
+        customer: { external_id: customer ?? `stripe:${charge.id}` },
+        amount,
+        currency: charge.currency.toUpperCase(),
+        purchase_external_id: purchaseId,
+        occurred_at: new Date(event.created * 1000).toISOString(),
+      },
+      now,
+      STRIPE,
+      screening,
+    );
     return { outcome: 'recorded', events: [refund] };
   }
   if (event.type !== 'checkout.session.completed' && event.type !== 'invoice.paid') {
@@ -151,21 +146,5 @@ export async function ingestStripeEvent(
   }
   const payment = paymentOf(event);
   if (!payment) return { outcome: 'ignored', reason: 'not_a_payment' };
-  const customer = { external_id: payment.customer, email: payment.email };
-  const signup = await record({
-    type: 'signup',
-    external_id: `stripe:${payment.customer}`,
-    customer,
-    referral: payment.referral,
-    occurred_at: payment.occurredAt,
-  });
-  const purchase = await record({
-    type: 'purchase',
-    external_id: payment.purchaseId,
-    customer,
-    amount: payment.amount,
-    currency: payment.currency,
-    occurred_at: payment.occurredAt,
-  });
-  return { outcome: 'recorded', events: [signup, purchase] };
+  return { outcome: 'recorded', events: await ingestPayment(db, 'stripe', payment, now, STRIPE, screening) };
 }

@@ -1,0 +1,131 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { makeParticipant, makeProgram, unique } from '../support/factories.ts';
+import { countRows } from '../support/tables.ts';
+
+const SECRET = 'shopify-app-secret-for-tests';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ VOUCH_SHOPIFY_WEBHOOK_SECRET: SECRET });
+});
+afterAll(() => t.close());
+
+/** As Shopify sends it: the topic in a header, the body signed with the app's secret. */
+async function deliver(topic: string, body: object, secret = SECRET) {
+  const payload = JSON.stringify(body);
+  const hmac = createHmac('sha256', secret).update(payload).digest('base64');
+  const raw = await t.app.inject({
+    method: 'POST',
+    url: '/integrations/shopify/webhook',
+    headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': hmac },
+    payload,
+  });
+  return { status: raw.statusCode, body: JSON.parse(raw.body) };
+}
+
+async function referrer() {
+  const program = await makeProgram(t, {
+    rewards: { referrer: { amount: 1000, currency: 'USD' }, referee: { amount: 500, currency: 'USD' } },
+  });
+  return makeParticipant(t, program.id);
+}
+
+let nextId = 5_000_000;
+const order = (extra: Record<string, unknown> = {}) => ({
+  id: nextId++,
+  email: `${unique('shopper')}@example.com`,
+  customer: { id: nextId++ },
+  total_price: '100.00',
+  currency: 'USD',
+  created_at: new Date(Date.now() - 60_000).toISOString(),
+  discount_codes: [],
+  note_attributes: [],
+  landing_site: '/',
+  source_name: 'web',
+  ...extra,
+});
+
+const referralOf = async (referrerId: string) =>
+  (await t.api('GET', `/v1/referrals?referrer_id=${referrerId}`)).body.data[0];
+
+describe('Shopify ingestion', () => {
+  it.each([
+    ['a discount code', (code: string) => ({ discount_codes: [{ code }] })],
+    [
+      'a vouch_ref note attribute',
+      (code: string) => ({ note_attributes: [{ name: 'vouch_ref', value: code }] }),
+    ],
+    ['the landing page', (code: string) => ({ landing_site: `/welcome?vouch_ref=${code}&utm_source=x` })],
+    [
+      'a discount code at the point of sale, with no customer',
+      (code: string) => ({ discount_codes: [{ code }], source_name: 'pos', customer: null, email: null }),
+    ],
+  ])('attributes an order by %s and qualifies the referral', async (_how, attach) => {
+    const r = await referrer();
+    const res = await deliver('orders/create', order(attach(r.referral_code)));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ received: true, outcome: 'recorded' });
+    expect(await referralOf(r.id)).toMatchObject({ status: 'qualified' });
+  });
+
+  it('reads prices exactly in minor units, and refunds pro rata by order', async () => {
+    const r = await referrer();
+    const placed = order({ total_price: '49.90', discount_codes: [{ code: r.referral_code }] });
+    await deliver('orders/create', placed);
+    const referral = await referralOf(r.id);
+    const refund = {
+      id: nextId++,
+      order_id: placed.id,
+      transactions: [
+        { kind: 'refund', status: 'success', amount: '24.95', currency: 'USD' },
+        { kind: 'refund', status: 'failure', amount: '24.95', currency: 'USD' },
+      ],
+    };
+    const res = await deliver('refunds/create', refund);
+    expect(res.body.outcome).toBe('recorded');
+    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+    expect(
+      rewards
+        .map((w: { reversed_amount: number }) => w.reversed_amount)
+        .sort((a: number, b: number) => a - b),
+    ).toEqual([250, 500]);
+    const before = await countRows(t.store.db);
+    await deliver('refunds/create', refund);
+    expect(await countRows(t.store.db)).toEqual(before);
+  });
+
+  it('changes nothing when an order is delivered twice', async () => {
+    const r = await referrer();
+    const placed = order({ discount_codes: [{ code: r.referral_code }] });
+    const first = await deliver('orders/create', placed);
+    const before = await countRows(t.store.db);
+    const again = await deliver('orders/create', placed);
+    expect(again.body.event_ids).toEqual(first.body.event_ids);
+    expect(await countRows(t.store.db)).toEqual(before);
+  });
+
+  it('ignores other topics and refunds of nothing', async () => {
+    expect((await deliver('customers/create', { id: 1 })).body).toMatchObject({
+      outcome: 'ignored',
+      reason: 'topic',
+    });
+    const empty = { id: nextId++, order_id: 1, transactions: [] };
+    expect((await deliver('refunds/create', empty)).body).toMatchObject({
+      outcome: 'ignored',
+      reason: 'nothing_refunded',
+    });
+  });
+
+  it('refuses a body whose HMAC does not verify, and a price it cannot read, writing nothing', async () => {
+    const before = await countRows(t.store.db);
+    const forged = await deliver('orders/create', order(), 'not-the-secret');
+    expect(forged.status).toBe(400);
+    expect(forged.body.error).toMatchObject({ code: 'invalid_signature', param: 'x-shopify-hmac-sha256' });
+    const bad = await deliver('orders/create', order({ total_price: '12.345' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_value', param: 'total_price' });
+    expect(await countRows(t.store.db)).toEqual(before);
+  });
+});
