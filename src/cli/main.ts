@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { exportCommand } from './commands/export.ts';
 import { createKey, listKeys, revokeKey } from './commands/keys.ts';
 import { verifyLedgerCommand } from './commands/ledger.ts';
 import { migrate } from './commands/migrate.ts';
@@ -40,6 +41,19 @@ rewards
   .command('approve-due')
   .description('approve every pending reward whose hold has ended (serve does this every minute)')
   .action(approveDueCommand);
+
+program
+  .command('export')
+  .description('append a table to a file for a data warehouse, resuming from the cursor kept beside it')
+  .argument('<table>', 'participants, clicks, events, referrals, rewards, ledger_entries or webhook_events')
+  .requiredOption('--out <file>', 'the file to append to; its cursor is kept in <file>.cursor')
+  .option(
+    '--since <cursor|time>',
+    'start after this id, or at this RFC 3339 time (default: the saved cursor, else the start)',
+  )
+  .option('--format <format>', 'ndjson or csv', 'ndjson')
+  .option('--no-progress', 'no progress bar')
+  .action(exportCommand);
 
 program
   .command('seed-demo')

@@ -15,6 +15,7 @@ import { errorHandler, sendError } from './error-handler.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { fulfilmentRoutes } from './routes/fulfilment.ts';
 import { inviteRoutes } from './routes/invites.ts';
 import { participantRoutes } from './routes/participants.ts';
@@ -140,6 +141,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(reviewRoutes, deps);
     await v1.register(fulfilmentRoutes, deps);
     await v1.register(webhookRoutes, deps);
+    await v1.register(exportRoutes, deps);
   });
   if (config.stripeWebhookSecret) {
     await app.register(stripeRoutes, { ...deps, webhookSecret: config.stripeWebhookSecret });
