@@ -129,7 +129,8 @@ export function checkEndpointUrl(raw: string, allowPrivate: boolean): UrlProblem
   }
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'not_https';
   if (url.username || url.password) return 'has_credentials';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // `localhost.` is `localhost`: a name's trailing root dot changes nothing.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   if (!allowPrivate && (host === 'localhost' || (isIP(host) !== 0 && isPrivateAddress(host)))) {
     return 'private_address';
   }

@@ -16,6 +16,7 @@ import {
   updateDelivery,
 } from '../store/repositories/webhook-deliveries.ts';
 import {
+  endpointExists,
   findEndpoint,
   listEnabledEndpoints,
   updateEndpointRow,
@@ -151,7 +152,7 @@ export async function listDeliveries(
   filter: { endpointId: string; status?: DeliveryRow['status'] | undefined },
   page: PageRequest,
 ): Promise<Page<DeliveryWithAttempts>> {
-  if (!(await findEndpoint(db, filter.endpointId))) throw notFound('webhook_endpoint', filter.endpointId);
+  if (!(await endpointExists(db, filter.endpointId))) throw notFound('webhook_endpoint', filter.endpointId);
   const rows = await listDeliveryRows(db, filter, page);
   const attempts = await listAttempts(
     db,

@@ -15,10 +15,14 @@ export async function worker(): Promise<void> {
   const log = pino({ level: config.logLevel });
   const stopMaturation = startRewardMaturation(store, log, MATURATION_INTERVAL_MS, () => new Date());
   const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date());
+  // The workers' timers do not hold the process open (inside `serve` the server does), and
+  // better-sqlite3 holds no handle: this one keeps a worker alive while it waits for work.
+  const keepAlive = setInterval(() => {}, 60_000);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    clearInterval(keepAlive);
     log.info({ signal }, 'shutting down: finishing the webhook attempts in flight');
     await stopWebhooks();
     await stopMaturation();

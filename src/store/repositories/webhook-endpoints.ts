@@ -17,6 +17,14 @@ export function findEndpoint(db: Executor, id: string): Promise<WebhookEndpointR
     .executeTakeFirst();
 }
 
+/** Whether an endpoint was ever made, deleted or not: its delivery log outlives it. */
+export async function endpointExists(db: Executor, id: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('webhook_endpoints').select('id').where('id', '=', id).executeTakeFirst()) !==
+    undefined
+  );
+}
+
 export function listEndpointRows(db: Executor, page: PageRequest): Promise<Page<WebhookEndpointRow>> {
   return fetchPage(db.selectFrom('webhook_endpoints').selectAll().where('deleted_at', 'is', null), page);
 }
