@@ -81,16 +81,15 @@ export function startWebhookWorker(
     attempts.add(task);
   }
 
-  /** One round: fan out what is new, then take what is due. Whether it found any work. */
+  /**
+   * One round: fan out all that is new, then take what is due. Whether it took any: only then is
+   * another round due at once. Otherwise the loop waits, so that while messages trickle in (every
+   * ingested event writes some) it does not contend with ingestion for the database's writer.
+   */
   async function round(): Promise<boolean> {
-    let fanned = 0;
-    for (;;) {
-      const n = await store.transaction((trx) => fanOut(trx, now(), FAN_OUT_BATCH));
-      fanned += n;
-      if (n < FAN_OUT_BATCH) break;
-    }
+    while ((await store.transaction((trx) => fanOut(trx, now(), FAN_OUT_BATCH))) === FAN_OUT_BATCH) {}
     const free = config.concurrency - attempts.size;
-    if (free <= 0) return fanned > 0;
+    if (free <= 0) return false;
     const at = now();
     const leased = await store.transaction((trx) =>
       leaseDueDeliveries(
@@ -109,7 +108,7 @@ export function startWebhookWorker(
       }
       launch(delivery, endpoints.get(delivery.endpoint_id));
     }
-    return fanned > 0 || leased.length > 0;
+    return leased.length > 0;
   }
 
   const loop = (async () => {
