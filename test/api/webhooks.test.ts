@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/lib/config.ts';
 import { startWebhookWorker } from '../../src/worker/webhook-worker.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeParticipant, makeProgram } from '../support/factories.ts';
+import { until } from '../support/webhook-harness.ts';
 import { startReceiver } from '../support/webhook-receiver.ts';
 
 const ENV = { VOUCH_WEBHOOK_ALLOW_PRIVATE: 'true', VOUCH_WEBHOOK_TIMEOUT_MS: '2000' };
@@ -14,16 +15,6 @@ beforeAll(async () => {
   t = await createTestApp(ENV);
 });
 afterAll(() => t.close());
-
-async function until<T>(check: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('outgoing webhooks', () => {
   it('delivers events signed per Standard Webhooks, verified by the official library', async () => {

@@ -1,11 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach } from 'vitest';
 import { loadConfig, type WebhookConfig } from '../../src/lib/config.ts';
 import { startWebhookWorker } from '../../src/worker/webhook-worker.ts';
 import { createTestApp, type TestApp } from './app.ts';
 import { makeParticipant, makeProgram } from './factories.ts';
-import { type Received, startReceiver } from './webhook-receiver.ts';
+import { type Received, startReceiver, startRedirector } from './webhook-receiver.ts';
 
 /** Development settings: endpoints may be http:// on 127.0.0.1, where the test receivers listen. */
 export const DEV_ENV = { VOUCH_WEBHOOK_ALLOW_PRIVATE: 'true', VOUCH_WEBHOOK_TIMEOUT_MS: '2000' };
@@ -55,29 +53,6 @@ export interface Delivery {
 }
 
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
-
-/** A server that answers every request with a redirect to `location`. */
-export async function startRedirector(status: number, location: string) {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: '' });
-      res.writeHead(status, { location }).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /**
  * A fresh app and database per test, one program to raise events in, and clean-up of every

@@ -27,11 +27,28 @@ export async function startReceiver(
       setTimeout(() => res.writeHead(status).end(), delayMs);
     });
   });
+  return { ...(await listen(server)), received };
+}
+
+/** A server that answers every request with a redirect to `location`. */
+export async function startRedirector(status: number, location: string) {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: '' });
+      res.writeHead(status, { location }).end();
+    });
+  });
+  return { ...(await listen(server)), received };
+}
+
+/** Listens on a free local port; the URL is its /hooks path. */
+async function listen(server: http.Server) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/hooks`,
-    received,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
