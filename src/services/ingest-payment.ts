@@ -1,13 +1,18 @@
+import { normalizeEmail } from '../domain/identity.ts';
 import type { Executor } from '../store/executor.ts';
+import { findExternalIdsWithIdentity } from '../store/repositories/identities.ts';
 import type { Actor } from './audit.ts';
 import type { ReferralHint } from './gather-touches.ts';
+import { emailHash } from './identity-keys.ts';
 import { type EventRow, recordEvent } from './record-event.ts';
 import type { Screening } from './screening.ts';
 
 /** A payment a commerce or billing system reported, already matched to a customer. */
 export interface Payment {
-  /** Your customer id, as your backend sends it to /v1/events. */
-  customer: string;
+  /** Your customer id, as your backend sends it to /v1/events, when the source carries it. */
+  customer: string | null;
+  /** The source's own id for the buyer: used when neither your id nor a known email names them. */
+  sourceCustomer: string;
   email: string | null;
   /** The id its refunds will name. */
   purchaseId: string;
@@ -30,12 +35,13 @@ export async function ingestPayment(
   actor: Actor,
   screening: Screening,
 ): Promise<EventRow[]> {
-  const customer = { external_id: payment.customer, email: payment.email };
+  const customerId = await customerOf(db, payment, screening);
+  const customer = { external_id: customerId, email: payment.email };
   const signup = await recordEvent(
     db,
     {
       type: 'signup',
-      external_id: `${source}:${payment.customer}`,
+      external_id: `${source}:${customerId}`,
       customer,
       referral: payment.referral,
       occurred_at: payment.occurredAt,
@@ -59,4 +65,22 @@ export async function ingestPayment(
     screening,
   );
   return [signup.event, purchase.event];
+}
+
+/**
+ * Who paid: your customer id when the source carries it; else the one customer Vouch already knows
+ * by this email (normalised, so aliases match), so a payment through a link that names nobody still
+ * qualifies the referral of the person who signed up; else the source's own id. An email that two
+ * of your customers share names neither.
+ */
+async function customerOf(db: Executor, payment: Payment, screening: Screening): Promise<string> {
+  if (payment.customer) return payment.customer;
+  const email = payment.email ? normalizeEmail(payment.email) : null;
+  if (!email) return payment.sourceCustomer;
+  const known = await findExternalIdsWithIdentity(
+    db,
+    { kind: 'email', hash: emailHash(screening.hash, email) },
+    2,
+  );
+  return known.length === 1 ? (known[0] as string) : payment.sourceCustomer;
 }

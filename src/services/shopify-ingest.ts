@@ -58,13 +58,14 @@ function paymentOf(order: Order): Payment {
   }
   const email = order.customer?.email ?? order.email ?? null;
   // Point-of-sale orders may have no customer: the order then stands for its buyer.
-  const customer = order.customer?.id
+  const sourceCustomer = order.customer?.id
     ? `shopify:${order.customer.id}`
     : email
       ? `email:${email}`
       : orderId(order.id);
   return {
-    customer,
+    customer: null,
+    sourceCustomer,
     email,
     purchaseId: orderId(order.id),
     amount,

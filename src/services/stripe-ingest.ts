@@ -69,11 +69,12 @@ function paymentOf(event: Stripe.Event): Payment | null {
     const session = event.data.object as unknown as CheckoutSession;
     if (session.payment_status === 'unpaid' || !session.currency) return null;
     const email = session.customer_details?.email ?? null;
-    const customer =
-      session.client_reference_id || idOf(session.customer) || (email ? `email:${email}` : null);
-    if (!customer) return null;
+    const yours = session.client_reference_id || null;
+    const sourceCustomer = idOf(session.customer) || (email ? `email:${email}` : null) || yours;
+    if (!sourceCustomer) return null;
     return {
-      customer,
+      customer: yours,
+      sourceCustomer,
       email,
       purchaseId: idOf(session.payment_intent) ?? session.id,
       amount: session.amount_total ?? 0,
@@ -88,7 +89,8 @@ function paymentOf(event: Stripe.Event): Payment | null {
     // A trial's invoice pays nothing: it is not a purchase.
     if (!customer || !invoice.currency || !invoice.amount_paid) return null;
     return {
-      customer,
+      customer: null,
+      sourceCustomer: customer,
       email: invoice.customer_email ?? null,
       purchaseId: idOf(invoice.payment_intent) ?? invoice.id,
       amount: invoice.amount_paid,

@@ -70,6 +70,21 @@ describe('Shopify ingestion', () => {
     expect(await referralOf(r.id)).toMatchObject({ status: 'qualified' });
   });
 
+  it('attributes an order carrying no code to the referred customer with its email', async () => {
+    const r = await referrer();
+    const email = `${unique('carol')}@example.com`;
+    const signup = await t.api('POST', '/v1/events', {
+      type: 'signup',
+      external_id: unique('signup'),
+      customer: { external_id: unique('user'), email },
+      referral: { code: r.referral_code },
+    });
+    expect(signup.body.result.outcome).toBe('referral_created');
+    const res = await deliver('orders/create', order({ email, customer: { id: nextId++, email } }));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(await referralOf(r.id)).toMatchObject({ status: 'qualified' });
+  });
+
   it('reads prices exactly in minor units, and refunds pro rata by order', async () => {
     const r = await referrer();
     const placed = order({ total_price: '49.90', discount_codes: [{ code: r.referral_code }] });

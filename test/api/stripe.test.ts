@@ -150,6 +150,61 @@ describe('Stripe ingestion', () => {
     expect(referrals[0]).toMatchObject({ status: 'qualified' });
   });
 
+  /** A customer who signed up through your backend with a referral code and an email. */
+  async function referredSignup(referralCode: string, email: string) {
+    const res = await t.api('POST', '/v1/events', {
+      type: 'signup',
+      external_id: unique('signup'),
+      customer: { external_id: unique('user'), email },
+      referral: { code: referralCode },
+    });
+    expect(res.body.result.outcome).toBe('referral_created');
+  }
+
+  it('matches a checkout that names no customer of yours to the referred customer with its email', async () => {
+    const referrer = await referrerWithCode();
+    const email = `${unique('bob')}@example.com`;
+    await referredSignup(referrer.referral_code, email);
+    // Paid through a payment link: no client_reference_id, no metadata, a new Stripe customer, and
+    // the email written another way.
+    const session = checkout({ client_reference_id: null, customer_details: { email: email.toUpperCase() } });
+    const res = await deliver(stripeEvent('checkout.session.completed', session));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data[0];
+    expect(referral).toMatchObject({ status: 'qualified' });
+
+    // The refund names the payment, so it reaches the same customer's rewards.
+    const charge = {
+      id: unique('ch'),
+      object: 'charge',
+      customer: session.customer,
+      payment_intent: session.payment_intent,
+      amount: 10_000,
+      amount_refunded: 10_000,
+      currency: 'usd',
+    };
+    await deliver(stripeEvent('charge.refunded', charge));
+    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+    expect(rewards.map((r: { status: string }) => r.status)).toEqual(['reversed', 'reversed']);
+  });
+
+  it('matches no one by an email two of your customers share', async () => {
+    const referrer = await referrerWithCode();
+    const email = `${unique('shared')}@example.com`;
+    await referredSignup(referrer.referral_code, email);
+    // Another customer of the same program, with the same address.
+    await t.api('POST', '/v1/events', {
+      type: 'signup',
+      external_id: unique('signup'),
+      program_id: referrer.program_id,
+      customer: { external_id: unique('user'), email },
+    });
+    const session = checkout({ client_reference_id: null, customer_details: { email } });
+    expect((await deliver(stripeEvent('checkout.session.completed', session))).status).toBe(200);
+    const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data[0];
+    expect(referral).toMatchObject({ status: 'pending' });
+  });
+
   it('ignores what is not a payment: other event types, unpaid sessions, free trial invoices', async () => {
     expect((await deliver(stripeEvent('customer.created', { id: unique('cus') }))).body).toMatchObject({
       outcome: 'ignored',

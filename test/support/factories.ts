@@ -28,7 +28,13 @@ export async function makeParticipant(
     ...overrides,
   });
   if (res.status !== 201) throw new Error(`participant not created: ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; external_id: string; referral_code: string; referral_url: string };
+  return res.body as {
+    id: string;
+    program_id: string;
+    external_id: string;
+    referral_code: string;
+    referral_url: string;
+  };
 }
 
 /** Follows a referral link as a browser would and returns the click id from the redirect. */

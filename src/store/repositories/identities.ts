@@ -68,3 +68,25 @@ const selectLinks = prepared((db, v: { participantId: string }) =>
 export async function findLinks(db: Executor, participantId: string): Promise<LinkRow[]> {
   return (await selectLinks(db, { participantId })).rows;
 }
+
+/**
+ * The distinct external ids of the participants seen with an identity, in any program; at most
+ * `limit` of them. Filtering by the programs lets the (program_id, kind, hash) index serve.
+ */
+export async function findExternalIdsWithIdentity(
+  db: Executor,
+  identity: { kind: IdentityKind; hash: string },
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('participant_identities as i')
+    .innerJoin('participants as p', 'p.id', 'i.participant_id')
+    .select('p.external_id')
+    .distinct()
+    .where('i.program_id', 'in', db.selectFrom('programs').select('id'))
+    .where('i.kind', '=', identity.kind)
+    .where('i.hash', '=', identity.hash)
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.external_id);
+}
