@@ -13,6 +13,7 @@ import {
 import { observeParticipant } from './identities.ts';
 import { storedIdentities } from './identity-keys.ts';
 import { emit, type IngestContext, type Ingested, result } from './ingest-context.ts';
+import { clawBackEarlierRefunds, lockPurchase } from './ingest-refund.ts';
 import { fraudSettingsOf } from './programs.ts';
 import { qualifyReferral } from './qualify-referral.ts';
 import { closeReviewOfBlocked } from './reviews.ts';
@@ -86,6 +87,7 @@ async function decisionInput(
  */
 export async function ingestQualifyingEvent(ctx: IngestContext): Promise<Ingested> {
   const { db, event } = ctx;
+  if (event.type === 'purchase') await lockPurchase(ctx, event.external_id);
   await rememberPurchaser(ctx);
   const pending = await findPendingReferralsOfCustomer(db, event.customer_external_id, event.program_id);
   const programId = event.program_id ?? pending[0]?.program_id ?? null;
@@ -130,6 +132,7 @@ export async function ingestQualifyingEvent(ctx: IngestContext): Promise<Ingeste
     rewardIds.push(...granted);
   }
   if (qualified.length === 0) return { programId, result: result('not_qualified', { reason }) };
+  if (event.type === 'purchase') await clawBackEarlierRefunds(ctx);
   return {
     programId,
     result: result('referral_qualified', { referral_ids: qualified, reward_ids: rewardIds }),

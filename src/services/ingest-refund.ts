@@ -1,10 +1,18 @@
 import { refundClawback } from '../domain/reward-lifecycle.ts';
 import { AppError } from '../lib/errors.ts';
-import { lockRow } from '../store/locks.ts';
-import { findEventByExternalId, sumRefundsOf } from '../store/repositories/events.ts';
+import { lockNames, lockRow } from '../store/locks.ts';
+import { findEventByExternalId, latestRefundOf, sumRefundsOf } from '../store/repositories/events.ts';
 import { findRewardsOfEvent } from '../store/repositories/rewards.ts';
 import { type IngestContext, type Ingested, result } from './ingest-context.ts';
 import { reverseReward } from './rewards.ts';
+
+/**
+ * Refunds and their purchase may arrive in either order (billing systems send both at once and
+ * retry out of order): each takes this lock before reading the other, so one of them always sees
+ * the other and the rewards end as if the purchase had come first.
+ */
+export const lockPurchase = (ctx: IngestContext, purchaseExternalId: string) =>
+  lockNames(ctx.db, [`purchase:${purchaseExternalId}`]);
 
 /**
  * A refund of a purchase: the rewards that purchase earned shrink in proportion to what is
@@ -13,9 +21,10 @@ import { reverseReward } from './rewards.ts';
 export async function ingestRefund(ctx: IngestContext): Promise<Ingested> {
   const { db, event } = ctx;
   const reference = event.purchase_external_id as string;
+  await lockPurchase(ctx, reference);
   const purchase = await findEventByExternalId(db, 'purchase', reference);
   if (!purchase) {
-    // Nothing to claw back yet; the refund is kept, and documented as needing its purchase first.
+    // Kept: the purchase, when it comes, applies it (clawBackEarlierRefunds).
     return { programId: event.program_id, result: result('recorded', { reason: 'purchase_not_found' }) };
   }
   if (purchase.currency !== event.currency) {
@@ -36,10 +45,39 @@ export async function ingestRefund(ctx: IngestContext): Promise<Ingested> {
       'amount',
     );
   }
+  const reversed = await clawBack(ctx, purchase.id, orderAmount, refunded, event.id);
+  const programId = purchase.program_id;
+  if (reversed.length === 0) {
+    return { programId, result: result('recorded', { reason: 'nothing_to_reverse' }) };
+  }
+  return { programId, result: result('rewards_reversed', { reward_ids: reversed }) };
+}
+
+/**
+ * The rewards a purchase just earned, shrunk by the refunds of it that arrived before it did.
+ * Refunds in another currency than the purchase's are left as they were recorded.
+ */
+export async function clawBackEarlierRefunds(ctx: IngestContext): Promise<string[]> {
+  const { db, event } = ctx;
+  const latest = await latestRefundOf(db, event.external_id, event.currency ?? '');
+  if (!latest) return [];
+  const orderAmount = event.amount ?? 0;
+  const refunded = Math.min(await sumRefundsOf(db, event.external_id, event.currency ?? ''), orderAmount);
+  return clawBack(ctx, event.id, orderAmount, refunded, latest.id);
+}
+
+/** Shrinks each reward of the purchase to what `refunded` of `orderAmount` leaves; the ids changed. */
+async function clawBack(
+  ctx: IngestContext,
+  purchaseId: string,
+  orderAmount: number,
+  refunded: number,
+  refundEventId: string,
+): Promise<string[]> {
   const reversed: string[] = [];
-  for (const reward of await findRewardsOfEvent(db, purchase.id)) {
+  for (const reward of await findRewardsOfEvent(ctx.db, purchaseId)) {
     const changed = await reverseReward(
-      db,
+      ctx.db,
       reward.id,
       {
         amount: (latest) =>
@@ -54,16 +92,12 @@ export async function ingestRefund(ctx: IngestContext): Promise<Ingested> {
             refunded,
           ),
         reason: 'refund',
-        eventId: event.id,
+        eventId: refundEventId,
         actor: ctx.actor,
       },
       ctx.now,
     );
     if (changed) reversed.push(reward.id);
   }
-  const programId = purchase.program_id;
-  if (reversed.length === 0) {
-    return { programId, result: result('recorded', { reason: 'nothing_to_reverse' }) };
-  }
-  return { programId, result: result('rewards_reversed', { reward_ids: reversed }) };
+  return reversed;
 }

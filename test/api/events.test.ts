@@ -532,6 +532,67 @@ describe('refunds', () => {
   });
 });
 
+describe('a refund before its purchase', () => {
+  /** The rewards of a referral as refunds leave them: status and what is left of each. */
+  async function rewardsLeft(referralId: string) {
+    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referralId}`)).body.data;
+    return rewards
+      .map((r: { side: string; status: string; amount: number; reversed_amount: number }) => [
+        r.side,
+        r.status,
+        r.amount - r.reversed_amount,
+      ])
+      .sort();
+  }
+
+  /** A referred friend's order of 4,200 and a refund of `refunded` of it, sent in the given order. */
+  async function orderAndRefund(refunded: number, send: (order: unknown, refund: unknown) => Promise<void>) {
+    const { friend, referrer, referral } = await referredFriend();
+    const order = purchase(friend);
+    const refund = event('refund', friend, {
+      amount: refunded,
+      currency: 'USD',
+      purchase_external_id: order.external_id,
+    });
+    await send(order, refund);
+    return { referral, referrer, left: await rewardsLeft(referral.id) };
+  }
+
+  const inOrder = async (order: unknown, refund: unknown) => {
+    await postEvent(order);
+    await postEvent(refund);
+  };
+  const refundFirst = async (order: unknown, refund: unknown) => {
+    expect((await postEvent(refund)).body.result.reason).toBe('purchase_not_found');
+    expect((await postEvent(order)).body.result.outcome).toBe('referral_qualified');
+  };
+
+  it.each([
+    ['half of it', 2100],
+    ['all of it', 4200],
+  ])('leaves the rewards as if it had come after, when it refunds %s', async (_what, refunded) => {
+    const expected = await orderAndRefund(refunded, inOrder);
+    const early = await orderAndRefund(refunded, refundFirst);
+    expect(early.left).toEqual(expected.left);
+    expect(early.left.map(([, , left]: [string, string, number]) => left)).toEqual(
+      refunded === 4200 ? [0, 0] : [500, 500],
+    );
+    expect(await balancesOf(early.referrer.id)).toEqual(await balancesOf(expected.referrer.id));
+  });
+
+  it('leaves the same rewards when a refund and its purchase arrive at once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { left } = await orderAndRefund(2100, async (order, refund) => {
+        await Promise.all([postEvent(order), postEvent(refund)]);
+      });
+      expect(left, `round ${round}`).toEqual([
+        ['referee', 'pending', 500],
+        ['referrer', 'pending', 500],
+      ]);
+    }
+  });
+});
+
 describe('referral errors', () => {
   it('answers 404 for an unknown click id without a code, and writes nothing', async () => {
     const before = await countRows(t.store.db);

@@ -110,6 +110,29 @@ describe('Stripe ingestion', () => {
     expect(rewards.map((r: { status: string }) => r.status)).toEqual(['reversed', 'reversed']);
   });
 
+  it('applies a refund Stripe delivers before its checkout once the checkout arrives', async () => {
+    const referrer = await referrerWithCode();
+    const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
+    const charge = {
+      id: unique('ch'),
+      object: 'charge',
+      customer: session.customer,
+      payment_intent: session.payment_intent,
+      amount: 10_000,
+      amount_refunded: 4_000,
+      currency: 'usd',
+    };
+    const early = await deliver(stripeEvent('charge.refunded', charge));
+    expect(early.body.outcome).toBe('recorded');
+    await deliver(stripeEvent('checkout.session.completed', session));
+    const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data[0];
+    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+    const left = rewards.map(
+      (r: { amount: number; reversed_amount: number }) => r.amount - r.reversed_amount,
+    );
+    expect(left.sort()).toEqual([300, 600]);
+  });
+
   it('reverses in proportion to a partial refund', async () => {
     const referrer = await referrerWithCode();
     const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
