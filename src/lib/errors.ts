@@ -44,6 +44,7 @@ const ERRORS = {
   reward_not_issued: { status: 409, type: 'conflict' },
   task_not_open: { status: 409, type: 'conflict' },
   delivery_in_progress: { status: 409, type: 'conflict' },
+  endpoint_disabled: { status: 409, type: 'conflict' },
   // 413, 415
   body_too_large: { status: 413, type: 'invalid_request' },
   unsupported_media_type: { status: 415, type: 'invalid_request' },

@@ -166,18 +166,33 @@ export async function listDeliveries(
 
 /**
  * Sends a delivery again, as it was (same `webhook-id`, so a receiver that has it can tell): now,
- * with a fresh schedule of retries. Refused while it is being attempted.
+ * with a fresh schedule of retries. Refused while it is being attempted, and while its endpoint is
+ * disabled or deleted, where it could only fail.
  */
 export async function replayDelivery(
   db: Executor,
   id: string,
   now: Date,
   actor: Actor,
-): Promise<DeliveryRow> {
+): Promise<DeliveryWithAttempts> {
   const delivery = await findDelivery(db, id);
   if (!delivery) throw notFound('webhook_delivery', id);
   if (delivery.status === 'pending' && delivery.locked_until && delivery.locked_until > now.toISOString()) {
     throw new AppError('delivery_in_progress', `Delivery '${id}' is being attempted now; replay it after.`);
+  }
+  const endpoint = await findEndpoint(db, delivery.endpoint_id);
+  // findEndpoint finds live endpoints only: none means it was deleted.
+  if (!endpoint) {
+    throw new AppError(
+      'endpoint_disabled',
+      `Endpoint '${delivery.endpoint_id}' is deleted; its deliveries stay only as a log.`,
+    );
+  }
+  if (endpoint.status === 'disabled') {
+    throw new AppError(
+      'endpoint_disabled',
+      `Endpoint '${delivery.endpoint_id}' is disabled (${endpoint.disabled_reason}); enable it with PATCH {"status": "enabled"} before replaying.`,
+    );
   }
   const changes = {
     status: 'pending' as const,
@@ -187,5 +202,5 @@ export async function replayDelivery(
   };
   await updateDelivery(db, id, changes);
   await audit(db, actor, now, [{ action: 'webhook_delivery.replayed', subjectId: id }]);
-  return { ...delivery, ...changes };
+  return { ...delivery, ...changes, attempt_log: await listAttempts(db, [id]) };
 }

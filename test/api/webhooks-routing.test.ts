@@ -172,7 +172,9 @@ describe('replaying a delivery', () => {
     const res = await h.t.api('POST', `/v1/webhook_deliveries/${delivered.id}/replay`);
 
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ id: delivered.id, status: 'pending', attempts: 0, attempt_log: [] });
+    expect(res.body).toMatchObject({ id: delivered.id, status: 'pending', attempts: 0 });
+    // The history stays: the first attempt is still in the log.
+    expect(res.body.attempt_log.map((a: { status_code: number }) => a.status_code)).toEqual([200]);
     await until(() => (receiver.received.length === 2 ? true : undefined));
     const [first, again] = receiver.received;
     expect(again?.headers['webhook-id']).toBe(first?.headers['webhook-id']);
@@ -214,6 +216,28 @@ describe('replaying a delivery', () => {
     expect(await countRows(h.t.store.db)).toEqual(before);
     await settled('delivered');
     expect(slow.received).toHaveLength(1);
+  });
+
+  it('answers 409 endpoint_disabled while the endpoint is disabled or once it is deleted, and writes nothing', async () => {
+    status = 410;
+    h.worker();
+    await h.emit();
+    const failed = await settled('failed');
+    const replay = () => h.t.api('POST', `/v1/webhook_deliveries/${failed.id}/replay`);
+    const before = await countRows(h.t.store.db);
+
+    const disabled = await replay();
+    expect(disabled.status, JSON.stringify(disabled.body)).toBe(409);
+    expect(disabled.body.error).toMatchObject({ code: 'endpoint_disabled' });
+    expect(disabled.body.error.message).toContain('disabled (gone)');
+
+    await h.t.api('DELETE', `/v1/webhook_endpoints/${endpointId}`);
+    const afterDelete = await countRows(h.t.store.db);
+    const deleted = await replay();
+    expect(deleted.status).toBe(409);
+    expect(deleted.body.error.message).toContain('is deleted');
+    expect(await countRows(h.t.store.db)).toEqual(afterDelete);
+    expect(afterDelete).not.toEqual(before); // the delete itself wrote; the refused replays did not
   });
 
   it('answers 404 for an unknown delivery', async () => {

@@ -161,10 +161,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
     (request, reply) =>
       idempotentWrite(deps, request, reply, async (trx) => ({
         status: 200,
-        body: presentDelivery({
-          ...(await replayDelivery(trx, request.params.id, now(), actorOf(request))),
-          attempt_log: [],
-        }),
+        body: presentDelivery(await replayDelivery(trx, request.params.id, now(), actorOf(request))),
       })),
   );
 };
