@@ -44,14 +44,17 @@ rewards
 
 program
   .command('export')
-  .description('append a table to a file for a data warehouse, resuming from the cursor kept beside it')
+  .description('export a table for a data warehouse, resuming from the cursor kept beside it')
   .argument('<table>', 'participants, clicks, events, referrals, rewards, ledger_entries or webhook_events')
-  .requiredOption('--out <file>', 'the file to append to; its cursor is kept in <file>.cursor')
+  .requiredOption(
+    '--out <path>',
+    'ndjson/csv: the file to append to, cursor in <file>.cursor; parquet: a directory that gets one part-NNNNN.parquet per run, cursor in <dir>/.cursor',
+  )
   .option(
     '--since <cursor|time>',
     'start after this id, or at this RFC 3339 time (default: the saved cursor, else the start)',
   )
-  .option('--format <format>', 'ndjson or csv', 'ndjson')
+  .option('--format <format>', 'ndjson, csv or parquet', 'ndjson')
   .option('--no-progress', 'no progress bar')
   .action(exportCommand);
 

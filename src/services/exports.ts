@@ -3,142 +3,154 @@ import { type IdPrefix, idFloor } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
 import type { Database } from '../store/schema.ts';
 
+/** The type a warehouse gives a column. Every column is nullable. */
+export type ColumnType = 'STRING' | 'INT64' | 'TIMESTAMP' | 'JSON';
+
 /**
- * What a data warehouse loads, table by table: the columns of each, in a fixed order, read by id.
- * Ids are time-ordered, so the last id read is a cursor that resumes exactly where a load stopped.
+ * What a data warehouse loads, table by table: the columns of each with their types, in a fixed
+ * order, read by id. Ids are time-ordered, so the last id read is a cursor that resumes exactly
+ * where a load stopped. Times are stored as RFC 3339 text and JSON as text on both dialects; the
+ * types say what they mean, for formats that carry types (Parquet).
  */
 const EXPORTS = {
   participants: {
     table: 'participants',
     prefix: 'par',
-    columns: [
-      'id',
-      'program_id',
-      'external_id',
-      'email',
-      'name',
-      'segment',
-      'referral_code',
-      'status',
-      'created_at',
-      'updated_at',
-    ],
+    columns: {
+      id: 'STRING',
+      program_id: 'STRING',
+      external_id: 'STRING',
+      email: 'STRING',
+      name: 'STRING',
+      segment: 'STRING',
+      referral_code: 'STRING',
+      status: 'STRING',
+      created_at: 'TIMESTAMP',
+      updated_at: 'TIMESTAMP',
+    },
   },
   clicks: {
     table: 'clicks',
     prefix: 'clk',
-    columns: [
-      'id',
-      'program_id',
-      'participant_id',
-      'code',
-      'occurred_at',
-      'user_agent',
-      'referer',
-      'utm_source',
-      'utm_medium',
-      'utm_campaign',
-      'utm_term',
-      'utm_content',
-      'device_id',
-    ],
+    columns: {
+      id: 'STRING',
+      program_id: 'STRING',
+      participant_id: 'STRING',
+      code: 'STRING',
+      occurred_at: 'TIMESTAMP',
+      user_agent: 'STRING',
+      referer: 'STRING',
+      utm_source: 'STRING',
+      utm_medium: 'STRING',
+      utm_campaign: 'STRING',
+      utm_term: 'STRING',
+      utm_content: 'STRING',
+      device_id: 'STRING',
+    },
   },
   events: {
     table: 'events',
     prefix: 'evt',
-    columns: [
-      'id',
-      'type',
-      'name',
-      'external_id',
-      'program_id',
-      'customer_external_id',
-      'customer_email',
-      'amount',
-      'currency',
-      'loyalty_points',
-      'purchase_external_id',
-      'occurred_at',
-      'received_at',
-      'result',
-    ],
+    columns: {
+      id: 'STRING',
+      type: 'STRING',
+      name: 'STRING',
+      external_id: 'STRING',
+      program_id: 'STRING',
+      customer_external_id: 'STRING',
+      customer_email: 'STRING',
+      amount: 'INT64',
+      currency: 'STRING',
+      loyalty_points: 'INT64',
+      purchase_external_id: 'STRING',
+      occurred_at: 'TIMESTAMP',
+      received_at: 'TIMESTAMP',
+      result: 'JSON',
+    },
   },
   referrals: {
     table: 'referrals',
     prefix: 'ref',
-    columns: [
-      'id',
-      'program_id',
-      'referrer_id',
-      'referee_id',
-      'status',
-      'rejection_reason',
-      'attribution_method',
-      'code',
-      'click_id',
-      'signup_event_id',
-      'qualifying_event_id',
-      'rules_version',
-      'unrewarded_reason',
-      'fraud_outcome',
-      'fraud_score',
-      'created_at',
-      'expires_at',
-      'qualified_at',
-    ],
+    columns: {
+      id: 'STRING',
+      program_id: 'STRING',
+      referrer_id: 'STRING',
+      referee_id: 'STRING',
+      status: 'STRING',
+      rejection_reason: 'STRING',
+      attribution_method: 'STRING',
+      code: 'STRING',
+      click_id: 'STRING',
+      signup_event_id: 'STRING',
+      qualifying_event_id: 'STRING',
+      rules_version: 'INT64',
+      unrewarded_reason: 'STRING',
+      fraud_outcome: 'STRING',
+      fraud_score: 'INT64',
+      created_at: 'TIMESTAMP',
+      expires_at: 'TIMESTAMP',
+      qualified_at: 'TIMESTAMP',
+    },
   },
   rewards: {
     table: 'rewards',
     prefix: 'rwd',
-    columns: [
-      'id',
-      'program_id',
-      'referral_id',
-      'participant_id',
-      'side',
-      'kind',
-      'accounting_class',
-      'amount',
-      'currency',
-      'status',
-      'reversed_amount',
-      'reversal_reason',
-      'qualifying_event_id',
-      'payout_id',
-      'created_at',
-      'available_at',
-      'approved_at',
-      'issued_at',
-      'redeemed_at',
-      'reversed_at',
-    ],
+    columns: {
+      id: 'STRING',
+      program_id: 'STRING',
+      referral_id: 'STRING',
+      participant_id: 'STRING',
+      side: 'STRING',
+      kind: 'STRING',
+      accounting_class: 'STRING',
+      amount: 'INT64',
+      currency: 'STRING',
+      status: 'STRING',
+      reversed_amount: 'INT64',
+      reversal_reason: 'STRING',
+      qualifying_event_id: 'STRING',
+      payout_id: 'STRING',
+      created_at: 'TIMESTAMP',
+      available_at: 'TIMESTAMP',
+      approved_at: 'TIMESTAMP',
+      issued_at: 'TIMESTAMP',
+      redeemed_at: 'TIMESTAMP',
+      reversed_at: 'TIMESTAMP',
+    },
   },
   ledger_entries: {
     table: 'ledger_entries',
     prefix: 'led',
-    columns: [
-      'id',
-      'posting_id',
-      'program_id',
-      'account',
-      'participant_id',
-      'reward_id',
-      'payout_id',
-      'currency',
-      'amount',
-      'created_at',
-    ],
+    columns: {
+      id: 'STRING',
+      posting_id: 'STRING',
+      program_id: 'STRING',
+      account: 'STRING',
+      participant_id: 'STRING',
+      reward_id: 'STRING',
+      payout_id: 'STRING',
+      currency: 'STRING',
+      amount: 'INT64',
+      created_at: 'TIMESTAMP',
+    },
   },
   webhook_events: {
     table: 'outbox',
     prefix: 'obx',
-    columns: ['id', 'topic', 'payload', 'created_at'],
+    columns: { id: 'STRING', topic: 'STRING', payload: 'JSON', created_at: 'TIMESTAMP' },
   },
-} as const satisfies Record<string, { table: keyof Database; prefix: IdPrefix; columns: readonly string[] }>;
+} as const satisfies Record<
+  string,
+  { table: keyof Database; prefix: IdPrefix; columns: Record<string, ColumnType> }
+>;
 
 export type ExportTable = keyof typeof EXPORTS;
 export const EXPORT_TABLES = Object.keys(EXPORTS) as ExportTable[];
-export const exportColumns = (table: ExportTable): readonly string[] => EXPORTS[table].columns;
+/** The column names in their fixed order: the same for every format and the HTTP API. */
+export const exportColumns = (table: ExportTable): readonly string[] => Object.keys(EXPORTS[table].columns);
+/** The columns with their types, in the same order. */
+export const exportColumnTypes = (table: ExportTable): [name: string, type: ColumnType][] =>
+  Object.entries(EXPORTS[table].columns);
 
 /**
  * Rows are exported once they are a minute old: a row written by a transaction that commits late
@@ -192,7 +204,7 @@ export async function exportPage(
   // The table and columns come from the fixed list above, never from the request.
   let query = db
     .selectFrom(spec.table as 'events')
-    .select(spec.columns as unknown as 'id'[])
+    .select(exportColumns(table) as 'id'[])
     .where('id', '<', settled)
     .orderBy('id')
     .limit(limit + 1);
