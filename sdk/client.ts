@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import createClient, { type Client } from 'openapi-fetch';
-import type { components, paths } from './schema.ts';
+import { Webhook } from 'standardwebhooks';
+import type { components, paths, webhooks } from './schema.ts';
 
-export type { components, paths };
+export type { components, paths, webhooks };
 /** The body of every 4xx and 5xx answer: `{error: {type, code, message, param?}}`. */
 export type VouchError = components['schemas']['Error'];
 export type VouchClient = Client<paths>;
+/** The body Vouch sends for an event type, e.g. `WebhookEvent<'reward.issued'>['data']['amount']`. */
+export type WebhookEvent<T extends keyof webhooks> =
+  webhooks[T]['post']['requestBody']['content']['application/json'];
+/** Any event: switch on `type` and `data` narrows to that event's. */
+export type AnyWebhookEvent = { [T in keyof webhooks]: WebhookEvent<T> }[keyof webhooks];
 
 export interface VouchClientOptions {
   /** Where Vouch serves, e.g. `https://vouch.example.com`. */
@@ -71,3 +77,21 @@ function backoff(attempt: number, retryAfter: string | null): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Checks a delivery's Standard Webhooks signature with the endpoint's secret (`whsec_…`) and
+ * returns its event; throws when the signature or timestamp does not verify. Pass the raw body.
+ */
+export function verifyWebhook(
+  secret: string,
+  rawBody: string,
+  headers: Record<string, string | string[] | undefined>,
+): AnyWebhookEvent {
+  const single = Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name.toLowerCase(),
+      Array.isArray(value) ? value[0] : value,
+    ]),
+  );
+  return new Webhook(secret).verify(rawBody, single as Record<string, string>) as AnyWebhookEvent;
+}

@@ -6040,7 +6040,1295 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "participant.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * participant.created
+         * @description A participant was enrolled in a program.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "participant.created";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The participant enrolled (`par_…`). */
+                            participant_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invite.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * invite.created
+         * @description A referrer invited an email, or a visitor of a referral link left theirs.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "invite.created";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The invite (`inv_…`). */
+                            invite_id: string;
+                            /** @description Its program (`prg_…`). */
+                            program_id: string;
+                            /** @description Who invited (`par_…`). */
+                            referrer_id: string;
+                            email: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "referral.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * referral.created
+         * @description A sign-up was attributed to a referrer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "referral.created";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The referral (`ref_…`). */
+                            referral_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "referral.qualified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * referral.qualified
+         * @description A referral met its program’s qualification; its rewards are created with it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "referral.qualified";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The referral (`ref_…`). */
+                            referral_id: string;
+                            /** @description The event that qualified it (`evt_…`). */
+                            event_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "referral.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * referral.rejected
+         * @description A referral was refused (self-referral, fraud, already referred, expired rules…).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "referral.rejected";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The referral (`ref_…`). */
+                            referral_id: string;
+                            /** @description Why, e.g. self_referral, fraud, already_referred. */
+                            reason: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fraud.review_opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fraud.review_opened
+         * @description Fraud rules held a referral for review; its rewards wait for the decision.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "fraud.review_opened";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The review (`rev_…`). */
+                            review_id: string;
+                            /** @description The referral held (`ref_…`). */
+                            referral_id: string;
+                            /** @description signup or qualification. */
+                            stage: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fraud.review_approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fraud.review_approved
+         * @description A reviewer let a held referral through.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "fraud.review_approved";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The review (`rev_…`). */
+                            review_id: string;
+                            /** @description The referral reviewed (`ref_…`). */
+                            referral_id: string;
+                            note: string | null;
+                            /** @description Rewards the decision reversed (a rejection) — empty when it approved. */
+                            voided_reward_ids: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fraud.review_rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fraud.review_rejected
+         * @description A reviewer rejected a held referral; its rewards are reversed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "fraud.review_rejected";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The review (`rev_…`). */
+                            review_id: string;
+                            /** @description The referral reviewed (`ref_…`). */
+                            referral_id: string;
+                            note: string | null;
+                            /** @description Rewards the decision reversed (a rejection) — empty when it approved. */
+                            voided_reward_ids: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reward.created
+         * @description A reward was earned; it is held for the program’s hold period.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "reward.created";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The reward (`rwd_…`). */
+                            reward_id: string;
+                            /** @description The referral that earned it (for a milestone bonus, the one that reached it) (`ref_…`). */
+                            referral_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reward.approved
+         * @description A reward’s hold ended (or an admin approved it): cash is available to pay out, other kinds are fulfilled.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "reward.approved";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The reward (`rwd_…`). */
+                            reward_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reward.issued
+         * @description A reward reached its receiver: a payout run paid it, or its credit, points or code were delivered.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "reward.issued";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The reward (`rwd_…`). */
+                            reward_id: string;
+                            /** @description Who receives it (`par_…`). */
+                            participant_id: string;
+                            /** @description cash, credit, coupon, gift_card, points or custom. */
+                            kind: string;
+                            /** @description In minor units of `currency` (points for PTS). */
+                            amount: number;
+                            /** @description ISO 4217, or PTS for points. */
+                            currency: string;
+                            code: string | null;
+                            payout_id: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.redeemed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reward.redeemed
+         * @description An issued credit, coupon, gift card or points reward was used.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "reward.redeemed";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The reward (`rwd_…`). */
+                            reward_id: string;
+                            /** @description In minor units of `currency` (points for PTS). */
+                            amount: number;
+                            reference: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.reversed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reward.reversed
+         * @description A reward was clawed back, in whole or in part (a refund, fraud, an admin).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "reward.reversed";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The reward (`rwd_…`). */
+                            reward_id: string;
+                            /** @description cash, credit, coupon, gift_card, points or custom. */
+                            kind: string;
+                            /** @description What this reversal took back, in minor units. */
+                            amount: number;
+                            /** @description ISO 4217, or PTS for points. */
+                            currency: string;
+                            /** @description refund, fraud, or an admin’s reason. */
+                            reason: string;
+                            event_id: string | null;
+                            code: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.requested
+         * @description A reward needs a person or a system to deliver it: complete its task when done.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "fulfilment.requested";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The task to complete (`tsk_…`). */
+                            task_id: string;
+                            /** @description The reward it delivers (`rwd_…`). */
+                            reward_id: string;
+                            /** @description cash, credit, coupon, gift_card, points or custom. */
+                            kind: string;
+                            description: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward_pool.low": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reward_pool.low
+         * @description A code pool reached its low-stock threshold.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "reward_pool.low";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The pool (`rpl_…`). */
+                            pool_id: string;
+                            /** @description Its program (`prg_…`). */
+                            program_id: string;
+                            /** @description Codes left in the pool. */
+                            available: number;
+                            /** @description The pool’s low_stock_threshold. */
+                            threshold: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward_pool.empty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reward_pool.empty
+         * @description A reward could not get a code because its pool is empty; it waits for codes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "reward_pool.empty";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The pool (`rpl_…`). */
+                            pool_id: string;
+                            /** @description Its program (`prg_…`). */
+                            program_id: string;
+                            /** @description Codes left in the pool. */
+                            available: number;
+                            /** @description The reward waiting for a code (`rwd_…`). */
+                            reward_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payout.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payout.created
+         * @description A payout run was created: pay its lines, then confirm or cancel it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "payout.created";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The payout run to pay (`pay_…`). */
+                            payout_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payout.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payout.paid
+         * @description A payout run was confirmed paid.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "payout.paid";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The payout run (`pay_…`). */
+                            payout_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payout.canceled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payout.canceled
+         * @description A payout run was canceled; its rewards wait for the next one.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "payout.canceled";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The payout run (`pay_…`). */
+                            payout_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.disabled
+         * @description An endpoint was disabled: it answered 410, or failed for 5 days without a success.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "webhook_endpoint.disabled";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The endpoint (`whk_…`). */
+                            webhook_endpoint_id: string;
+                            /** @description gone (it answered 410) or failing (no success for 5 days). */
+                            reason: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** Error */

@@ -5,31 +5,7 @@ import { BlockList, isIP } from 'node:net';
  * failed delivery is tried again, and which addresses a delivery may never reach.
  */
 
-/** Every event Vouch sends, as the outbox topics its services write. */
-export const EVENT_TYPES = [
-  'participant.created',
-  'invite.created',
-  'referral.created',
-  'referral.qualified',
-  'referral.rejected',
-  'fraud.review_opened',
-  'fraud.review_approved',
-  'fraud.review_rejected',
-  'reward.created',
-  'reward.approved',
-  'reward.issued',
-  'reward.redeemed',
-  'reward.reversed',
-  'fulfilment.requested',
-  'reward_pool.low',
-  'reward_pool.empty',
-  'payout.created',
-  'payout.paid',
-  'payout.canceled',
-  'webhook_endpoint.disabled',
-] as const;
-
-export type EventType = (typeof EVENT_TYPES)[number];
+export { EVENT_TYPES, type EventType } from './webhook-events.ts';
 
 /** The payloads' version: a change that could break a receiver comes with a new one. */
 export const PAYLOAD_VERSION = '2026-11-01';

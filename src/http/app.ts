@@ -29,6 +29,7 @@ import { shopifyRoutes } from './routes/shopify.ts';
 import { stripeRoutes } from './routes/stripe.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { ErrorBody } from './schemas/common.ts';
+import { webhookCatalogue } from './schemas/webhook-events.ts';
 import { validatorCompiler } from './validators.ts';
 
 export interface AppOptions {
@@ -115,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       servers: [{ url: config.publicUrl }],
       components: { securitySchemes: { secretKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ secretKey: [] }],
+      webhooks: webhookCatalogue(),
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });

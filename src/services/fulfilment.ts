@@ -86,6 +86,7 @@ export async function issueReward(
     amount,
     currency: reward.currency,
     code: changes.code,
+    payout_id: null,
   };
   await enqueue(db, [outboxMessage('reward.issued', payload, now)]);
   await audit(db, actor, now, [

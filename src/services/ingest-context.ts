@@ -1,3 +1,4 @@
+import type { EventData, EventType } from '../domain/webhook-events.ts';
 import type { Executor } from '../store/executor.ts';
 import type { EventRow } from '../store/repositories/events.ts';
 import type { OutboxMessage } from '../store/repositories/outbox.ts';
@@ -45,6 +46,6 @@ export function result(outcome: EventResult['outcome'], extra: Partial<EventResu
   return { outcome, reason: null, referral_ids: [], reward_ids: [], ...extra };
 }
 
-export function emit(ctx: IngestContext, topic: string, payload: Record<string, unknown>): void {
+export function emit<T extends EventType>(ctx: IngestContext, topic: T, payload: EventData<T>): void {
   ctx.outbox.push(outboxMessage(topic, payload, ctx.now));
 }

@@ -140,8 +140,11 @@ export async function settle(
     { action: `payout.${status}`, subjectId: id, details: { amount: payout.amount } },
   ];
   if (status === 'paid') {
-    for (const rewardId of await issueRewardsOfPayout(db, id, at)) {
-      messages.push(outboxMessage('reward.issued', { reward_id: rewardId, payout_id: id }, now));
+    for (const reward of await issueRewardsOfPayout(db, id, at)) {
+      const { id: rewardId, participant_id, kind, currency, code } = reward;
+      const amount = reward.amount - reward.reversed_amount;
+      const data = { reward_id: rewardId, participant_id, kind, amount, currency, code, payout_id: id };
+      messages.push(outboxMessage('reward.issued', data, now));
       entries.push({ action: 'reward.issued', subjectId: rewardId, details: { payout_id: id } });
     }
   } else {

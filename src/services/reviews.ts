@@ -32,6 +32,7 @@ export async function closeReviewOfBlocked(db: Executor, referralId: string, now
 }
 
 type Decision = 'approved' | 'rejected';
+type ClosedReview = ReviewRow & { status: Decision };
 
 /** Closes a review that is still open; null when a concurrent decision closed it first. */
 async function closeOpen(
@@ -41,13 +42,18 @@ async function closeOpen(
   note: string,
   actor: Actor,
   now: Date,
-): Promise<ReviewRow | null> {
+): Promise<ClosedReview | null> {
   const closed = { status: decision, decided_at: now.toISOString(), decided_by: actor, note };
   return (await closeReview(db, review.id, closed)) ? { ...review, ...closed } : null;
 }
 
 /** The decision's outbox message and audit entry, in the transaction that made it. */
-async function recordDecision(db: Executor, review: ReviewRow, voided: string[], now: Date): Promise<void> {
+async function recordDecision(
+  db: Executor,
+  review: ClosedReview,
+  voided: string[],
+  now: Date,
+): Promise<void> {
   const details = { referral_id: review.referral_id, note: review.note, voided_reward_ids: voided };
   const message = outboxMessage(`fraud.review_${review.status}`, { review_id: review.id, ...details }, now);
   await enqueue(db, [message]);

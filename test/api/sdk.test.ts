@@ -1,7 +1,15 @@
 // The typed SDK (sdk/client.ts) against a real listening server: a referral from enrolment to
 // rewards, errors as typed bodies, and retries that apply a write once.
+
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { createVouchClient, type VouchClient, type VouchError } from '../../sdk/client.ts';
+import {
+  type AnyWebhookEvent,
+  createVouchClient,
+  type VouchClient,
+  type VouchError,
+  verifyWebhook,
+} from '../../sdk/client.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { unique } from '../support/factories.ts';
 
@@ -163,5 +171,44 @@ describe('retries', () => {
     const again = await vouch.POST('/v1/programs', init);
     expect(sent.response.status).toBe(201);
     expect(again.data?.id).toBe(sent.data?.id);
+  });
+});
+
+describe('verifyWebhook', () => {
+  const secret = `whsec_${Buffer.from('a secret of thirty-two bytes....').toString('base64')}`;
+  const body = JSON.stringify({
+    id: 'obx_01',
+    type: 'reward.issued',
+    api_version: '2026-11-01',
+    created_at: '2026-11-26T00:00:00.000Z',
+    data: {
+      reward_id: 'rwd_1',
+      participant_id: 'par_1',
+      kind: 'cash',
+      amount: 1000,
+      currency: 'USD',
+      code: null,
+      payout_id: 'pay_1',
+    },
+  });
+  const signed = (payload: string) => {
+    const at = new Date();
+    return {
+      'Webhook-Id': 'obx_01',
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign('obx_01', at, payload),
+    };
+  };
+
+  it('returns the event of a signed body, typed by its type', () => {
+    const received: AnyWebhookEvent = verifyWebhook(secret, body, signed(body));
+    if (received.type !== 'reward.issued') throw new Error(`unexpected ${received.type}`);
+    expectTypeOf(received.data.amount).toEqualTypeOf<number>();
+    expect(received.data).toMatchObject({ amount: 1000, payout_id: 'pay_1' });
+  });
+
+  it('throws on a body changed after signing', () => {
+    const headers = signed(body);
+    expect(() => verifyWebhook(secret, body.replace('1000', '9000'), headers)).toThrow();
   });
 });

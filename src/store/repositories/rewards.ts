@@ -146,12 +146,21 @@ export async function attachRewardsToPayout(
 }
 
 /** The run was paid: its rewards that are still approved are now issued. Their ids. */
-export async function issueRewardsOfPayout(db: Executor, payoutId: string, at: string): Promise<string[]> {
-  const ids = await lockInIdOrder(db, (q) =>
-    q.where('payout_id', '=', payoutId).where('status', '=', 'approved'),
+export async function issueRewardsOfPayout(db: Executor, payoutId: string, at: string) {
+  let query = db
+    .selectFrom('rewards')
+    .select(['id', 'participant_id', 'kind', 'amount', 'reversed_amount', 'currency', 'code'])
+    .where('payout_id', '=', payoutId)
+    .where('status', '=', 'approved')
+    .orderBy('id');
+  if (isPostgres(db)) query = query.forNoKeyUpdate();
+  const rewards = await query.execute();
+  await updateByIds(
+    db,
+    rewards.map((r) => r.id),
+    { status: 'issued', issued_at: at },
   );
-  await updateByIds(db, ids, { status: 'issued', issued_at: at });
-  return ids;
+  return rewards;
 }
 
 /** The run was canceled: its rewards wait for the next one. */
