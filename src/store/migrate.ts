@@ -15,6 +15,7 @@ import * as identityFraud from './migrations/0006-identity-fraud.ts';
 import * as rewardKinds from './migrations/0007-reward-kinds.ts';
 import * as qualificationConditions from './migrations/0008-qualification-conditions.ts';
 import * as webhooks from './migrations/0009-webhooks.ts';
+import * as webhookFairLease from './migrations/0010-webhook-fair-lease.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-reward-kinds': rewardKinds,
   '0008-qualification-conditions': qualificationConditions,
   '0009-webhooks': webhooks,
+  '0010-webhook-fair-lease': webhookFairLease,
 };
 
 /**
@@ -56,10 +58,26 @@ function orThrow(result: MigrationResultSet): MigrationResultSet {
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
-  return orThrow(await (await migrator(db)).migrateToLatest());
+  return migrateWith(db, (m) => m.migrateToLatest());
 }
 
 /** Up to and including the named migration: tests upgrade a database from an older schema with it. */
 export async function migrateTo(db: Kysely<Database>, name: string): Promise<MigrationResultSet> {
-  return orThrow(await (await migrator(db)).migrateTo(name));
+  return migrateWith(db, (m) => m.migrateTo(name));
+}
+
+/**
+ * Kysely looks for its migration tables by listing the tables of every schema, and PostgreSQL
+ * fails that listing (3F000) when another schema is dropped meanwhile (a parallel test run,
+ * another app's clean-up). Nothing was migrated then, so it is simply tried again.
+ */
+async function migrateWith(
+  db: Kysely<Database>,
+  run: (migrator: Migrator) => Promise<MigrationResultSet>,
+): Promise<MigrationResultSet> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await run(await migrator(db));
+    const code = (result.error as { code?: unknown } | undefined)?.code;
+    if (code !== '3F000' || attempt >= 3) return orThrow(result);
+  }
 }

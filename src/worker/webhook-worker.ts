@@ -2,7 +2,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookConfig } from '../lib/config.ts';
 import { type DeliveryRow, fanOut, recordAttempt } from '../services/webhook-dispatch.ts';
 import type { Store } from '../store/database.ts';
-import { leaseDueDeliveries, updateDelivery } from '../store/repositories/webhook-deliveries.ts';
+import {
+  leaseDueDeliveries,
+  leaseFirstOfIdle,
+  updateDelivery,
+} from '../store/repositories/webhook-deliveries.ts';
 import { findEndpoint, type WebhookEndpointRow } from '../store/repositories/webhook-endpoints.ts';
 import { createSender, type Outgoing } from './webhook-sender.ts';
 
@@ -18,11 +22,11 @@ function secretsOf(endpoint: WebhookEndpointRow, now: Date): string[] {
 /**
  * Delivers webhooks: fans new outbox messages out to endpoints, leases due deliveries and sends
  * them, `concurrency` at a time and at most `perEndpoint` per endpoint, so a slow endpoint holds
- * its own slots and never the others'. Every effect is recorded in the database before it counts,
- * and a lease outlives an attempt's timeout, so a worker killed at any point loses nothing: another
- * (or the same, restarted) takes the delivery again once its lease runs out, with the same
- * `webhook-id`. Several workers may run on one database. Returns a stop function that waits for
- * the attempts in flight.
+ * its own slots and never the others', and an endpoint with nothing in flight is served first.
+ * Every effect is recorded in the database before it counts, and a lease outlives an attempt's
+ * timeout, so a worker killed at any point loses nothing: another (or the same, restarted) takes
+ * the delivery again once its lease runs out, with the same `webhook-id`. Several workers may run
+ * on one database. Returns a stop function that waits for the attempts in flight.
  */
 export function startWebhookWorker(
   store: Store,
@@ -32,6 +36,9 @@ export function startWebhookWorker(
 ): () => Promise<void> {
   const sender = createSender(config);
   const inFlight = new Map<string, number>();
+  /** When each endpoint last had an attempt started, as a sequence number: the idle pass's order. */
+  const lastLaunched = new Map<string, number>();
+  let launches = 0;
   const attempts = new Set<Promise<void>>();
   const leaseMs = config.timeoutMs + 30_000;
   let running = true;
@@ -64,6 +71,7 @@ export function startWebhookWorker(
 
   function launch(delivery: DeliveryRow, endpoint: WebhookEndpointRow | undefined): void {
     inFlight.set(delivery.endpoint_id, (inFlight.get(delivery.endpoint_id) ?? 0) + 1);
+    lastLaunched.set(delivery.endpoint_id, ++launches);
     const task = attempt(delivery, endpoint)
       .catch((err: unknown) =>
         log.error(
@@ -91,16 +99,19 @@ export function startWebhookWorker(
     const free = config.concurrency - attempts.size;
     if (free <= 0) return false;
     const at = now();
-    const leased = await store.transaction((trx) =>
-      leaseDueDeliveries(
-        trx,
-        at.toISOString(),
-        new Date(at.getTime() + leaseMs).toISOString(),
-        free,
-        slotsOf,
-        busy(),
-      ),
-    );
+    const [nowIso, until] = [at.toISOString(), new Date(at.getTime() + leaseMs).toISOString()];
+    const leased = await store.transaction(async (trx) => {
+      // First one each for endpoints with nothing in flight, the longest unserved first: slow
+      // endpoints holding every slot then give the next free one to an endpoint waiting behind
+      // their older backlog. Then the oldest due, within each endpoint's slots.
+      const rank = (id: string) => lastLaunched.get(id) ?? 0;
+      const idle = await leaseFirstOfIdle(trx, nowIso, until, free, [...inFlight.keys()], rank);
+      const rest = free - idle.length;
+      if (rest === 0) return idle;
+      const taken = (id: string) => idle.filter((d) => d.endpoint_id === id).length;
+      const slots = (id: string) => slotsOf(id) - taken(id);
+      return [...idle, ...(await leaseDueDeliveries(trx, nowIso, until, rest, slots, busy()))];
+    });
     const endpoints = new Map<string, WebhookEndpointRow | undefined>();
     for (const delivery of leased) {
       if (!endpoints.has(delivery.endpoint_id)) {

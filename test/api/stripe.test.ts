@@ -59,6 +59,23 @@ const checkout = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+/** The charge of a checkout session, as charge.refunded sends it with its running refunded total. */
+const chargeOf = (session: ReturnType<typeof checkout>, refunded: number) => ({
+  id: `ch_${session.payment_intent}`,
+  object: 'charge',
+  customer: session.customer,
+  payment_intent: session.payment_intent,
+  amount: 10_000,
+  amount_refunded: refunded,
+  currency: 'usd',
+});
+
+/** The rewards of a referrer's (first) referral. */
+async function rewardsOf(referrerId: string) {
+  const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrerId}`)).body.data[0];
+  return (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+}
+
 describe('Stripe ingestion', () => {
   it('turns a paid checkout carrying vouch_ref into a qualified referral with its rewards', async () => {
     const referrer = await referrerWithCode();
@@ -91,42 +108,23 @@ describe('Stripe ingestion', () => {
     const referrer = await referrerWithCode();
     const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
     await deliver(stripeEvent('checkout.session.completed', session));
-    const charge = (refunded: number) => ({
-      id: `ch_${session.payment_intent}`,
-      object: 'charge',
-      customer: session.customer,
-      payment_intent: session.payment_intent,
-      amount: 10_000,
-      amount_refunded: refunded,
-      currency: 'usd',
-    });
     // The later, full refund arrives first; the earlier partial one then adds nothing.
-    const full = await deliver(stripeEvent('charge.refunded', charge(10_000)));
+    const full = await deliver(stripeEvent('charge.refunded', chargeOf(session, 10_000)));
     expect(full.body.outcome).toBe('recorded');
-    const late = await deliver(stripeEvent('charge.refunded', charge(2_500)));
+    const late = await deliver(stripeEvent('charge.refunded', chargeOf(session, 2_500)));
     expect(late.body).toMatchObject({ outcome: 'ignored', reason: 'nothing_new' });
-    const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data[0];
-    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+    const rewards = await rewardsOf(referrer.id);
     expect(rewards.map((r: { status: string }) => r.status)).toEqual(['reversed', 'reversed']);
   });
 
   it('applies a refund Stripe delivers before its checkout once the checkout arrives', async () => {
     const referrer = await referrerWithCode();
     const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
-    const charge = {
-      id: unique('ch'),
-      object: 'charge',
-      customer: session.customer,
-      payment_intent: session.payment_intent,
-      amount: 10_000,
-      amount_refunded: 4_000,
-      currency: 'usd',
-    };
+    const charge = chargeOf(session, 4_000);
     const early = await deliver(stripeEvent('charge.refunded', charge));
     expect(early.body.outcome).toBe('recorded');
     await deliver(stripeEvent('checkout.session.completed', session));
-    const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data[0];
-    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+    const rewards = await rewardsOf(referrer.id);
     const left = rewards.map(
       (r: { amount: number; reversed_amount: number }) => r.amount - r.reversed_amount,
     );
@@ -137,18 +135,9 @@ describe('Stripe ingestion', () => {
     const referrer = await referrerWithCode();
     const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
     await deliver(stripeEvent('checkout.session.completed', session));
-    const charge = {
-      id: unique('ch'),
-      object: 'charge',
-      customer: session.customer,
-      payment_intent: session.payment_intent,
-      amount: 10_000,
-      amount_refunded: 5_000,
-      currency: 'usd',
-    };
+    const charge = chargeOf(session, 5_000);
     await deliver(stripeEvent('charge.refunded', charge));
-    const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data[0];
-    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+    const rewards = await rewardsOf(referrer.id);
     expect(
       rewards
         .map((r: { reversed_amount: number }) => r.reversed_amount)
@@ -197,17 +186,8 @@ describe('Stripe ingestion', () => {
     expect(referral).toMatchObject({ status: 'qualified' });
 
     // The refund names the payment, so it reaches the same customer's rewards.
-    const charge = {
-      id: unique('ch'),
-      object: 'charge',
-      customer: session.customer,
-      payment_intent: session.payment_intent,
-      amount: 10_000,
-      amount_refunded: 10_000,
-      currency: 'usd',
-    };
-    await deliver(stripeEvent('charge.refunded', charge));
-    const rewards = (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
+    await deliver(stripeEvent('charge.refunded', chargeOf(session, 10_000)));
+    const rewards = await rewardsOf(referrer.id);
     expect(rewards.map((r: { status: string }) => r.status)).toEqual(['reversed', 'reversed']);
   });
 

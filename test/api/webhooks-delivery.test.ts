@@ -293,3 +293,27 @@ describe('a slow endpoint beside a fast one', () => {
     expect(new Set(bodies(fast.received).map((b) => b.id)).size).toBe(20);
   });
 });
+
+describe('slow endpoints holding every slot', () => {
+  it('still give a fast endpoint the next free slot, ahead of their own older backlog', async () => {
+    const slowA = await h.receiver(() => ({ status: 200, delayMs: 1_500 }));
+    const slowB = await h.receiver(() => ({ status: 200, delayMs: 1_500 }));
+    await h.endpoint(slowA.url);
+    await h.endpoint(slowB.url);
+    // 8 events each: at 2 slots per endpoint and 1.5 s per answer, 6 s of backlog.
+    for (let i = 0; i < 8; i++) await h.emit();
+    h.worker({ concurrency: 4, perEndpoint: 2 });
+    await until(() => (slowA.received.length + slowB.received.length >= 4 ? true : undefined));
+
+    // Every slot is taken; a fast endpoint's event arrives behind the slow ones' older backlog.
+    const fast = await h.receiver();
+    await h.endpoint(fast.url);
+    const sent = Date.now();
+    await h.emit();
+    await until(() => (fast.received.length === 1 ? true : undefined), 10_000);
+
+    // The next slot to free (within one slow answer) goes to it, not after the 6 s backlog.
+    expect(Date.now() - sent).toBeLessThan(3_000);
+    expect(slowA.received.length + slowB.received.length).toBeLessThan(16);
+  });
+});

@@ -1,6 +1,7 @@
+import type { ExpressionBuilder } from 'kysely';
 import { type Executor, fetchPage, type Page, type PageRequest } from '../executor.ts';
 import { isPostgres } from '../locks.ts';
-import type { OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable } from '../schema.ts';
+import type { Database, OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable } from '../schema.ts';
 
 export type DeliveryRow = WebhookDeliveriesTable;
 export type AttemptRow = WebhookAttemptsTable;
@@ -53,10 +54,8 @@ export async function leaseDueDeliveries(
 ): Promise<DeliveryRow[]> {
   let query = db
     .selectFrom('webhook_deliveries')
+    .where((eb) => isDue(eb, now))
     .select(['id', 'endpoint_id'])
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
     .orderBy('next_attempt_at')
     .orderBy('id')
     .limit(limit * 4);
@@ -71,11 +70,70 @@ export async function leaseDueDeliveries(
     perCount.set(c.endpoint_id, n + 1);
     ids.push(c.id);
   }
+  return leaseIds(db, ids, now, leaseUntil);
+}
+
+/**
+ * Takes the oldest due delivery of each endpoint not in `busy` (those this worker has attempts in
+ * flight for), up to `limit`, the endpoints that `rank` puts first (the longest unserved) first:
+ * an endpoint waiting behind other endpoints' older backlog gets the next free slot. One indexed
+ * look-up per endpoint, so it costs the same whatever the backlog.
+ */
+export async function leaseFirstOfIdle(
+  db: Executor,
+  now: string,
+  leaseUntil: string,
+  limit: number,
+  busy: readonly string[],
+  rank: (endpointId: string) => number,
+): Promise<DeliveryRow[]> {
+  let query = db.selectFrom('webhook_endpoints as e').select((eb) => [
+    'e.id as endpoint_id',
+    eb
+      .selectFrom('webhook_deliveries')
+      .select('webhook_deliveries.id')
+      .where((inner) => isDue(inner as ExpressionBuilder<Database, 'webhook_deliveries'>, now))
+      .whereRef('webhook_deliveries.endpoint_id', '=', 'e.id')
+      .orderBy('webhook_deliveries.next_attempt_at')
+      .limit(1)
+      .as('first'),
+  ]);
+  if (busy.length > 0) query = query.where('e.id', 'not in', busy);
+  const firsts = (await query.execute())
+    .filter((row): row is { endpoint_id: string; first: string } => row.first !== null)
+    .sort((a, b) => rank(a.endpoint_id) - rank(b.endpoint_id));
+  return leaseIds(
+    db,
+    firsts.slice(0, limit).map((row) => row.first),
+    now,
+    leaseUntil,
+  );
+}
+
+/** Pending, due now and not leased (a lease that ran out, its worker died, is due again). */
+const isDue = (eb: ExpressionBuilder<Database, 'webhook_deliveries'>, now: string) =>
+  eb.and([
+    eb('webhook_deliveries.status', '=', 'pending'),
+    eb('webhook_deliveries.next_attempt_at', '<=', now),
+    eb.or([
+      eb('webhook_deliveries.locked_until', 'is', null),
+      eb('webhook_deliveries.locked_until', '<', now),
+    ]),
+  ]);
+
+/** Leases these deliveries if they are still due and free: another worker may have taken one since. */
+async function leaseIds(
+  db: Executor,
+  ids: string[],
+  now: string,
+  leaseUntil: string,
+): Promise<DeliveryRow[]> {
   if (ids.length === 0) return [];
   return db
     .updateTable('webhook_deliveries')
     .set({ locked_until: leaseUntil })
     .where('id', 'in', ids)
+    .where((eb) => isDue(eb, now))
     .returningAll()
     .execute();
 }
