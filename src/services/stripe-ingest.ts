@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { Executor } from '../store/executor.ts';
-import { sumRefundsOf } from '../store/repositories/events.ts';
+import { findEventByExternalId, refundsOf, sumRefundsOf } from '../store/repositories/events.ts';
 import type { Actor } from './audit.ts';
 import { ingestPayment, type Payment } from './ingest-payment.ts';
 import { type EventRow, recordEvent } from './record-event.ts';
@@ -39,6 +39,13 @@ interface Charge {
   customer?: string | { id: string } | null;
   payment_intent?: string | { id: string } | null;
   amount_refunded?: number;
+  currency?: string;
+}
+interface Dispute {
+  id: string;
+  charge?: string | { id: string } | null;
+  payment_intent?: string | { id: string } | null;
+  amount?: number;
   currency?: string;
 }
 
@@ -120,28 +127,33 @@ export async function ingestStripeEvent(
 ): Promise<StripeOutcome> {
   if (event.type === 'charge.refunded') {
     const charge = event.data.object as unknown as Charge;
-    const purchaseId = idOf(charge.payment_intent) ?? charge.id;
-    const customer = idOf(charge.customer);
     const total = charge.amount_refunded ?? 0;
-    // amount_refunded is cumulative; a late, smaller total adds nothing.
-    const amount = total - (await sumRefundsOf(db, purchaseId));
-    if (amount <= 0 || !charge.currency) return { outcome: 'ignored', reason: 'nothing_new' };
-    const { event: refund } = await recordEvent(
-      db,
-      {
-        type: 'refund',
-        external_id: `stripe:${charge.id}:refunded:${total}`,
-        customer: { external_id: customer ?? `stripe:${charge.id}` },
-        amount,
-        currency: charge.currency.toUpperCase(),
-        purchase_external_id: purchaseId,
-        occurred_at: new Date(event.created * 1000).toISOString(),
-      },
-      now,
-      STRIPE,
-      screening,
-    );
-    return { outcome: 'recorded', events: [refund] };
+    const purchaseId = idOf(charge.payment_intent) ?? charge.id;
+    // amount_refunded is cumulative, and counts refunds only (not chargebacks): the part of it not
+    // recorded yet is new, and a late, smaller total adds nothing.
+    const prefix = `stripe:${charge.id}:refunded:`;
+    const refunded = (await refundsOf(db, purchaseId))
+      .filter((r) => r.external_id.startsWith(prefix))
+      .reduce((sum, r) => sum + (r.amount ?? 0), 0);
+    return takeBack(db, event, now, screening, {
+      externalId: `${prefix}${total}`,
+      purchaseId,
+      customer: idOf(charge.customer) ?? `stripe:${charge.id}`,
+      amount: total - refunded,
+      currency: charge.currency,
+    });
+  }
+  if (event.type === 'charge.dispute.created') {
+    // A chargeback takes the money back as a refund does: so do the rewards it earned.
+    const dispute = event.data.object as unknown as Dispute;
+    const chargeId = idOf(dispute.charge) ?? dispute.id;
+    return takeBack(db, event, now, screening, {
+      externalId: `stripe:${dispute.id}:disputed`,
+      purchaseId: idOf(dispute.payment_intent) ?? chargeId,
+      customer: `stripe:${chargeId}`,
+      amount: dispute.amount ?? 0,
+      currency: dispute.currency,
+    });
   }
   if (event.type !== 'checkout.session.completed' && event.type !== 'invoice.paid') {
     return { outcome: 'ignored', reason: 'event_type' };
@@ -149,4 +161,44 @@ export async function ingestStripeEvent(
   const payment = paymentOf(event);
   if (!payment) return { outcome: 'ignored', reason: 'not_a_payment' };
   return { outcome: 'recorded', events: await ingestPayment(db, 'stripe', payment, now, STRIPE, screening) };
+}
+
+/**
+ * Money a payment lost after it was made (a refund, a chargeback) as a Vouch refund of its
+ * purchase, at most what is not refunded yet: a refund after a chargeback, or the other way round,
+ * never refunds more than was paid.
+ */
+async function takeBack(
+  db: Executor,
+  event: Stripe.Event,
+  now: Date,
+  screening: Screening,
+  loss: {
+    externalId: string;
+    purchaseId: string;
+    customer: string;
+    amount: number;
+    currency?: string | undefined;
+  },
+): Promise<StripeOutcome> {
+  const purchase = await findEventByExternalId(db, 'purchase', loss.purchaseId);
+  const rest = purchase ? (purchase.amount ?? 0) - (await sumRefundsOf(db, loss.purchaseId)) : loss.amount;
+  const amount = Math.min(loss.amount, rest);
+  if (amount <= 0 || !loss.currency) return { outcome: 'ignored', reason: 'nothing_new' };
+  const { event: refund } = await recordEvent(
+    db,
+    {
+      type: 'refund',
+      external_id: loss.externalId,
+      customer: { external_id: loss.customer },
+      amount,
+      currency: loss.currency.toUpperCase(),
+      purchase_external_id: loss.purchaseId,
+      occurred_at: new Date(event.created * 1000).toISOString(),
+    },
+    now,
+    STRIPE,
+    screening,
+  );
+  return { outcome: 'recorded', events: [refund] };
 }

@@ -145,6 +145,42 @@ describe('Stripe ingestion', () => {
     ).toEqual([250, 500]);
   });
 
+  /** A chargeback of a checkout's payment, as charge.dispute.created sends it. */
+  const disputeOf = (session: ReturnType<typeof checkout>, amount: number) => ({
+    id: unique('dp'),
+    object: 'dispute',
+    charge: `ch_${session.payment_intent}`,
+    payment_intent: session.payment_intent,
+    amount,
+    currency: 'usd',
+    reason: 'fraudulent',
+  });
+
+  it('claws rewards back from a chargeback as from a refund, once however often it is delivered', async () => {
+    const referrer = await referrerWithCode();
+    const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
+    await deliver(stripeEvent('checkout.session.completed', session));
+    const dispute = stripeEvent('charge.dispute.created', disputeOf(session, 10_000));
+    expect((await deliver(dispute)).body.outcome).toBe('recorded');
+    expect((await deliver(dispute)).body).toMatchObject({ outcome: 'ignored', reason: 'nothing_new' });
+    const rewards = await rewardsOf(referrer.id);
+    expect(rewards.map((r: { status: string }) => r.status)).toEqual(['reversed', 'reversed']);
+  });
+
+  it('refunds after a partial chargeback only what the chargeback left', async () => {
+    const referrer = await referrerWithCode();
+    const session = checkout({ metadata: { vouch_ref: referrer.referral_code } });
+    await deliver(stripeEvent('checkout.session.completed', session));
+    await deliver(stripeEvent('charge.dispute.created', disputeOf(session, 4_000)));
+    // amount_refunded counts refunds only: 6,000 refunded and 4,000 charged back is the whole order.
+    expect((await deliver(stripeEvent('charge.refunded', chargeOf(session, 6_000)))).status).toBe(200);
+    const later = await deliver(stripeEvent('charge.refunded', chargeOf(session, 8_000)));
+    expect(later.status, JSON.stringify(later.body)).toBe(200);
+    expect(later.body).toMatchObject({ outcome: 'ignored', reason: 'nothing_new' });
+    const rewards = await rewardsOf(referrer.id);
+    expect(rewards.map((r: { status: string }) => r.status)).toEqual(['reversed', 'reversed']);
+  });
+
   it('matches a paid invoice by an expanded promotion code equal to the referral code', async () => {
     const referrer = await referrerWithCode();
     const invoice = {

@@ -62,6 +62,16 @@ export async function sumRefundsOf(
   return Number(row?.total ?? 0);
 }
 
+/** The refunds recorded of a purchase: their external ids and amounts. */
+export function refundsOf(db: Executor, purchaseExternalId: string) {
+  return db
+    .selectFrom('events')
+    .select(['external_id', 'amount'])
+    .where('type', '=', 'refund')
+    .where('purchase_external_id', '=', purchaseExternalId)
+    .execute();
+}
+
 /** The last refund recorded of a purchase in a currency, if any. */
 export async function latestRefundOf(
   db: Executor,
