@@ -116,7 +116,7 @@ export type StripeOutcome =
 /**
  * Turns one verified Stripe event into Vouch events. A payment is a sign-up (so a referral code in
  * its metadata or promotion code makes the referral, once per customer) and a purchase; a refund
- * is the part of `amount_refunded` not recorded yet. Every Vouch event's external id derives from
+ * is the part of `amount_refunded` not recorded yet, and a chargeback its disputed amount. Every Vouch event's external id derives from
  * Stripe's ids, so replays and out-of-order deliveries change nothing twice.
  */
 export async function ingestStripeEvent(
