@@ -1,7 +1,7 @@
 import { refundClawback } from '../domain/reward-lifecycle.ts';
 import { AppError } from '../lib/errors.ts';
 import { lockNames, lockRow } from '../store/locks.ts';
-import { findEventByExternalId, latestRefundOf, sumRefundsOf } from '../store/repositories/events.ts';
+import { findEventByExternalId, refundsOf, sumRefundsOf } from '../store/repositories/events.ts';
 import { findRewardsOfEvent } from '../store/repositories/rewards.ts';
 import { type IngestContext, type Ingested, result } from './ingest-context.ts';
 import { reverseReward } from './rewards.ts';
@@ -59,10 +59,14 @@ export async function ingestRefund(ctx: IngestContext): Promise<Ingested> {
  */
 export async function clawBackEarlierRefunds(ctx: IngestContext): Promise<string[]> {
   const { db, event } = ctx;
-  const latest = await latestRefundOf(db, event.external_id, event.currency ?? '');
+  const earlier = (await refundsOf(db, event.external_id)).filter((r) => r.currency === event.currency);
+  const latest = earlier[earlier.length - 1];
   if (!latest) return [];
   const orderAmount = event.amount ?? 0;
-  const refunded = Math.min(await sumRefundsOf(db, event.external_id, event.currency ?? ''), orderAmount);
+  const refunded = Math.min(
+    earlier.reduce((sum, r) => sum + (r.amount ?? 0), 0),
+    orderAmount,
+  );
   return clawBack(ctx, event.id, orderAmount, refunded, latest.id);
 }
 

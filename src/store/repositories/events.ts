@@ -46,47 +46,26 @@ const updateOutcome = prepared((db, v: Pick<EventRow, 'id' | 'result' | 'program
 );
 
 /** The total of the refunds of one purchase, this transaction's own included. */
-export async function sumRefundsOf(
-  db: Executor,
-  purchaseExternalId: string,
-  currency?: string,
-): Promise<number> {
-  let query = db
+export async function sumRefundsOf(db: Executor, purchaseExternalId: string): Promise<number> {
+  const row = await db
     .selectFrom('events')
     .select((eb) => eb.fn.sum<number | string | null>('amount').as('total'))
     .where('type', '=', 'refund')
-    .where('purchase_external_id', '=', purchaseExternalId);
-  if (currency !== undefined) query = query.where('currency', '=', currency);
-  const row = await query.executeTakeFirst();
+    .where('purchase_external_id', '=', purchaseExternalId)
+    .executeTakeFirst();
   // SUM over bigint is numeric on PostgreSQL and arrives as a string.
   return Number(row?.total ?? 0);
 }
 
-/** The refunds recorded of a purchase: their external ids and amounts. */
+/** The refunds recorded of a purchase, oldest first: what their sources and totals are read from. */
 export function refundsOf(db: Executor, purchaseExternalId: string) {
   return db
     .selectFrom('events')
-    .select(['external_id', 'amount'])
+    .select(['id', 'external_id', 'amount', 'currency'])
     .where('type', '=', 'refund')
     .where('purchase_external_id', '=', purchaseExternalId)
+    .orderBy('id')
     .execute();
-}
-
-/** The last refund recorded of a purchase in a currency, if any. */
-export async function latestRefundOf(
-  db: Executor,
-  purchaseExternalId: string,
-  currency: string,
-): Promise<{ id: string } | undefined> {
-  return db
-    .selectFrom('events')
-    .select('id')
-    .where('type', '=', 'refund')
-    .where('purchase_external_id', '=', purchaseExternalId)
-    .where('currency', '=', currency)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
 }
 
 /** A customer's purchases since a time, optionally only those of at least `min` in its currency. */
