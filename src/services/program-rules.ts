@@ -261,7 +261,25 @@ export function checkRules(input: RulesInput): RewardRules {
     throw bad('missing_field', 'rewards needs a referrer or a referee reward, or both.', 'rewards');
   }
   if (rules.qualification.event === 'signup') checkNoShareAtSignup(rules);
+  checkLoyaltyOnRefereeOnly(rules);
   return rules;
+}
+
+/**
+ * The loyalty points an order earns are its buyer's, the referee's: only the referee's reward can
+ * be "the larger of the two, never both". On the referrer's side there is nothing to compare, so
+ * the option would be accepted and do nothing; it is refused instead.
+ */
+function checkLoyaltyOnRefereeOnly(rules: RewardRules): void {
+  for (const [path, spec] of specsWithPaths(rules)) {
+    if (path !== 'rewards.referee' && spec?.exclusive_of_loyalty !== undefined) {
+      throw bad(
+        'invalid_value',
+        `${path}.exclusive_of_loyalty only applies to the referee's reward: the order's loyalty points are the buyer's, not the referrer's.`,
+        `${path}.exclusive_of_loyalty`,
+      );
+    }
+  }
 }
 
 /** A milestone is a bonus of a fixed value, of any kind. */

@@ -270,6 +270,39 @@ describe('reward kinds in program rules', () => {
       'invalid_value',
       'rewards.referee.pool_id',
     ],
+    // The order's loyalty points are the buyer's: on the referrer's side the option would do nothing.
+    [
+      "the referrer's points exclusive of loyalty points",
+      { referrer: { ...pts(500), kind: 'points', exclusive_of_loyalty: true } },
+      'invalid_value',
+      'rewards.referrer.exclusive_of_loyalty',
+    ],
+    [
+      "the referrer's points with exclusive_of_loyalty false",
+      { referrer: { ...pts(500), kind: 'points', exclusive_of_loyalty: false } },
+      'invalid_value',
+      'rewards.referrer.exclusive_of_loyalty',
+    ],
+    [
+      'a points tier exclusive of loyalty points',
+      {
+        referrer: usd(1000),
+        referrer_tiers: [
+          { from_referral: 2, reward: { ...pts(500), kind: 'points', exclusive_of_loyalty: true } },
+        ],
+      },
+      'invalid_value',
+      'rewards.referrer_tiers.0.reward.exclusive_of_loyalty',
+    ],
+    [
+      'a points milestone exclusive of loyalty points',
+      {
+        referrer: usd(1000),
+        milestones: [{ at_referral: 3, reward: { ...pts(500), kind: 'points', exclusive_of_loyalty: true } }],
+      },
+      'invalid_value',
+      'rewards.milestones.0.reward.exclusive_of_loyalty',
+    ],
   ] as [string, Spec, ErrorCode, string][])('refuses %s', async (_case, rewards, code, param) => {
     await expectRefused(() => send('PATCH', '/v1/programs/{kinds}', { rewards }), 400, code, param);
   });

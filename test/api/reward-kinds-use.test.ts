@@ -145,8 +145,9 @@ describe('referral points exclusive of loyalty points', () => {
     );
   });
 
-  it("never cuts the referrer's points: only the buyer earned loyalty points", async () => {
-    const { rewards } = await qualify(t, { referrer: exclusive, referee: null }, { loyalty_points: 300 });
+  it("pays the referrer's points in full beside the buyer's loyalty points", async () => {
+    const referrer = { ...pts(500), kind: 'points' };
+    const { rewards } = await qualify(t, { referrer, referee: null }, { loyalty_points: 300 });
     expect(rewards).toEqual([expect.objectContaining({ side: 'referrer', amount: 500 })]);
   });
 

@@ -43,7 +43,9 @@ const RewardSpec = Type.Object(
     exclusive_of_loyalty: Type.Optional(
       Type.Boolean({
         description:
-          "points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both.",
+          "points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, " +
+          "so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): " +
+          "the order's loyalty points are the buyer's, not the referrer's.",
       }),
     ),
   },
@@ -53,34 +55,39 @@ const RewardSpec = Type.Object(
   },
 );
 
+// Tiers and milestones are one schema for what is written and what is read back, so a rule
+// returned by GET and sent back by PATCH keeps every field (a milestone's kind included).
+const Tiers = Type.Array(
+  Type.Object(
+    {
+      from_referral: Type.Integer({ description: "From the referrer's Nth rewarded referral on." }),
+      reward: RewardSpec,
+    },
+    { additionalProperties: false },
+  ),
+  { maxItems: 20, description: 'Escalating rewards: the highest tier reached replaces `referrer`.' },
+);
+const Milestones = Type.Array(
+  Type.Object(
+    {
+      at_referral: Type.Integer({ description: "On the referrer's Nth rewarded referral." }),
+      reward: RewardSpec,
+    },
+    { additionalProperties: false },
+  ),
+  {
+    maxItems: 20,
+    description:
+      'One-off bonuses of a fixed amount, of any kind, for the referrer, on top of the referral reward.',
+  },
+);
+
 const Rewards = Type.Object(
   {
     referrer: Type.Optional(Nullable(RewardSpec)),
     referee: Type.Optional(Nullable(RewardSpec)),
-    referrer_tiers: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            from_referral: Type.Integer({ description: "From the referrer's Nth rewarded referral on." }),
-            reward: RewardSpec,
-          },
-          { additionalProperties: false },
-        ),
-        { maxItems: 20, description: 'Escalating rewards: the highest tier reached replaces `referrer`.' },
-      ),
-    ),
-    milestones: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            at_referral: Type.Integer({ description: "On the referrer's Nth rewarded referral." }),
-            reward: RewardSpec,
-          },
-          { additionalProperties: false },
-        ),
-        { maxItems: 20, description: 'One-off bonuses for the referrer, on top of the referral reward.' },
-      ),
-    ),
+    referrer_tiers: Type.Optional(Tiers),
+    milestones: Type.Optional(Milestones),
   },
   {
     additionalProperties: false,
@@ -233,8 +240,8 @@ export const Program = Type.Object(
     rewards: Type.Object({
       referrer: Nullable(RewardSpec),
       referee: Nullable(RewardSpec),
-      referrer_tiers: Type.Array(Type.Object({ from_referral: Type.Integer(), reward: RewardSpec })),
-      milestones: Type.Array(Type.Object({ at_referral: Type.Integer(), reward: MoneySchema })),
+      referrer_tiers: Tiers,
+      milestones: Milestones,
     }),
     qualification: Type.Object({
       event: QualifyingEvent,
