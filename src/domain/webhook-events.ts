@@ -84,7 +84,11 @@ export const EVENT_DATA = {
   'fulfilment.requested': Type.Object({
     task_id: Id('tsk', 'The task to complete'),
     reward_id: Id('rwd', 'The reward it delivers'),
+    participant_id: Id('par', 'Who receives it'),
+    side: Type.String({ description: 'referrer, referee or referrer_milestone.' }),
     kind: Kind,
+    amount: Amount,
+    currency: Currency,
     description: Nullable(Type.String()),
   }),
   'reward_pool.low': Type.Object({

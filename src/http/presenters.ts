@@ -2,7 +2,7 @@ import type { AttributionTrail } from '../domain/attribution.ts';
 import type { Balance, InKindBalance } from '../domain/ledger.ts';
 import type { Fulfilment } from '../domain/reward-kinds.ts';
 import type { AuditRow } from '../services/audit.ts';
-import type { FulfilmentTaskRow } from '../services/fulfilment-tasks.ts';
+import type { FulfilmentTaskView } from '../services/fulfilment-tasks.ts';
 import type { InviteRow } from '../services/invites.ts';
 import type { PayoutRow } from '../services/payouts.ts';
 import { fraudSettingsOf, type ProgramRow, rulesOf } from '../services/programs.ts';
@@ -163,8 +163,28 @@ export function presentPool(pool: RewardPool) {
   return { object: 'reward_pool' as const, ...pool };
 }
 
-export function presentTask(row: FulfilmentTaskRow) {
-  return { object: 'fulfilment_task' as const, ...row };
+/** A closed task keeps one close time and actor; which fields show them depends on how it closed. */
+export function presentTask(row: FulfilmentTaskView) {
+  const { completed_at, completed_by, recipient, ...fields } = row;
+  const canceled = row.status === 'canceled';
+  return {
+    object: 'fulfilment_task' as const,
+    ...fields,
+    recipient: {
+      participant_id: recipient.participant_id,
+      side: recipient.side,
+      external_id: recipient.external_id,
+      email: recipient.email,
+      name: recipient.name,
+    },
+    kind: recipient.kind,
+    amount: recipient.amount,
+    currency: recipient.currency,
+    completed_at: canceled ? null : completed_at,
+    completed_by: canceled ? null : completed_by,
+    canceled_at: canceled ? completed_at : null,
+    canceled_by: canceled ? completed_by : null,
+  };
 }
 
 export function presentEndpoint(row: WebhookEndpointRow) {

@@ -4,9 +4,11 @@ import { lockRow } from '../store/locks.ts';
 import {
   closeTaskIfOpen,
   type FulfilmentTaskRow,
+  findRecipients,
   findTask,
   listTaskRows,
   type TaskFilter,
+  type TaskRecipientRow,
 } from '../store/repositories/fulfilment-tasks.ts';
 import { findReward } from '../store/repositories/rewards.ts';
 import { type Actor, audit } from './audit.ts';
@@ -14,18 +16,39 @@ import { type Delivered, issueReward } from './fulfilment.ts';
 
 export type { FulfilmentTaskRow };
 
-export async function getTask(db: Executor, id: string): Promise<FulfilmentTaskRow> {
+/** A task with who its reward goes to and what it is, so a fulfiller needs no other look-up. */
+export type FulfilmentTaskView = FulfilmentTaskRow & { recipient: TaskRecipientRow };
+
+async function withRecipients(db: Executor, tasks: FulfilmentTaskRow[]): Promise<FulfilmentTaskView[]> {
+  const recipients = await findRecipients(
+    db,
+    tasks.map((t) => t.reward_id),
+  );
+  return tasks.map((task) => {
+    const recipient = recipients.get(task.reward_id);
+    if (!recipient) throw new Error(`task ${task.id} names reward ${task.reward_id}, which does not exist`);
+    return { ...task, recipient };
+  });
+}
+
+async function findTaskRow(db: Executor, id: string): Promise<FulfilmentTaskRow> {
   const task = await findTask(db, id);
   if (!task) throw notFound('fulfilment_task', id);
   return task;
 }
 
-export function listTasks(
+export async function getTask(db: Executor, id: string): Promise<FulfilmentTaskView> {
+  const [view] = await withRecipients(db, [await findTaskRow(db, id)]);
+  return view as FulfilmentTaskView;
+}
+
+export async function listTasks(
   db: Executor,
   filter: TaskFilter,
   page: PageRequest,
-): Promise<Page<FulfilmentTaskRow>> {
-  return listTaskRows(db, filter, page);
+): Promise<Page<FulfilmentTaskView>> {
+  const rows = await listTaskRows(db, filter, page);
+  return { ...rows, data: await withRecipients(db, rows.data) };
 }
 
 /**
@@ -39,7 +62,7 @@ export async function completeTask(
   input: Delivered & { note?: string | undefined },
   now: Date,
   actor: Actor,
-): Promise<FulfilmentTaskRow> {
+): Promise<FulfilmentTaskView> {
   const task = await getTask(db, id);
   await lockRow(db, 'rewards', task.reward_id);
   const changes = {
@@ -49,7 +72,7 @@ export async function completeTask(
     note: input.note ?? null,
   };
   if (!(await closeTaskIfOpen(db, { id }, changes))) {
-    const latest = await getTask(db, id);
+    const latest = await findTaskRow(db, id);
     throw new AppError(
       'task_not_open',
       `Task '${id}' is ${latest.status}; only an open task can be completed.`,

@@ -135,6 +135,15 @@ async function openTask(db: Executor, reward: RewardRow, description: string, no
     note: null,
   };
   await insertTask(db, task);
-  const payload = { task_id: task.id, reward_id: reward.id, kind: reward.kind, description };
+  const payload = {
+    task_id: task.id,
+    reward_id: reward.id,
+    participant_id: reward.participant_id,
+    side: reward.side,
+    kind: reward.kind,
+    amount: reward.amount,
+    currency: reward.currency,
+    description,
+  };
   await enqueue(db, [outboxMessage('fulfilment.requested', payload, now)]);
 }

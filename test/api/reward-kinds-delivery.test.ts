@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { makeParticipant } from '../support/factories.ts';
 import {
   addCodes,
   approve,
@@ -212,10 +213,25 @@ describe('fulfilment tasks', () => {
       reward_id: reward.id,
       description: 'Dinner for two',
       status: 'open',
+      kind: 'custom',
+      amount: 5000,
+      currency: 'USD',
       completed_at: null,
+      completed_by: null,
+      canceled_at: null,
+      canceled_by: null,
     });
     expect(await outbox(t, 'fulfilment.requested', { reward_id: reward.id })).toEqual([
-      { task_id: task.id, reward_id: reward.id, kind: 'custom', description: 'Dinner for two' },
+      {
+        task_id: task.id,
+        reward_id: reward.id,
+        participant_id: referrer.id,
+        side: 'referrer',
+        kind: 'custom',
+        amount: 5000,
+        currency: 'USD',
+        description: 'Dinner for two',
+      },
     ]);
     expect((await holdingsOf(t, referrer.id)).inKind).toEqual([inKind('USD', { due: 5000 })]);
 
@@ -227,7 +243,10 @@ describe('fulfilment tasks', () => {
     expect(done.body).toMatchObject({
       status: 'done',
       note: 'Table for two, Friday',
-      completed_by: expect.any(String),
+      completed_at: expect.any(String),
+      completed_by: expect.stringMatching(/^key_/),
+      canceled_at: null,
+      canceled_by: null,
     });
     expect((await t.api('GET', `/v1/fulfilment_tasks/${task.id}`)).body).toEqual(done.body);
     expect(await rewardOf(t, reward.id)).toMatchObject({ status: 'issued', fulfilment_reference: 'OT-5521' });
@@ -247,6 +266,49 @@ describe('fulfilment tasks', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('task_not_open');
     expect((await rewardOf(t, rewards[0].id)).code).toBeNull();
+  });
+
+  it('says who receives each task and on which side, for the fulfiller', async () => {
+    const { program } = await kindProgram(t, {
+      referrer: usd(1000),
+      referee: { ...usd(2500), kind: 'gift_card', description: 'A $25 card' },
+      milestones: [{ at_referral: 1, reward: custom }],
+    });
+    const referrer = await makeParticipant(t, program.id, { email: 'jane@example.com', name: 'Jane' });
+    const { rewards, friend } = await referAndBuy(t, program.id, { referrer });
+    for (const reward of rewards) await approve(t, reward.id);
+    const friendReward = rewards.find((r) => r.side === 'referee');
+
+    const tasks = await tasksOf(t, `program_id=${program.id}`);
+
+    const recipients = tasks.map((task: any) => ({
+      ...task.recipient,
+      kind: task.kind,
+      amount: task.amount,
+    }));
+    expect(recipients.sort((a: any, b: any) => a.side.localeCompare(b.side))).toEqual([
+      {
+        participant_id: friendReward.participant_id,
+        side: 'referee',
+        external_id: friend,
+        email: null,
+        name: null,
+        kind: 'gift_card',
+        amount: 2500,
+      },
+      {
+        participant_id: referrer.id,
+        side: 'referrer_milestone',
+        external_id: referrer.external_id,
+        email: 'jane@example.com',
+        name: 'Jane',
+        kind: 'custom',
+        amount: 5000,
+      },
+    ]);
+    for (const task of tasks) {
+      expect((await t.api('GET', `/v1/fulfilment_tasks/${task.id}`)).body).toEqual(task);
+    }
   });
 
   it('delivers a gift card without a pool by hand, with the code given', async () => {
@@ -289,7 +351,10 @@ describe('fulfilment tasks', () => {
 
     expect((await t.api('GET', `/v1/fulfilment_tasks/${task.id}`)).body).toMatchObject({
       status: 'canceled',
-      completed_at: expect.any(String),
+      canceled_at: whole.body.reversed_at,
+      canceled_by: expect.stringMatching(/^key_/),
+      completed_at: null,
+      completed_by: null,
     });
     const complete = await t.api('POST', `/v1/fulfilment_tasks/${task.id}/complete`, {});
     expect(complete.status).toBe(409);

@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { Nullable, PageQuery, Timestamp } from './common.ts';
+import { RewardKind } from './rewards.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const PoolKind = Type.Union([Type.Literal('coupon'), Type.Literal('gift_card')]);
@@ -60,6 +61,20 @@ export const PoolCodesAdded = Type.Object({
 
 const TaskStatus = Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('canceled')]);
 
+const TaskRecipient = Type.Object(
+  {
+    participant_id: Type.String(),
+    side: Type.Union(
+      [Type.Literal('referrer'), Type.Literal('referee'), Type.Literal('referrer_milestone')],
+      { description: 'Which side of the referral the reward is for.' },
+    ),
+    external_id: Type.String({ description: "The participant's id in your system." }),
+    email: Nullable(Type.String()),
+    name: Nullable(Type.String()),
+  },
+  { description: 'Who the reward goes to.' },
+);
+
 export const FulfilmentTask = Type.Object(
   {
     id: Type.String(),
@@ -68,9 +83,20 @@ export const FulfilmentTask = Type.Object(
     reward_id: Type.String(),
     description: Type.String(),
     status: TaskStatus,
+    recipient: TaskRecipient,
+    kind: RewardKind,
+    amount: Type.Integer({ description: "The reward's value, in minor units of currency." }),
+    currency: Type.String(),
     created_at: Timestamp,
-    completed_at: Nullable(Timestamp),
-    completed_by: Nullable(Type.String({ description: 'The actor that completed or canceled it.' })),
+    completed_at: Nullable({ ...Timestamp, description: 'When it was done; null unless done.' }),
+    completed_by: Nullable(Type.String({ description: 'The actor that completed it; null unless done.' })),
+    canceled_at: Nullable({
+      ...Timestamp,
+      description: 'When it was canceled (its reward was clawed back); null unless canceled.',
+    }),
+    canceled_by: Nullable(
+      Type.String({ description: 'The actor whose clawback canceled it; null unless canceled.' }),
+    ),
     note: Nullable(Type.String()),
   },
   { title: 'FulfilmentTask' },

@@ -1,5 +1,5 @@
 import { type Executor, fetchPage, type Page, type PageRequest } from '../executor.ts';
-import type { FulfilmentTasksTable } from '../schema.ts';
+import type { FulfilmentTasksTable, RewardsTable } from '../schema.ts';
 
 export type FulfilmentTaskRow = FulfilmentTasksTable;
 
@@ -39,4 +39,38 @@ export async function closeTaskIfOpen(
   query = 'id' in where ? query.where('id', '=', where.id) : query.where('reward_id', '=', where.rewardId);
   const result = await query.executeTakeFirst();
   return result.numUpdatedRows === 1n;
+}
+
+/** Who each reward (by id) goes to, and what it is: what a fulfiller needs to deliver it. */
+export async function findRecipients(db: Executor, rewardIds: readonly string[]) {
+  if (rewardIds.length === 0) return new Map<string, TaskRecipientRow>();
+  const rows = await db
+    .selectFrom('rewards as r')
+    .innerJoin('participants as p', 'p.id', 'r.participant_id')
+    .select([
+      'r.id as reward_id',
+      'r.participant_id',
+      'r.side',
+      'r.kind',
+      'r.amount',
+      'r.currency',
+      'p.external_id',
+      'p.email',
+      'p.name',
+    ])
+    .where('r.id', 'in', rewardIds)
+    .execute();
+  return new Map(rows.map((row) => [row.reward_id, row]));
+}
+
+export interface TaskRecipientRow {
+  reward_id: string;
+  participant_id: string;
+  side: RewardsTable['side'];
+  kind: RewardsTable['kind'];
+  amount: number;
+  currency: string;
+  external_id: string;
+  email: string | null;
+  name: string | null;
 }
