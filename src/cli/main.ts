@@ -14,7 +14,12 @@ const program = new Command()
     'Self-hostable referral and partner-program engine.\nConfigured by environment: see README.md.',
   );
 
-program.command('serve').description('run migrations, then serve the API, links and dashboard').action(serve);
+program
+  .command('serve')
+  .description(
+    'run migrations, then serve the HTTP API and referral links, approve matured rewards and (unless VOUCH_WEBHOOK_WORKER=off) deliver webhooks',
+  )
+  .action(serve);
 program
   .command('worker')
   .description('deliver webhooks and approve matured rewards, without serving HTTP')

@@ -4,6 +4,7 @@ import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
 import { createScreening } from '../services/screening.ts';
@@ -12,6 +13,7 @@ import { requireSecretKey } from './auth.ts';
 import { ClickRecorder, type ClickRecorderOptions } from './click-recorder.ts';
 import type { RouteDeps } from './deps.ts';
 import { errorHandler, sendError } from './error-handler.ts';
+import { loggerOptions } from './logging.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -38,6 +40,8 @@ export interface AppOptions {
   secret: string;
   now?: () => Date;
   logger?: boolean;
+  /** Where logs go instead of stdout as JSON (a terminal's pretty printer). */
+  logStream?: DestinationStream;
   clickRecorder?: ClickRecorderOptions;
 }
 
@@ -59,7 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const clientIp = (req: IncomingMessage) =>
     (config.trustProxy ? proxyAddr(req, () => true) : req.socket.remoteAddress) ?? '';
   const app = Fastify({
-    logger: options.logger === false ? false : { level: config.logLevel },
+    logger: options.logger === false ? false : loggerOptions(config.logLevel, options.logStream),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     ...SERVER_TIMEOUTS,

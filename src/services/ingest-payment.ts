@@ -14,12 +14,17 @@ export interface Payment {
   /** The source's own id for the buyer: used when neither your id nor a known email names them. */
   sourceCustomer: string;
   email: string | null;
-  /** The id its refunds will name. */
-  purchaseId: string;
+  /** The id its refunds will name; null when another event reports the purchase (a subscription's invoice). */
+  purchaseId: string | null;
   amount: number;
   currency: string;
   referral: ReferralHint | undefined;
   occurredAt: string;
+  /**
+   * When the buyer started, if before the payment (a checkout session's creation): the sign-up's
+   * time, so a first invoice paid a moment before its session completed still counts after it.
+   */
+  signedUpAt?: string | undefined;
 }
 
 /**
@@ -44,12 +49,13 @@ export async function ingestPayment(
       external_id: `${source}:${customerId}`,
       customer,
       referral: payment.referral,
-      occurred_at: payment.occurredAt,
+      occurred_at: payment.signedUpAt ?? payment.occurredAt,
     },
     now,
     actor,
     screening,
   );
+  if (payment.purchaseId === null) return [signup.event];
   const purchase = await recordEvent(
     db,
     {

@@ -59,15 +59,20 @@ async function decisionInput(
   order: FixedReward | null,
 ): Promise<[PendingReferral, QualifyingEvent]> {
   const { db, event } = ctx;
+  const counts = event.type === 'purchase' && rule.purchase_number > 1;
+  // Purchases count from the sign-up's own time, not from when Vouch received it: a payment that
+  // is its own sign-up (Stripe, Shopify) happened before it arrived, and is the first purchase.
+  const signedUpAt =
+    rule.within_days !== null || counts || rule.new_customers_only
+      ? await signupOccurredAt(db, referral.signup_event_id)
+      : null;
+  const since = signedUpAt?.toISOString() ?? referral.created_at;
   // Counting purchases costs a query; the first one that meets the rule needs none.
-  const countingPurchases =
-    event.type === 'purchase' && rule.purchase_number > 1
-      ? await countPurchasesSince(db, event.customer_external_id, referral.created_at, rule.min_order)
-      : 1;
+  const countingPurchases = counts
+    ? await countPurchasesSince(db, event.customer_external_id, since, rule.min_order)
+    : 1;
   const boughtBefore =
-    rule.new_customers_only &&
-    (await hasPurchasedBefore(db, event.customer_external_id, referral.created_at));
-  const signedUpAt = rule.within_days === null ? null : await signupOccurredAt(db, referral.signup_event_id);
+    rule.new_customers_only && (await hasPurchasedBefore(db, event.customer_external_id, since));
   return [
     { status: referral.status, expiresAt: new Date(referral.expires_at), signedUpAt },
     {

@@ -5,77 +5,32 @@ import type { Actor } from './audit.ts';
 import { ingestPayment, type Payment } from './ingest-payment.ts';
 import { type EventRow, recordEvent } from './record-event.ts';
 import type { Screening } from './screening.ts';
+import {
+  type Charge,
+  type CheckoutSession,
+  chargePurchaseId,
+  type Dispute,
+  disputedPurchaseId,
+  type Invoice,
+  idOf,
+  invoiceEmail,
+  invoiceMetadata,
+  invoicePurchaseId,
+  paidByInvoice,
+  referralOf,
+  sessionEmail,
+} from './stripe-objects.ts';
 
 export const STRIPE: Actor = 'integration:stripe';
 
-// Stripe's objects as the events carry them, reduced to the fields read here. Older and newer
-// API versions differ; every field is optional and read defensively.
-interface Discountable {
-  discounts?: (string | { promotion_code?: string | { code?: string } | null })[] | null;
-}
-interface CheckoutSession extends Discountable {
-  id: string;
-  client_reference_id?: string | null;
-  customer?: string | { id: string } | null;
-  customer_details?: { email?: string | null } | null;
-  payment_intent?: string | { id: string } | null;
-  amount_total?: number | null;
-  currency?: string | null;
-  metadata?: Record<string, string> | null;
-  payment_status?: string;
-}
-interface Invoice extends Discountable {
-  id: string;
-  customer?: string | { id: string } | null;
-  customer_email?: string | null;
-  payment_intent?: string | { id: string } | null;
-  amount_paid?: number;
-  currency?: string;
-  metadata?: Record<string, string> | null;
-  subscription_details?: { metadata?: Record<string, string> | null } | null;
-}
-interface Charge {
-  id: string;
-  customer?: string | { id: string } | null;
-  payment_intent?: string | { id: string } | null;
-  amount_refunded?: number;
-  currency?: string;
-}
-interface Dispute {
-  id: string;
-  charge?: string | { id: string } | null;
-  payment_intent?: string | { id: string } | null;
-  amount?: number;
-  currency?: string;
-}
-
-const idOf = (ref: string | { id: string } | null | undefined): string | null =>
-  ref == null ? null : typeof ref === 'string' ? ref : ref.id;
-
-/** A promotion code's text, when Stripe sent it expanded; an id (promo_…) alone says nothing. */
-function promotionCode(object: Discountable): string | undefined {
-  for (const discount of object.discounts ?? []) {
-    if (typeof discount === 'string') continue;
-    const promo = discount.promotion_code;
-    if (promo && typeof promo === 'object' && promo.code) return promo.code;
-  }
-  return undefined;
-}
-
-/** The referral a paying customer carries: vouch_ref (and vouch_click) metadata, else a promotion code. */
-function referralOf(metadata: Record<string, string> | null | undefined, object: Discountable) {
-  const code = metadata?.vouch_ref || promotionCode(object);
-  const clickId = metadata?.vouch_click;
-  if (!code && !clickId) return undefined;
-  return { ...(code ? { code } : {}), ...(clickId ? { click_id: clickId } : {}) };
-}
+const time = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 function paymentOf(event: Stripe.Event): Payment | null {
-  const occurredAt = new Date(event.created * 1000).toISOString();
+  const occurredAt = time(event.created);
   if (event.type === 'checkout.session.completed') {
     const session = event.data.object as unknown as CheckoutSession;
     if (session.payment_status === 'unpaid' || !session.currency) return null;
-    const email = session.customer_details?.email ?? null;
+    const email = sessionEmail(session);
     const yours = session.client_reference_id || null;
     const sourceCustomer = idOf(session.customer) || (email ? `email:${email}` : null) || yours;
     if (!sourceCustomer) return null;
@@ -83,11 +38,12 @@ function paymentOf(event: Stripe.Event): Payment | null {
       customer: yours,
       sourceCustomer,
       email,
-      purchaseId: idOf(session.payment_intent) ?? session.id,
+      purchaseId: paidByInvoice(session) ? null : (idOf(session.payment_intent) ?? session.id),
       amount: session.amount_total ?? 0,
       currency: session.currency.toUpperCase(),
       referral: referralOf(session.metadata, session),
       occurredAt,
+      signedUpAt: session.created ? time(Math.min(session.created, event.created)) : undefined,
     };
   }
   if (event.type === 'invoice.paid') {
@@ -98,12 +54,13 @@ function paymentOf(event: Stripe.Event): Payment | null {
     return {
       customer: null,
       sourceCustomer: customer,
-      email: invoice.customer_email ?? null,
-      purchaseId: idOf(invoice.payment_intent) ?? invoice.id,
+      email: invoiceEmail(invoice),
+      purchaseId: invoicePurchaseId(invoice),
       amount: invoice.amount_paid,
       currency: invoice.currency.toUpperCase(),
-      referral: referralOf(invoice.metadata ?? invoice.subscription_details?.metadata, invoice),
+      referral: referralOf(invoiceMetadata(invoice), invoice),
       occurredAt,
+      signedUpAt: invoice.created ? time(Math.min(invoice.created, event.created)) : undefined,
     };
   }
   return null;
@@ -128,7 +85,7 @@ export async function ingestStripeEvent(
   if (event.type === 'charge.refunded') {
     const charge = event.data.object as unknown as Charge;
     const total = charge.amount_refunded ?? 0;
-    const purchaseId = idOf(charge.payment_intent) ?? charge.id;
+    const purchaseId = chargePurchaseId(charge);
     // amount_refunded is cumulative, and counts refunds only (not chargebacks): the part of it not
     // recorded yet is new, and a late, smaller total adds nothing.
     const prefix = `stripe:${charge.id}:refunded:`;
@@ -149,7 +106,7 @@ export async function ingestStripeEvent(
     const chargeId = idOf(dispute.charge) ?? dispute.id;
     return takeBack(db, event, now, screening, {
       externalId: `stripe:${dispute.id}:disputed`,
-      purchaseId: idOf(dispute.payment_intent) ?? chargeId,
+      purchaseId: disputedPurchaseId(dispute),
       customer: `stripe:${chargeId}`,
       amount: dispute.amount ?? 0,
       currency: dispute.currency,

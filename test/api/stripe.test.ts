@@ -1,80 +1,20 @@
-import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.ts';
-import { makeParticipant, makeProgram, unique } from '../support/factories.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../support/app.ts';
+import { unique } from '../support/factories.ts';
+import { t, useLedgerCheckedApp } from '../support/ledger-checked-app.ts';
+import {
+  chargeOf,
+  checkout,
+  deliver,
+  disputeOf,
+  referrerWithCode,
+  rewardsOf,
+  STRIPE_ENV,
+  stripeEvent,
+} from '../support/stripe-fixtures.ts';
 import { countRows } from '../support/tables.ts';
 
-// Events are built as Stripe sends them and signed by the stripe package's own test helper.
-const SECRET = 'whsec_test_vouch_stripe_secret';
-const stripe = new Stripe('sk_test_unused');
-
-let t: TestApp;
-beforeAll(async () => {
-  t = await createTestApp({ VOUCH_STRIPE_WEBHOOK_SECRET: SECRET });
-});
-afterAll(() => t.close());
-
-let created = Math.floor(Date.now() / 1000) - 3600;
-function stripeEvent(type: string, object: Record<string, unknown>) {
-  return {
-    id: unique('evt_stripe'),
-    object: 'event',
-    type,
-    created: created++,
-    data: { object },
-    api_version: '2024-06-20',
-  };
-}
-
-async function deliver(event: object, secret = SECRET) {
-  const payload = JSON.stringify(event);
-  const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
-  const raw = await t.app.inject({
-    method: 'POST',
-    url: '/integrations/stripe/webhook',
-    headers: { 'content-type': 'application/json', 'stripe-signature': header },
-    payload,
-  });
-  return { status: raw.statusCode, body: JSON.parse(raw.body) };
-}
-
-async function referrerWithCode() {
-  const program = await makeProgram(t, {
-    rewards: { referrer: { amount: 1000, currency: 'USD' }, referee: { amount: 500, currency: 'USD' } },
-  });
-  return makeParticipant(t, program.id);
-}
-
-const checkout = (overrides: Record<string, unknown> = {}) => ({
-  id: unique('cs'),
-  object: 'checkout.session',
-  client_reference_id: unique('user'),
-  customer: unique('cus'),
-  customer_details: { email: `${unique('buyer')}@example.com` },
-  payment_intent: unique('pi'),
-  amount_total: 10_000,
-  currency: 'usd',
-  payment_status: 'paid',
-  metadata: {},
-  ...overrides,
-});
-
-/** The charge of a checkout session, as charge.refunded sends it with its running refunded total. */
-const chargeOf = (session: ReturnType<typeof checkout>, refunded: number) => ({
-  id: `ch_${session.payment_intent}`,
-  object: 'charge',
-  customer: session.customer,
-  payment_intent: session.payment_intent,
-  amount: 10_000,
-  amount_refunded: refunded,
-  currency: 'usd',
-});
-
-/** The rewards of a referrer's (first) referral. */
-async function rewardsOf(referrerId: string) {
-  const referral = (await t.api('GET', `/v1/referrals?referrer_id=${referrerId}`)).body.data[0];
-  return (await t.api('GET', `/v1/rewards?referral_id=${referral.id}`)).body.data;
-}
+useLedgerCheckedApp(STRIPE_ENV);
 
 describe('Stripe ingestion', () => {
   it('turns a paid checkout carrying vouch_ref into a qualified referral with its rewards', async () => {
@@ -143,17 +83,6 @@ describe('Stripe ingestion', () => {
         .map((r: { reversed_amount: number }) => r.reversed_amount)
         .sort((a: number, b: number) => a - b),
     ).toEqual([250, 500]);
-  });
-
-  /** A chargeback of a checkout's payment, as charge.dispute.created sends it. */
-  const disputeOf = (session: ReturnType<typeof checkout>, amount: number) => ({
-    id: unique('dp'),
-    object: 'dispute',
-    charge: `ch_${session.payment_intent}`,
-    payment_intent: session.payment_intent,
-    amount,
-    currency: 'usd',
-    reason: 'fraudulent',
   });
 
   it('claws rewards back from a chargeback as from a refund, once however often it is delivered', async () => {

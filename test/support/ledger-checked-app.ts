@@ -7,9 +7,10 @@ import { createTestApp, type TestApp } from './app.ts';
 
 export let t: TestApp;
 
-export function useLedgerCheckedApp(): void {
+/** `env` configures the app (a Stripe signing secret, say). */
+export function useLedgerCheckedApp(env: Record<string, string> = {}): void {
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp(env);
   });
   afterEach(async () => {
     t.setNow(null);

@@ -4,6 +4,7 @@ import { ensureInstanceSecret } from '../../services/instance-secret.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
 import { startWebhookWorker } from '../../worker/webhook-worker.ts';
 import { configOrExit, describeDatabase, openMigratedStore } from '../context.ts';
+import { firstKeyBlock, logStreamFor } from '../terminal.ts';
 
 // Holds are counted in days; a minute's delay in approving is invisible.
 const MATURATION_INTERVAL_MS = 60_000;
@@ -16,13 +17,12 @@ export async function serve(): Promise<void> {
     secret: await ensureInstanceSecret(trx, config.secret),
     key: await bootstrapApiKey(trx, config.bootstrapKey, now),
   }));
-  const app = await buildApp({ store, config, secret });
+  const terminal = process.stdout.isTTY === true;
+  const app = await buildApp({ store, config, secret, logStream: logStreamFor(process.stdout) });
 
   if (key.plaintext) {
     // Printed once, on the first start of an empty database; only its hash is stored.
-    process.stdout.write(
-      `\nCreated the first secret API key (shown only now, store it safely):\n\n  ${key.plaintext}\n\n`,
-    );
+    process.stdout.write(firstKeyBlock(key.plaintext, terminal));
   } else if (key.created) {
     app.log.info('adopted VOUCH_BOOTSTRAP_KEY as the first secret API key');
   }

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
 import { startWebhookWorker } from '../../worker/webhook-worker.ts';
 import { configOrExit, openMigratedStore } from '../context.ts';
+import { logStreamFor } from '../terminal.ts';
 
 const MATURATION_INTERVAL_MS = 60_000;
 
@@ -12,7 +13,8 @@ const MATURATION_INTERVAL_MS = 60_000;
 export async function worker(): Promise<void> {
   const config = configOrExit();
   const store = await openMigratedStore(config);
-  const log = pino({ level: config.logLevel });
+  const stream = logStreamFor(process.stdout);
+  const log = stream ? pino({ level: config.logLevel }, stream) : pino({ level: config.logLevel });
   const stopMaturation = startRewardMaturation(store, log, MATURATION_INTERVAL_MS, () => new Date());
   const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date());
   // The workers' timers do not hold the process open (inside `serve` the server does), and
