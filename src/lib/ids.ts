@@ -102,3 +102,11 @@ export function newId(prefix: IdPrefix, now: number = Date.now()): string {
 export function idFloor(prefix: IdPrefix, ms: number): string {
   return `${prefix}_${encodeTime(ms)}`;
 }
+
+/** The time, in ms, that an id's first ten characters encode: what `idFloor` compares it by. */
+export function idTime(id: string): number {
+  const encoded = id.slice(id.indexOf('_') + 1, id.indexOf('_') + 11);
+  let ms = 0;
+  for (const char of encoded) ms = ms * 32 + ALPHABET.indexOf(char);
+  return ms;
+}

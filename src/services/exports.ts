@@ -1,5 +1,5 @@
 import { AppError } from '../lib/errors.ts';
-import { type IdPrefix, idFloor } from '../lib/ids.ts';
+import { type IdPrefix, idFloor, idTime } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
 import type { Database } from '../store/schema.ts';
 
@@ -224,4 +224,23 @@ export async function countExportable(db: Executor, table: ExportTable, cursor: 
     .where('id', '<', idFloor(spec.prefix, now.getTime() - SETTLE_MS));
   if (cursor) query = query.where('id', '>', cursor);
   return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+/** Rows after the cursor that are not a minute old yet, and the time by which all of them are. */
+export async function unsettledRows(
+  db: Executor,
+  table: ExportTable,
+  cursor: string | null,
+  now: Date,
+): Promise<{ count: number; readyBy: Date | null }> {
+  const spec = EXPORTS[table];
+  const settled = idFloor(spec.prefix, now.getTime() - SETTLE_MS);
+  let query = db
+    .selectFrom(spec.table as 'events')
+    .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.max('id').as('last')])
+    .where('id', '>=', settled);
+  if (cursor) query = query.where('id', '>', cursor);
+  const row = await query.executeTakeFirstOrThrow();
+  const last = row.last as string | null;
+  return { count: Number(row.n), readyBy: last ? new Date(idTime(last) + SETTLE_MS) : null };
 }

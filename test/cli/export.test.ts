@@ -318,3 +318,53 @@ describe('vouch export --format parquet', () => {
     expect(result.stderr).toContain('parquet writes to a directory');
   });
 });
+
+// Last in the file: ids made now move this process's id clock to now (ids never go back), so
+// rows the tests above make "minutes ago" would be fresh after it.
+describe('vouch export right after rows were written', () => {
+  let store: TestStore;
+  let dir: string;
+  beforeAll(async () => {
+    store = await createTestStore();
+    dir = mkdtempSync(join(tmpdir(), 'vouch-export-fresh-'));
+  });
+  afterAll(async () => {
+    await store.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says why rows written in the last minute are not exported yet, and names no cursor it did not save', async () => {
+    const out = join(dir, 'fresh.ndjson');
+    const before = Date.now();
+    const at = new Date().toISOString();
+    const rows = Array.from({ length: 5 }, (_, n) => ({
+      id: newId('obx'),
+      topic: 'reward.approved',
+      payload: { n },
+      createdAt: at,
+    }));
+    await store.transaction((trx) => enqueue(trx, rows));
+    const run1 = await runCli(
+      [
+        'export',
+        'webhook_events',
+        '--out',
+        out,
+        '--since',
+        new Date(before - 1000).toISOString(),
+        '--no-progress',
+      ],
+      { DATABASE_URL: store.url },
+    );
+    expect(run1.code, run1.stderr).toBe(0);
+    expect(run1.stdout).toContain('Exported 0 webhook_events rows.');
+    expect(run1.stdout).toMatch(
+      /5 newer webhook_events rows are not exported yet: rows are exported once they are a minute old/,
+    );
+    const after = /Run again after (\S+) to export them/.exec(run1.stdout)?.[1];
+    expect(Date.parse(after as string)).toBeGreaterThanOrEqual(before + 60_000);
+    expect(run1.stdout).toContain('No cursor was saved');
+    expect(run1.stdout).not.toContain('.cursor');
+    expect(existsSync(`${out}.cursor`)).toBe(false);
+  });
+});

@@ -22,6 +22,7 @@ import {
   exportColumns,
   exportColumnTypes,
   exportPage,
+  unsettledRows,
 } from '../../services/exports.ts';
 import { configOrExit, openMigratedStore } from '../context.ts';
 import {
@@ -76,6 +77,7 @@ export async function exportCommand(name: string, options: ExportOptions): Promi
   bar?.start(await countExportable(store.db, table, cursor, new Date()), 0);
   let written = 0;
   let location: string;
+  let waiting: { count: number; readyBy: Date | null };
   try {
     for (;;) {
       const page = await exportPage(store.db, table, cursor, PAGE, new Date());
@@ -88,13 +90,45 @@ export async function exportCommand(name: string, options: ExportOptions): Promi
       if (!page.hasMore) break;
     }
     location = await target.finish(cursor);
+    waiting = await unsettledRows(store.db, table, cursor, new Date());
   } finally {
     bar?.stop();
     await store.close();
   }
   console.log(
-    `Exported ${written} ${table} rows to ${location}; next cursor ${cursor ?? '(none yet)'} in ${target.cursorFile}.`,
+    summary(table, written, location, existsSync(target.cursorFile) ? target.cursorFile : null, waiting),
   );
+}
+
+/**
+ * What a run did, and why it exported nothing when it did: rows wait until they are a minute
+ * old, so the first export after a burst of writes (`seed-demo`) finds none of them yet.
+ */
+function summary(
+  table: string,
+  written: number,
+  location: string,
+  cursorFile: string | null,
+  waiting: { count: number; readyBy: Date | null },
+): string {
+  const lines = [
+    written > 0
+      ? `Exported ${written} ${table} rows to ${location}.`
+      : `Exported 0 ${table} rows${waiting.count > 0 ? '.' : `: ${table} has no rows after the cursor.`}`,
+  ];
+  if (waiting.count > 0 && waiting.readyBy) {
+    lines.push(
+      `${waiting.count} newer ${table} rows are not exported yet: rows are exported once they are a minute old, ` +
+        'so that a row committed late never lands behind the cursor. ' +
+        `Run again after ${waiting.readyBy.toISOString()} to export them.`,
+    );
+  }
+  lines.push(
+    cursorFile
+      ? `The next run resumes after the cursor saved in ${cursorFile}.`
+      : 'No cursor was saved (nothing was exported): the next run starts where this one did.',
+  );
+  return lines.join('\n');
 }
 
 /** NDJSON or CSV appended to one file; the cursor is saved after every page, behind its rows. */
