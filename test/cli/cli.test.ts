@@ -139,6 +139,45 @@ describe('vouch seed-demo', () => {
     const second = await seed();
     expect(second.counts).toEqual(first.counts);
   });
+
+  it('finds the demo of the same seed when run again, and adds another for another seed', async () => {
+    const store = await createTestStore({ migrate: false });
+    stores.push(store);
+    const run = (seed: string) =>
+      runCli(['seed-demo', '--participants', '10', '--seed', seed], { DATABASE_URL: store.url });
+    const first = await run('3');
+    expect(first.code, first.stderr).toBe(0);
+    const programId = /Seeded program (prg_\w+)/.exec(first.stdout)?.[1];
+    const counts = {
+      participants: await countRows(store, 'participants'),
+      events: await countRows(store, 'events'),
+    };
+
+    const again = await run('3');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      `Found the demo of seed 3 already: program ${programId}. Nothing was added`,
+    );
+    expect(await countRows(store, 'programs')).toBe(1);
+    expect({
+      participants: await countRows(store, 'participants'),
+      events: await countRows(store, 'events'),
+    }).toEqual(counts);
+
+    const other = await run('4');
+    expect(other.code, other.stderr).toBe(0);
+    expect(await countRows(store, 'programs')).toBe(2);
+    // The second demo's friends are its own, not replays of the first one's sign-ups.
+    const signups = (out: string) => Number(/(\d+) referred sign-ups/.exec(out)?.[1]);
+    expect(await countEvents(store, 'signup')).toBe(signups(first.stdout) + signups(other.stdout));
+  });
+
+  it('says what exists in --help, and no dashboard', async () => {
+    const help = await runCli(['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/serve\s+run migrations, then serve the HTTP API and referral/);
+    expect(help.stdout).not.toMatch(/dashboard/i);
+  });
 });
 
 describe('configuration errors', () => {

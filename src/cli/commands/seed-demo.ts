@@ -7,6 +7,8 @@ import { recordEvent } from '../../services/record-event.ts';
 import { createScreening, type Screening } from '../../services/screening.ts';
 import type { Store } from '../../store/database.ts';
 import { insertClicks } from '../../store/repositories/clicks.ts';
+import { findProgram } from '../../store/repositories/programs.ts';
+import { getSetting, insertSettingIfAbsent } from '../../store/repositories/settings.ts';
 import { configOrExit, openMigratedStore } from '../context.ts';
 
 export interface SeedOptions {
@@ -21,6 +23,8 @@ export interface SeedSummary {
   clicks: number;
   signups: number;
   purchases: number;
+  /** True when the demo of this seed existed already: then nothing was added. */
+  found: boolean;
 }
 
 /** A small deterministic generator, so the same seed gives the same demo. */
@@ -45,9 +49,21 @@ export async function seedDemo(
   now = new Date(),
 ): Promise<SeedSummary> {
   const rand = random(options.seed);
-  const summary: SeedSummary = { programId: '', participants: 0, clicks: 0, signups: 0, purchases: 0 };
-  const program = await store.transaction((trx) =>
-    createProgram(
+  const summary: SeedSummary = {
+    programId: '',
+    participants: 0,
+    clicks: 0,
+    signups: 0,
+    purchases: 0,
+    found: false,
+  };
+  // One demo per seed: its program is remembered, so running the command again finds it.
+  const marker = `demo_program:seed:${options.seed}`;
+  const existing = await getSetting(store.db, marker);
+  if (existing && (await findProgram(store.db, existing)))
+    return { ...summary, programId: existing, found: true };
+  const program = await store.transaction(async (trx) => {
+    const created = await createProgram(
       trx,
       {
         name: `Demo: give $20, get $20 (${now.toISOString().slice(0, 10)})`,
@@ -57,8 +73,15 @@ export async function seedDemo(
       },
       now,
       SEEDER,
-    ),
-  );
+    );
+    if (!(await insertSettingIfAbsent(trx, marker, created.id))) {
+      // A second run racing this one loses here and rolls its program back.
+      if (existing === undefined) throw new Error(`another seed-demo --seed ${options.seed} is running`);
+      // The remembered program is gone (a restored database): this one replaces it.
+      await trx.updateTable('settings').set({ value: created.id }).where('key', '=', marker).execute();
+    }
+    return created;
+  });
   summary.programId = program.id;
   const bar = options.progress
     ? new SingleBar({ format: 'seeding [{bar}] {value}/{total} referrers' })
@@ -103,7 +126,8 @@ export async function seedDemo(
         ]);
         summary.clicks++;
         if (rand() > 0.4) continue;
-        const friend = `demo-friend-${i}-${c}`;
+        // Customers are shared by all programs: the seed keeps two demos' friends apart.
+        const friend = `demo-s${options.seed}-friend-${i}-${c}`;
         const signedUpAt = new Date(clickedAt.getTime() + rand() * DAY_MS);
         await recordEvent(
           trx,
@@ -158,6 +182,13 @@ export async function seedDemoCommand(options: { participants: string; seed: str
     const screening = createScreening(secret, config.disposableDomainsFile);
     const options = { participants, seed: Number.isFinite(seed) ? seed : 1, progress: true };
     const summary = await seedDemo(store, options, screening);
+    if (summary.found) {
+      console.log(
+        `Found the demo of seed ${options.seed} already: program ${summary.programId}. Nothing was added; ` +
+          'use another --seed for a second demo.',
+      );
+      return;
+    }
     console.log(
       `Seeded program ${summary.programId}: ${summary.participants} referrers, ${summary.clicks} clicks, ` +
         `${summary.signups} referred sign-ups, ${summary.purchases} purchases.`,
