@@ -30,6 +30,15 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Unknown or disabled code: a small HTML page, no redirect. */
                 404: {
                     headers: {
@@ -37,6 +46,15 @@ export interface paths {
                     };
                     content: {
                         "text/html": string;
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -108,7 +126,7 @@ export interface paths {
                                         code_pattern?: string;
                                         /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                         description?: string;
-                                        /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                        /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                         exclusive_of_loyalty?: boolean;
                                     } | null;
                                     referee: {
@@ -132,10 +150,12 @@ export interface paths {
                                         code_pattern?: string;
                                         /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                         description?: string;
-                                        /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                        /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                         exclusive_of_loyalty?: boolean;
                                     } | null;
+                                    /** @description Escalating rewards: the highest tier reached replaces `referrer`. */
                                     referrer_tiers: {
+                                        /** @description From the referrer's Nth rewarded referral on. */
                                         from_referral: number;
                                         /** @description Either `amount` or `basis_points`. A share only pays on orders in its currency. */
                                         reward: {
@@ -159,17 +179,38 @@ export interface paths {
                                             code_pattern?: string;
                                             /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                             description?: string;
-                                            /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                            /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                             exclusive_of_loyalty?: boolean;
                                         };
                                     }[];
+                                    /** @description One-off bonuses of a fixed amount, of any kind, for the referrer, on top of the referral reward. */
                                     milestones: {
+                                        /** @description On the referrer's Nth rewarded referral. */
                                         at_referral: number;
+                                        /** @description Either `amount` or `basis_points`. A share only pays on orders in its currency. */
                                         reward: {
-                                            /** @description Minor units (cents); never fractional. */
-                                            amount: number;
-                                            /** @description ISO 4217 code, or PTS for points. */
+                                            /** @description A fixed reward, in minor units. */
+                                            amount?: number;
+                                            /** @description Or a share of the qualifying order, in 1/100 of a percent (1000 = 10%). */
+                                            basis_points?: number;
+                                            /** @description ISO 4217, or PTS for points. */
                                             currency: string;
+                                            /** @description For a share: at least this much. */
+                                            min_amount?: number;
+                                            /** @description For a share: at most this much. */
+                                            max_amount?: number;
+                                            /** @description cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved. */
+                                            kind?: "cash" | "credit" | "coupon" | "gift_card" | "points" | "custom";
+                                            /** @description How finance books the reward; by default its kind's usual class. */
+                                            accounting_class?: "marketing_expense" | "contra_revenue" | "customer_acquisition_cost";
+                                            /** @description coupon, gift_card: draw codes from this pool of the program's (fixed amount only). */
+                                            pool_id?: string;
+                                            /** @description coupon: make a code from this pattern, `{N}` standing for N random characters (6–20): FRIEND-{8}. */
+                                            code_pattern?: string;
+                                            /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
+                                            description?: string;
+                                            /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
+                                            exclusive_of_loyalty?: boolean;
                                         };
                                     }[];
                                 };
@@ -369,6 +410,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -412,7 +462,7 @@ export interface paths {
                                 code_pattern?: string;
                                 /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                 description?: string;
-                                /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                 exclusive_of_loyalty?: boolean;
                             } | null;
                             referee?: {
@@ -436,7 +486,7 @@ export interface paths {
                                 code_pattern?: string;
                                 /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                 description?: string;
-                                /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                 exclusive_of_loyalty?: boolean;
                             } | null;
                             /** @description Escalating rewards: the highest tier reached replaces `referrer`. */
@@ -465,11 +515,11 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 };
                             }[];
-                            /** @description One-off bonuses for the referrer, on top of the referral reward. */
+                            /** @description One-off bonuses of a fixed amount, of any kind, for the referrer, on top of the referral reward. */
                             milestones?: {
                                 /** @description On the referrer's Nth rewarded referral. */
                                 at_referral: number;
@@ -495,7 +545,7 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 };
                             }[];
@@ -715,7 +765,7 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 } | null;
                                 referee: {
@@ -739,10 +789,12 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 } | null;
+                                /** @description Escalating rewards: the highest tier reached replaces `referrer`. */
                                 referrer_tiers: {
+                                    /** @description From the referrer's Nth rewarded referral on. */
                                     from_referral: number;
                                     /** @description Either `amount` or `basis_points`. A share only pays on orders in its currency. */
                                     reward: {
@@ -766,17 +818,38 @@ export interface paths {
                                         code_pattern?: string;
                                         /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                         description?: string;
-                                        /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                        /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                         exclusive_of_loyalty?: boolean;
                                     };
                                 }[];
+                                /** @description One-off bonuses of a fixed amount, of any kind, for the referrer, on top of the referral reward. */
                                 milestones: {
+                                    /** @description On the referrer's Nth rewarded referral. */
                                     at_referral: number;
+                                    /** @description Either `amount` or `basis_points`. A share only pays on orders in its currency. */
                                     reward: {
-                                        /** @description Minor units (cents); never fractional. */
-                                        amount: number;
-                                        /** @description ISO 4217 code, or PTS for points. */
+                                        /** @description A fixed reward, in minor units. */
+                                        amount?: number;
+                                        /** @description Or a share of the qualifying order, in 1/100 of a percent (1000 = 10%). */
+                                        basis_points?: number;
+                                        /** @description ISO 4217, or PTS for points. */
                                         currency: string;
+                                        /** @description For a share: at least this much. */
+                                        min_amount?: number;
+                                        /** @description For a share: at most this much. */
+                                        max_amount?: number;
+                                        /** @description cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved. */
+                                        kind?: "cash" | "credit" | "coupon" | "gift_card" | "points" | "custom";
+                                        /** @description How finance books the reward; by default its kind's usual class. */
+                                        accounting_class?: "marketing_expense" | "contra_revenue" | "customer_acquisition_cost";
+                                        /** @description coupon, gift_card: draw codes from this pool of the program's (fixed amount only). */
+                                        pool_id?: string;
+                                        /** @description coupon: make a code from this pattern, `{N}` standing for N random characters (6–20): FRIEND-{8}. */
+                                        code_pattern?: string;
+                                        /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
+                                        description?: string;
+                                        /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
+                                        exclusive_of_loyalty?: boolean;
                                     };
                                 }[];
                             };
@@ -992,6 +1065,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1054,7 +1145,7 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 } | null;
                                 referee: {
@@ -1078,10 +1169,12 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 } | null;
+                                /** @description Escalating rewards: the highest tier reached replaces `referrer`. */
                                 referrer_tiers: {
+                                    /** @description From the referrer's Nth rewarded referral on. */
                                     from_referral: number;
                                     /** @description Either `amount` or `basis_points`. A share only pays on orders in its currency. */
                                     reward: {
@@ -1105,17 +1198,38 @@ export interface paths {
                                         code_pattern?: string;
                                         /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                         description?: string;
-                                        /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                        /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                         exclusive_of_loyalty?: boolean;
                                     };
                                 }[];
+                                /** @description One-off bonuses of a fixed amount, of any kind, for the referrer, on top of the referral reward. */
                                 milestones: {
+                                    /** @description On the referrer's Nth rewarded referral. */
                                     at_referral: number;
+                                    /** @description Either `amount` or `basis_points`. A share only pays on orders in its currency. */
                                     reward: {
-                                        /** @description Minor units (cents); never fractional. */
-                                        amount: number;
-                                        /** @description ISO 4217 code, or PTS for points. */
+                                        /** @description A fixed reward, in minor units. */
+                                        amount?: number;
+                                        /** @description Or a share of the qualifying order, in 1/100 of a percent (1000 = 10%). */
+                                        basis_points?: number;
+                                        /** @description ISO 4217, or PTS for points. */
                                         currency: string;
+                                        /** @description For a share: at least this much. */
+                                        min_amount?: number;
+                                        /** @description For a share: at most this much. */
+                                        max_amount?: number;
+                                        /** @description cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved. */
+                                        kind?: "cash" | "credit" | "coupon" | "gift_card" | "points" | "custom";
+                                        /** @description How finance books the reward; by default its kind's usual class. */
+                                        accounting_class?: "marketing_expense" | "contra_revenue" | "customer_acquisition_cost";
+                                        /** @description coupon, gift_card: draw codes from this pool of the program's (fixed amount only). */
+                                        pool_id?: string;
+                                        /** @description coupon: make a code from this pattern, `{N}` standing for N random characters (6–20): FRIEND-{8}. */
+                                        code_pattern?: string;
+                                        /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
+                                        description?: string;
+                                        /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
+                                        exclusive_of_loyalty?: boolean;
                                     };
                                 }[];
                             };
@@ -1295,6 +1409,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -1306,6 +1429,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1362,7 +1494,7 @@ export interface paths {
                                 code_pattern?: string;
                                 /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                 description?: string;
-                                /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                 exclusive_of_loyalty?: boolean;
                             } | null;
                             referee?: {
@@ -1386,7 +1518,7 @@ export interface paths {
                                 code_pattern?: string;
                                 /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                 description?: string;
-                                /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                 exclusive_of_loyalty?: boolean;
                             } | null;
                             /** @description Escalating rewards: the highest tier reached replaces `referrer`. */
@@ -1415,11 +1547,11 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 };
                             }[];
-                            /** @description One-off bonuses for the referrer, on top of the referral reward. */
+                            /** @description One-off bonuses of a fixed amount, of any kind, for the referrer, on top of the referral reward. */
                             milestones?: {
                                 /** @description On the referrer's Nth rewarded referral. */
                                 at_referral: number;
@@ -1445,7 +1577,7 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 };
                             }[];
@@ -1666,7 +1798,7 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 } | null;
                                 referee: {
@@ -1690,10 +1822,12 @@ export interface paths {
                                     code_pattern?: string;
                                     /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                     description?: string;
-                                    /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                    /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                     exclusive_of_loyalty?: boolean;
                                 } | null;
+                                /** @description Escalating rewards: the highest tier reached replaces `referrer`. */
                                 referrer_tiers: {
+                                    /** @description From the referrer's Nth rewarded referral on. */
                                     from_referral: number;
                                     /** @description Either `amount` or `basis_points`. A share only pays on orders in its currency. */
                                     reward: {
@@ -1717,17 +1851,38 @@ export interface paths {
                                         code_pattern?: string;
                                         /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
                                         description?: string;
-                                        /** @description points: the referee's points on an order are cut by the `loyalty_points` it earned, so it earns the larger, never both. */
+                                        /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
                                         exclusive_of_loyalty?: boolean;
                                     };
                                 }[];
+                                /** @description One-off bonuses of a fixed amount, of any kind, for the referrer, on top of the referral reward. */
                                 milestones: {
+                                    /** @description On the referrer's Nth rewarded referral. */
                                     at_referral: number;
+                                    /** @description Either `amount` or `basis_points`. A share only pays on orders in its currency. */
                                     reward: {
-                                        /** @description Minor units (cents); never fractional. */
-                                        amount: number;
-                                        /** @description ISO 4217 code, or PTS for points. */
+                                        /** @description A fixed reward, in minor units. */
+                                        amount?: number;
+                                        /** @description Or a share of the qualifying order, in 1/100 of a percent (1000 = 10%). */
+                                        basis_points?: number;
+                                        /** @description ISO 4217, or PTS for points. */
                                         currency: string;
+                                        /** @description For a share: at least this much. */
+                                        min_amount?: number;
+                                        /** @description For a share: at most this much. */
+                                        max_amount?: number;
+                                        /** @description cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved. */
+                                        kind?: "cash" | "credit" | "coupon" | "gift_card" | "points" | "custom";
+                                        /** @description How finance books the reward; by default its kind's usual class. */
+                                        accounting_class?: "marketing_expense" | "contra_revenue" | "customer_acquisition_cost";
+                                        /** @description coupon, gift_card: draw codes from this pool of the program's (fixed amount only). */
+                                        pool_id?: string;
+                                        /** @description coupon: make a code from this pattern, `{N}` standing for N random characters (6–20): FRIEND-{8}. */
+                                        code_pattern?: string;
+                                        /** @description custom, and gift_card without a pool: what the fulfilment task asks an admin to do. */
+                                        description?: string;
+                                        /** @description points, the referee's side only: the referee's points on an order are cut by the `loyalty_points` it earned, so the order earns the larger, never both. Refused on the referrer's side (referrer, tiers, milestones): the order's loyalty points are the buyer's, not the referrer's. */
+                                        exclusive_of_loyalty?: boolean;
                                     };
                                 }[];
                             };
@@ -1943,6 +2098,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -2022,6 +2195,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2059,13 +2241,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The journal, one CSV row per ledger entry after a header row. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/csv": string;
                     };
                 };
                 /** @description Invalid request: a field is missing, of the wrong type or out of range. */
@@ -2088,6 +2270,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2292,6 +2483,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2374,6 +2583,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -2385,6 +2603,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2518,6 +2745,24 @@ export interface paths {
                 };
                 /** @description Body larger than the limit. */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2704,8 +2949,26 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Well-formed but not applicable. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2837,6 +3100,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2935,6 +3207,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -2946,6 +3227,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3016,6 +3306,7 @@ export interface paths {
                                 /** Format: date-time */
                                 available_at: string;
                                 approved_at: string | null;
+                                released_at: string | null;
                                 issued_at: string | null;
                                 reversed_at: string | null;
                                 reversal_reason: ("refund" | "fraud" | "duplicate" | "other") | null;
@@ -3051,6 +3342,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3111,6 +3411,7 @@ export interface paths {
                             /** Format: date-time */
                             available_at: string;
                             approved_at: string | null;
+                            released_at: string | null;
                             issued_at: string | null;
                             reversed_at: string | null;
                             reversal_reason: ("refund" | "fraud" | "duplicate" | "other") | null;
@@ -3133,6 +3434,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -3144,6 +3454,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3172,7 +3491,7 @@ export interface paths {
         put?: never;
         /**
          * Approve a pending reward before its hold ends
-         * @description Cash moves from the pending to the available balance. A reward in kind is delivered at once (credit and points granted, a coupon code made or drawn) or opens a fulfilment task.
+         * @description Cash moves from the pending to the available balance. A reward in kind is delivered at once (credit and points granted, a coupon code made or drawn) or opens a fulfilment task. A disabled participant's reward answers 422 participant_disabled until it is released.
          */
         post: {
             parameters: {
@@ -3209,6 +3528,7 @@ export interface paths {
                             /** Format: date-time */
                             available_at: string;
                             approved_at: string | null;
+                            released_at: string | null;
                             issued_at: string | null;
                             reversed_at: string | null;
                             reversal_reason: ("refund" | "fraud" | "duplicate" | "other") | null;
@@ -3260,6 +3580,184 @@ export interface paths {
                 };
                 /** @description Conflicts with stored state (code taken, Idempotency-Key reused with another body). */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but not applicable. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rewards/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a reward that waits because its participant is disabled
+         * @description A disabled participant's rewards wait: maturation, approval and payout runs pass over them. A released reward follows its usual course again (hold, approval, payout) while the participant stays disabled, and stays released if they are disabled later. Only a pending or approved reward; releasing it again changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            object: "reward";
+                            program_id: string;
+                            referral_id: string;
+                            participant_id: string;
+                            side: "referrer" | "referee" | "referrer_milestone";
+                            /** @description As earned, in minor units; what is kept is amount - reversed_amount. */
+                            amount: number;
+                            currency: string;
+                            status: "pending" | "approved" | "issued" | "redeemed" | "reversed";
+                            /** @description Clawed back so far (refunds, fraud). */
+                            reversed_amount: number;
+                            qualifying_event_id: string | null;
+                            /** Format: date-time */
+                            available_at: string;
+                            approved_at: string | null;
+                            released_at: string | null;
+                            issued_at: string | null;
+                            reversed_at: string | null;
+                            reversal_reason: ("refund" | "fraud" | "duplicate" | "other") | null;
+                            payout_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved. */
+                            kind: "cash" | "credit" | "coupon" | "gift_card" | "points" | "custom";
+                            /** @description How finance books the reward; by default its kind's usual class. */
+                            accounting_class: "marketing_expense" | "contra_revenue" | "customer_acquisition_cost";
+                            fulfilment: {
+                                method: "payout" | "grant" | "pool" | "generate" | "task";
+                                pool_id?: string;
+                                code_pattern?: string;
+                                description?: string;
+                            } | null;
+                            code: string | null;
+                            fulfilment_reference: string | null;
+                            redeemed_at: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An id names nothing. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with stored state (code taken, Idempotency-Key reused with another body). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3331,6 +3829,7 @@ export interface paths {
                             /** Format: date-time */
                             available_at: string;
                             approved_at: string | null;
+                            released_at: string | null;
                             issued_at: string | null;
                             reversed_at: string | null;
                             reversal_reason: ("refund" | "fraud" | "duplicate" | "other") | null;
@@ -3389,8 +3888,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Well-formed but not applicable. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3461,6 +3987,7 @@ export interface paths {
                             /** Format: date-time */
                             available_at: string;
                             approved_at: string | null;
+                            released_at: string | null;
                             issued_at: string | null;
                             reversed_at: string | null;
                             reversal_reason: ("refund" | "fraud" | "duplicate" | "other") | null;
@@ -3519,8 +4046,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Well-formed but not applicable. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3596,6 +4150,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3684,8 +4247,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Well-formed but not applicable. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3742,6 +4332,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -3753,6 +4352,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3792,13 +4400,22 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The run's lines, one CSV row each after a header row. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Missing, invalid or revoked API key. */
@@ -3812,6 +4429,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3908,6 +4534,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3995,6 +4648,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4075,6 +4755,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4143,6 +4832,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4260,8 +4958,26 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Well-formed but not applicable. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4352,6 +5068,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4406,6 +5131,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -4417,6 +5151,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4526,6 +5269,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4626,6 +5396,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4717,6 +5514,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4789,6 +5595,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4882,6 +5697,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4933,6 +5775,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -4944,6 +5795,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5069,6 +5929,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5121,10 +5999,27 @@ export interface paths {
                                 reward_id: string;
                                 description: string;
                                 status: "open" | "done" | "canceled";
+                                /** @description Who the reward goes to. */
+                                recipient: {
+                                    participant_id: string;
+                                    /** @description Which side of the referral the reward is for. */
+                                    side: "referrer" | "referee" | "referrer_milestone";
+                                    /** @description The participant's id in your system. */
+                                    external_id: string;
+                                    email: string | null;
+                                    name: string | null;
+                                };
+                                /** @description cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved. */
+                                kind: "cash" | "credit" | "coupon" | "gift_card" | "points" | "custom";
+                                /** @description The reward's value, in minor units of currency. */
+                                amount: number;
+                                currency: string;
                                 /** Format: date-time */
                                 created_at: string;
                                 completed_at: string | null;
                                 completed_by: string | null;
+                                canceled_at: string | null;
+                                canceled_by: string | null;
                                 note: string | null;
                             }[];
                             has_more: boolean;
@@ -5142,6 +6037,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5192,12 +6096,38 @@ export interface paths {
                             reward_id: string;
                             description: string;
                             status: "open" | "done" | "canceled";
+                            /** @description Who the reward goes to. */
+                            recipient: {
+                                participant_id: string;
+                                /** @description Which side of the referral the reward is for. */
+                                side: "referrer" | "referee" | "referrer_milestone";
+                                /** @description The participant's id in your system. */
+                                external_id: string;
+                                email: string | null;
+                                name: string | null;
+                            };
+                            /** @description cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved. */
+                            kind: "cash" | "credit" | "coupon" | "gift_card" | "points" | "custom";
+                            /** @description The reward's value, in minor units of currency. */
+                            amount: number;
+                            currency: string;
                             /** Format: date-time */
                             created_at: string;
                             completed_at: string | null;
                             completed_by: string | null;
+                            canceled_at: string | null;
+                            canceled_by: string | null;
                             note: string | null;
                         };
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Missing, invalid or revoked API key. */
@@ -5211,6 +6141,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5273,10 +6212,27 @@ export interface paths {
                             reward_id: string;
                             description: string;
                             status: "open" | "done" | "canceled";
+                            /** @description Who the reward goes to. */
+                            recipient: {
+                                participant_id: string;
+                                /** @description Which side of the referral the reward is for. */
+                                side: "referrer" | "referee" | "referrer_milestone";
+                                /** @description The participant's id in your system. */
+                                external_id: string;
+                                email: string | null;
+                                name: string | null;
+                            };
+                            /** @description cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved. */
+                            kind: "cash" | "credit" | "coupon" | "gift_card" | "points" | "custom";
+                            /** @description The reward's value, in minor units of currency. */
+                            amount: number;
+                            currency: string;
                             /** Format: date-time */
                             created_at: string;
                             completed_at: string | null;
                             completed_by: string | null;
+                            canceled_at: string | null;
+                            canceled_by: string | null;
                             note: string | null;
                         };
                     };
@@ -5310,6 +6266,33 @@ export interface paths {
                 };
                 /** @description Conflicts with stored state (code taken, Idempotency-Key reused with another body). */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5393,6 +6376,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5408,7 +6400,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url: string;
-                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
+                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, reward.reinstated, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
                         events: string[];
                         description?: string | null;
                     };
@@ -5468,6 +6460,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5519,6 +6538,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -5530,6 +6558,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5577,6 +6614,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -5588,6 +6634,33 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5613,7 +6686,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url?: string;
-                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
+                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, reward.reinstated, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
                         events?: string[];
                         description?: string | null;
                         status?: "enabled" | "disabled";
@@ -5665,6 +6738,33 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5757,6 +6857,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5807,6 +6934,7 @@ export interface paths {
                                 message_id: string;
                                 event_type: string;
                                 status: "pending" | "delivered" | "failed";
+                                /** @description Attempts made, replays included: one per entry of attempt_log. */
                                 attempts: number;
                                 /** Format: date-time */
                                 next_attempt_at: string;
@@ -5847,6 +6975,15 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5900,6 +7037,7 @@ export interface paths {
                             message_id: string;
                             event_type: string;
                             status: "pending" | "delivered" | "failed";
+                            /** @description Attempts made, replays included: one per entry of attempt_log. */
                             attempts: number;
                             /** Format: date-time */
                             next_attempt_at: string;
@@ -5947,6 +7085,33 @@ export interface paths {
                 };
                 /** @description Conflicts with stored state (code taken, Idempotency-Key reused with another body). */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6022,6 +7187,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6882,6 +8056,78 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "reward.reinstated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reward.reinstated
+         * @description A chargeback the merchant won gave back what it had clawed back of a reward (the one reversal undone).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "reward.reinstated";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The reward (`rwd_…`). */
+                            reward_id: string;
+                            /** @description cash, credit, coupon, gift_card, points or custom. */
+                            kind: string;
+                            /** @description What was given back, in minor units. */
+                            amount: number;
+                            /** @description ISO 4217, or PTS for points. */
+                            currency: string;
+                            /** @description chargeback_won: the merchant won the dispute that took it. */
+                            reason: string;
+                            /** @description The event that gave it back (the won chargeback) (`evt_…`). */
+                            event_id: string;
+                            code: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "fulfilment.requested": {
         parameters: {
             query?: never;
@@ -6925,8 +8171,16 @@ export interface webhooks {
                             task_id: string;
                             /** @description The reward it delivers (`rwd_…`). */
                             reward_id: string;
+                            /** @description Who receives it (`par_…`). */
+                            participant_id: string;
+                            /** @description referrer, referee or referrer_milestone. */
+                            side: string;
                             /** @description cash, credit, coupon, gift_card, points or custom. */
                             kind: string;
+                            /** @description In minor units of `currency` (points for PTS). */
+                            amount: number;
+                            /** @description ISO 4217, or PTS for points. */
+                            currency: string;
                             description: string | null;
                         };
                     };

@@ -20,6 +20,8 @@ const facts = (overrides: Partial<RewardFacts> = {}): RewardFacts => ({
   referrerLifetime: NOTHING_SPENT,
   programThisMonth: NOTHING_SPENT,
   loyaltyPoints: 0,
+  referrerDisabled: false,
+  refereeDisabled: false,
   referrerSegment: null,
   refereeSegment: null,
   refereeLifetime: NOTHING_SPENT,
@@ -200,6 +202,26 @@ describe('reward rules', () => {
         { side: 'referrer', reason: 'segment_not_eligible' },
         { side: 'referrer_milestone', reason: 'segment_not_eligible' },
       ]);
+    });
+  });
+
+  describe('disabled participants', () => {
+    it('gives a disabled referrer nothing new, milestone included, and the friend their reward', () => {
+      const withMilestone = rules({ milestones: [{ at_referral: 1, reward: usd(5000) }] });
+      expect(earnRewards(withMilestone, referral, facts({ referrerDisabled: true }))).toEqual({
+        rewards: [{ side: 'referee', participantId: 'par_b', ...usd(500), ...cash }],
+        skipped: [
+          { side: 'referrer', reason: 'referrer_disabled' },
+          { side: 'referrer_milestone', reason: 'referrer_disabled' },
+        ],
+      });
+    });
+
+    it('gives a disabled referee nothing new, and the referrer their reward', () => {
+      expect(earnRewards(rules(), referral, facts({ refereeDisabled: true }))).toEqual({
+        rewards: [{ side: 'referrer', participantId: 'par_a', ...usd(1000), ...cash }],
+        skipped: [{ side: 'referee', reason: 'referee_disabled' }],
+      });
     });
   });
 

@@ -144,6 +144,9 @@ export interface RewardFacts {
   refereeLifetime: Spent;
   /** Points the business's loyalty programme gave for the qualifying order. */
   loyaltyPoints: number;
+  /** A disabled participant earns nothing new; the other side earns as usual. */
+  referrerDisabled: boolean;
+  refereeDisabled: boolean;
 }
 
 export type Side = 'referrer' | 'referee' | 'referrer_milestone';
@@ -196,7 +199,9 @@ export type SkipReason =
   | 'no_order_amount'
   | 'segment_not_eligible'
   | 'referee_cap_reached'
-  | 'loyalty_points_exclusive';
+  | 'loyalty_points_exclusive'
+  | 'referrer_disabled'
+  | 'referee_disabled';
 
 export interface Earnings {
   rewards: EarnedReward[];
@@ -268,7 +273,8 @@ function inSegments(rule: Qualification, side: Side, facts: RewardFacts): boolea
 /**
  * What a qualified referral earns. The referrer's caps hold back only the referrer's rewards; the
  * program's monthly budget holds back everything that would pass it; the referee's lifetime cap
- * only the referee's. A side whose participant is outside the rules' segments earns nothing. A
+ * only the referee's. A side whose participant is outside the rules' segments, or disabled, earns
+ * nothing (the other side still does). A
  * reward that would exceed a cap is skipped whole, never cut down, and the reason is returned.
  */
 export function earnRewards(
@@ -281,6 +287,10 @@ export function earnRewards(
   const candidates: EarnedReward[] = [];
   const add = (side: Side, participantId: string, spec: RewardSpec | null) => {
     if (!spec) return;
+    if (side === 'referee' ? facts.refereeDisabled : facts.referrerDisabled) {
+      skipped.push({ side, reason: side === 'referee' ? 'referee_disabled' : 'referrer_disabled' });
+      return;
+    }
     if (!inSegments(rules.qualification, side, facts)) {
       skipped.push({ side, reason: 'segment_not_eligible' });
       return;

@@ -5,6 +5,7 @@ import { parseMoney } from '../lib/money.ts';
 import type { Executor, Page, PageRequest } from '../store/executor.ts';
 import { findPayableBalances, insertPostings } from '../store/repositories/ledger.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
+import { disabledAmong } from '../store/repositories/participants.ts';
 import {
   findOpenPayout,
   findPayout,
@@ -21,6 +22,7 @@ import {
   attachRewardsToPayout,
   detachRewardsFromPayout,
   issueRewardsOfPayout,
+  releasedUnpaidAmounts,
 } from '../store/repositories/rewards.ts';
 import { type Actor, type AuditEntry, audit } from './audit.ts';
 import { outboxMessage } from './outbox-message.ts';
@@ -71,11 +73,12 @@ export async function createPayout(
   }
   const minimums = JSON.parse(program.payout_minimums) as Record<string, number>;
   const minimum = Math.max(1, minimums[currency] ?? 0);
-  const balances = await findPayableBalances(db, program.id, currency, minimum);
+  const { balances, disabled } = await payableBalances(db, program.id, currency, minimum);
   if (balances.length === 0) {
     throw new AppError(
       'nothing_to_pay',
-      `No participant of program '${program.id}' has an available ${currency} balance of at least ${minimum}.`,
+      `No participant of program '${program.id}' has an available ${currency} balance of at least ${minimum} ` +
+        "(a disabled participant's counts only as far as an admin released it).",
       'currency',
     );
   }
@@ -91,15 +94,45 @@ export async function createPayout(
   }));
   await insertPayoutItems(db, items);
   await post(db, payout, items, payoutPostings.created, now);
+  const paid = items.map((i) => i.participant_id);
   await attachRewardsToPayout(
     db,
     payout,
-    items.map((i) => i.participant_id),
+    paid.filter((id) => !disabled.has(id)),
+  );
+  await attachRewardsToPayout(
+    db,
+    payout,
+    paid.filter((id) => disabled.has(id)),
+    true,
   );
   await enqueue(db, [outboxMessage('payout.created', { payout_id: payout.id }, now)]);
   const details = { program_id: program.id, amount: payout.amount, currency, item_count: payout.item_count };
   await audit(db, actor, now, [{ action: 'payout.created', subjectId: payout.id, details }]);
   return payout;
+}
+
+/**
+ * Each participant's available balance that a run pays, when it reaches the minimum. A disabled
+ * participant's money waits: only the rewards an admin released are paid, never more than the
+ * balance (a clawback after a payout may have cut it).
+ */
+async function payableBalances(db: Executor, programId: string, currency: string, minimum: number) {
+  const available = await findPayableBalances(db, programId, currency, minimum);
+  const disabled = await disabledAmong(
+    db,
+    available.map((b) => b.participantId),
+  );
+  if (disabled.size === 0) return { balances: available, disabled };
+  const released = await releasedUnpaidAmounts(db, programId, currency, [...disabled]);
+  const balances = available
+    .map((b) =>
+      disabled.has(b.participantId)
+        ? { ...b, amount: Math.min(b.amount, released.get(b.participantId) ?? 0) }
+        : b,
+    )
+    .filter((b) => b.amount >= minimum);
+  return { balances, disabled };
 }
 
 async function post(

@@ -13,7 +13,11 @@ import {
 import { newId } from '../lib/ids.ts';
 import { lockNames, lockRow } from '../store/locks.ts';
 import { insertPostings } from '../store/repositories/ledger.ts';
-import { recordsOfPerson, refereeRewarded, segmentsOf } from '../store/repositories/qualification-facts.ts';
+import {
+  participantFactsOf,
+  recordsOfPerson,
+  refereeRewarded,
+} from '../store/repositories/qualification-facts.ts';
 import {
   countQualifiedReferrals,
   setUnrewardedReason,
@@ -81,6 +85,8 @@ async function gatherFacts(
     referrerLifetime: NOTHING_SPENT,
     programThisMonth: NOTHING_SPENT,
     loyaltyPoints: ctx.event.loyalty_points ?? 0,
+    referrerDisabled: false,
+    refereeDisabled: false,
     referrerSegment: null,
     refereeSegment: null,
     refereeLifetime: NOTHING_SPENT,
@@ -99,10 +105,15 @@ async function gatherFacts(
     await lockRow(ctx.db, 'programs', programId);
     facts.programThisMonth = await rewardedSince(ctx.db, { programId, since: month });
   }
+  // Always read: a participant disabled since the sign-up earns nothing new.
+  const participants = await participantFactsOf(ctx.db, [referral.referrer_id, referral.referee_id]);
+  const referrerRow = participants.get(referral.referrer_id);
+  const refereeRow = participants.get(referral.referee_id);
+  facts.referrerDisabled = referrerRow?.status === 'disabled';
+  facts.refereeDisabled = refereeRow?.status === 'disabled';
   if (needs.segments) {
-    const segments = await segmentsOf(ctx.db, [referral.referrer_id, referral.referee_id]);
-    facts.referrerSegment = segments.get(referral.referrer_id) ?? null;
-    facts.refereeSegment = segments.get(referral.referee_id) ?? null;
+    facts.referrerSegment = referrerRow?.segment ?? null;
+    facts.refereeSegment = refereeRow?.segment ?? null;
   }
   if (needs.refereeHistory) facts.refereeLifetime = await refereeHistory(ctx, referral.referee_id);
   return facts;
@@ -153,6 +164,7 @@ function rewardRow(
     code: null,
     fulfilment_reference: null,
     redeemed_at: null,
+    released_at: null,
   };
 }
 

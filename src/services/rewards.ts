@@ -23,6 +23,7 @@ import { type Actor, audit, MATURATION } from './audit.ts';
 import { fulfil, holderOf } from './fulfilment.ts';
 import { cancelTaskOfReward } from './fulfilment-tasks.ts';
 import { outboxMessage } from './outbox-message.ts';
+import { refuseIfHeldByDisable } from './reward-release.ts';
 
 export type { RewardRow };
 export type ReversalReason = NonNullable<RewardRow['reversal_reason']>;
@@ -87,6 +88,7 @@ export async function approveReward(db: Executor, id: string, now: Date, actor: 
       `Reward '${id}' waits for fraud review '${review.id}' of its referral; decide the review first.`,
     );
   }
+  await refuseIfHeldByDisable(db, reward);
   const approved = await approve(db, id, now, actor);
   if (approved) return approved;
   const latest = await findReward(db, id);
@@ -96,7 +98,10 @@ export async function approveReward(db: Executor, id: string, now: Date, actor: 
   );
 }
 
-/** Approves up to `limit` rewards whose hold has ended and whose referral awaits no review. */
+/**
+ * Approves up to `limit` rewards whose hold has ended, whose referral awaits no review and whose
+ * participant is not disabled (unless an admin released the reward).
+ */
 export async function approveDueRewards(db: Executor, now: Date, limit: number): Promise<number> {
   let approved = 0;
   // In id order, the order every change of several rewards takes, so none deadlocks with another.

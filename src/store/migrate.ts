@@ -16,6 +16,7 @@ import * as rewardKinds from './migrations/0007-reward-kinds.ts';
 import * as qualificationConditions from './migrations/0008-qualification-conditions.ts';
 import * as webhooks from './migrations/0009-webhooks.ts';
 import * as webhookFairLease from './migrations/0010-webhook-fair-lease.ts';
+import * as rewardRelease from './migrations/0012-reward-release.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-qualification-conditions': qualificationConditions,
   '0009-webhooks': webhooks,
   '0010-webhook-fair-lease': webhookFairLease,
+  '0012-reward-release': rewardRelease,
 };
 
 /**

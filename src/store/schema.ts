@@ -219,6 +219,8 @@ export interface RewardsTable {
   /** What the fulfiller reported (a gift-card order id, a note of the task done). */
   fulfilment_reference: string | null;
   redeemed_at: string | null;
+  /** An admin let it be approved and paid although its participant is disabled; null otherwise. */
+  released_at: string | null;
 }
 
 export type RewardKind = 'cash' | 'credit' | 'coupon' | 'gift_card' | 'points' | 'custom';
@@ -251,8 +253,9 @@ export interface FulfilmentTasksTable {
   description: string;
   status: 'open' | 'done' | 'canceled';
   created_at: string;
+  /** When it was closed, done or canceled (by status); the API names it canceled_at when canceled. */
   completed_at: string | null;
-  /** The actor that completed or canceled it. */
+  /** The actor that closed it: completed it, or canceled it (clawed its reward back). */
   completed_by: string | null;
   note: string | null;
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { releaseReward } from '../../services/reward-release.ts';
 import {
   approveReward,
   getReward,
@@ -62,7 +63,31 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         summary: 'Approve a pending reward before its hold ends',
         description:
           'Cash moves from the pending to the available balance. A reward in kind is delivered at once ' +
-          '(credit and points granted, a coupon code made or drawn) or opens a fulfilment task.',
+          '(credit and points granted, a coupon code made or drawn) or opens a fulfilment task. ' +
+          "A disabled participant's reward answers 422 participant_disabled until it is released.",
+        params: IdParams,
+        response: { 200: Reward, ...errorResponses(400, 401, 404, 409, 422) },
+      },
+      preValidation: refuseBody,
+    },
+    (request, reply) =>
+      idempotentWrite(deps, request, reply, async (trx) => ({
+        status: 200,
+        body: presentReward(await approveReward(trx, request.params.id, now(), actorOf(request))),
+      })),
+  );
+
+  app.post(
+    '/v1/rewards/:id/release',
+    {
+      schema: {
+        tags,
+        summary: 'Release a reward that waits because its participant is disabled',
+        description:
+          "A disabled participant's rewards wait: maturation, approval and payout runs pass over them. " +
+          'A released reward follows its usual course again (hold, approval, payout) while the participant ' +
+          'stays disabled, and stays released if they are disabled later. Only a pending or approved reward; ' +
+          'releasing it again changes nothing.',
         params: IdParams,
         response: { 200: Reward, ...errorResponses(400, 401, 404, 409) },
       },
@@ -71,7 +96,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     (request, reply) =>
       idempotentWrite(deps, request, reply, async (trx) => ({
         status: 200,
-        body: presentReward(await approveReward(trx, request.params.id, now(), actorOf(request))),
+        body: presentReward(await releaseReward(trx, request.params.id, now(), actorOf(request))),
       })),
   );
 

@@ -57,6 +57,11 @@ export const Reward = Type.Object(
     qualifying_event_id: Nullable(Type.String({ description: 'The purchase that earned it.' })),
     available_at: Timestamp,
     approved_at: Nullable(Timestamp),
+    released_at: Nullable({
+      ...Timestamp,
+      description:
+        'When an admin released it to be approved and paid although its participant is disabled; null if never.',
+    }),
     issued_at: Nullable(Timestamp),
     reversed_at: Nullable(Timestamp),
     reversal_reason: Nullable(ReversalReason),

@@ -90,3 +90,18 @@ export async function findParticipantsByExternalId(db: Executor, externalId: str
     .where('external_id', '=', externalId)
     .execute();
 }
+
+/** Which of these participants are disabled. */
+export async function disabledAmong(db: Executor, participantIds: readonly string[]): Promise<Set<string>> {
+  const disabled = new Set<string>();
+  for (let i = 0; i < participantIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('participants')
+      .select('id')
+      .where('id', 'in', participantIds.slice(i, i + 500))
+      .where('status', '=', 'disabled')
+      .execute();
+    for (const row of rows) disabled.add(row.id);
+  }
+  return disabled;
+}

@@ -1,7 +1,8 @@
 import type { Executor } from '../executor.ts';
 
 // What qualification conditions read, each only when a program's rules set the condition: the
-// sign-up time (within_days), the participants' segments, and a referee's rewards as one person.
+// sign-up time (within_days), the participants' segments and status, and a referee's rewards as one
+// person.
 
 /** When the referral's sign-up happened (its occurred_at), not when Vouch received it. */
 export async function signupOccurredAt(db: Executor, signupEventId: string): Promise<Date> {
@@ -13,17 +14,17 @@ export async function signupOccurredAt(db: Executor, signupEventId: string): Pro
   return new Date(row.occurred_at);
 }
 
-/** The segment of each of these participants, by id. */
-export async function segmentsOf(
+/** The segment and status of each of these participants, by id. */
+export async function participantFactsOf(
   db: Executor,
   participantIds: readonly string[],
-): Promise<Map<string, string | null>> {
+): Promise<Map<string, { segment: string | null; status: 'active' | 'disabled' }>> {
   const rows = await db
     .selectFrom('participants')
-    .select(['id', 'segment'])
+    .select(['id', 'segment', 'status'])
     .where('id', 'in', participantIds)
     .execute();
-  return new Map(rows.map((r) => [r.id, r.segment]));
+  return new Map(rows.map((r) => [r.id, { segment: r.segment, status: r.status }]));
 }
 
 /**

@@ -50,7 +50,10 @@ export async function findRewardsOfEvent(db: Executor, eventId: string): Promise
     .execute();
 }
 
-/** Held rewards whose hold has ended, oldest first, except those an open fraud review holds. */
+/**
+ * Held rewards whose hold has ended, oldest first, except those an open fraud review holds and
+ * those of a disabled participant that no admin released.
+ */
 export async function listDueRewardIds(db: Executor, now: string, limit: number): Promise<string[]> {
   const rows = await db
     .selectFrom('rewards')
@@ -66,6 +69,17 @@ export async function listDueRewardIds(db: Executor, now: string, limit: number)
             .where('reviews.status', '=', 'open'),
         ),
       ),
+    )
+    .where(({ or, eb, exists, selectFrom }) =>
+      or([
+        eb('released_at', 'is not', null),
+        exists(
+          selectFrom('participants')
+            .select('participants.id')
+            .whereRef('participants.id', '=', 'rewards.participant_id')
+            .where('participants.status', '=', 'active'),
+        ),
+      ]),
     )
     .orderBy('available_at')
     .limit(limit)
@@ -125,24 +139,61 @@ async function updateByIds(db: Executor, ids: string[], changes: Partial<RewardR
   }
 }
 
-/** Puts a participant's approved, unpaid rewards into a payout run. */
+/**
+ * Puts participants' approved, unpaid cash rewards into a payout run: all of them, or with
+ * `releasedOnly` (disabled participants) only those an admin released.
+ */
 export async function attachRewardsToPayout(
   db: Executor,
   payout: { id: string; program_id: string; currency: string },
   participantIds: string[],
+  releasedOnly = false,
 ): Promise<void> {
   for (let i = 0; i < participantIds.length; i += 500) {
-    const ids = await lockInIdOrder(db, (q) =>
-      q
+    const ids = await lockInIdOrder(db, (q) => {
+      const unpaid = q
         .where('participant_id', 'in', participantIds.slice(i, i + 500))
         .where('program_id', '=', payout.program_id)
         .where('currency', '=', payout.currency)
         .where('status', '=', 'approved')
         .where('kind', '=', 'cash')
-        .where('payout_id', 'is', null),
-    );
+        .where('payout_id', 'is', null);
+      return releasedOnly ? unpaid.where('released_at', 'is not', null) : unpaid;
+    });
     await updateByIds(db, ids, { payout_id: payout.id });
   }
+}
+
+/**
+ * What a payout run may pay a disabled participant: their approved, unpaid cash rewards that an
+ * admin released, per participant (the caller keeps it within the available balance).
+ */
+export async function releasedUnpaidAmounts(
+  db: Executor,
+  programId: string,
+  currency: string,
+  participantIds: string[],
+): Promise<Map<string, number>> {
+  const amounts = new Map<string, number>();
+  for (let i = 0; i < participantIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('rewards')
+      .select([
+        'participant_id',
+        (eb) => eb.fn.sum<number | string>(eb('amount', '-', eb.ref('reversed_amount'))).as('left'),
+      ])
+      .where('participant_id', 'in', participantIds.slice(i, i + 500))
+      .where('program_id', '=', programId)
+      .where('currency', '=', currency)
+      .where('status', '=', 'approved')
+      .where('kind', '=', 'cash')
+      .where('payout_id', 'is', null)
+      .where('released_at', 'is not', null)
+      .groupBy('participant_id')
+      .execute();
+    for (const row of rows) amounts.set(row.participant_id, Number(row.left));
+  }
+  return amounts;
 }
 
 /** The run was paid: its rewards that are still approved are now issued. Their ids. */
