@@ -30,15 +30,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Unknown or disabled code: a small HTML page, no redirect. */
                 404: {
                     headers: {
@@ -46,15 +37,6 @@ export interface paths {
                     };
                     content: {
                         "text/html": string;
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -403,15 +385,6 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1065,24 +1038,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -1409,15 +1364,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -1429,15 +1375,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2098,24 +2035,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         trace?: never;
@@ -2195,15 +2114,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         put?: never;
@@ -2241,13 +2151,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The journal, one CSV row per ledger entry after a header row. */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": string;
+                        "application/json": string;
                     };
                 };
                 /** @description Invalid request: a field is missing, of the wrong type or out of range. */
@@ -2270,15 +2180,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2483,24 +2384,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -2583,15 +2466,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -2603,15 +2477,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2745,24 +2610,6 @@ export interface paths {
                 };
                 /** @description Body larger than the limit. */
                 413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2949,26 +2796,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Well-formed but not applicable. */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3100,15 +2929,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         put?: never;
@@ -3207,15 +3027,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -3227,15 +3038,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3349,15 +3151,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         put?: never;
@@ -3434,15 +3227,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -3454,15 +3238,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3587,35 +3362,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Well-formed but not applicable. */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3731,33 +3479,6 @@ export interface paths {
                 };
                 /** @description Conflicts with stored state (code taken, Idempotency-Key reused with another body). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3888,35 +3609,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Well-formed but not applicable. */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4046,35 +3740,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Well-formed but not applicable. */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4150,15 +3817,6 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4247,35 +3905,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Well-formed but not applicable. */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4332,15 +3963,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -4352,15 +3974,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4400,22 +4013,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The run's lines, one CSV row each after a header row. */
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/csv": string;
-                    };
-                };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
+                        "application/json": string;
                     };
                 };
                 /** @description Missing, invalid or revoked API key. */
@@ -4429,15 +4033,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4534,33 +4129,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -4648,33 +4216,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -4755,15 +4296,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         put?: never;
@@ -4832,15 +4364,6 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4958,26 +4481,8 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Well-formed but not applicable. */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5068,15 +4573,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         put?: never;
@@ -5131,15 +4627,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -5151,15 +4638,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5269,33 +4747,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -5396,33 +4847,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -5514,15 +4938,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         put?: never;
@@ -5595,15 +5010,6 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5697,33 +5103,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -5775,15 +5154,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -5795,15 +5165,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5929,24 +5290,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -6044,15 +5387,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         put?: never;
@@ -6121,15 +5455,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -6141,15 +5466,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6273,33 +5589,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -6376,15 +5665,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         put?: never;
@@ -6400,7 +5680,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url: string;
-                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, reward.reinstated, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
+                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
                         events: string[];
                         description?: string | null;
                     };
@@ -6460,33 +5740,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -6538,15 +5791,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -6558,15 +5802,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6614,15 +5849,6 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
                     headers: {
@@ -6634,33 +5860,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6686,7 +5885,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url?: string;
-                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, reward.reinstated, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
+                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
                         events?: string[];
                         description?: string | null;
                         status?: "enabled" | "disabled";
@@ -6738,33 +5937,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6857,33 +6029,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -6934,7 +6079,6 @@ export interface paths {
                                 message_id: string;
                                 event_type: string;
                                 status: "pending" | "delivered" | "failed";
-                                /** @description Attempts made, replays included: one per entry of attempt_log. */
                                 attempts: number;
                                 /** Format: date-time */
                                 next_attempt_at: string;
@@ -6975,15 +6119,6 @@ export interface paths {
                 };
                 /** @description An id names nothing. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7037,7 +6172,6 @@ export interface paths {
                             message_id: string;
                             event_type: string;
                             status: "pending" | "delivered" | "failed";
-                            /** @description Attempts made, replays included: one per entry of attempt_log. */
                             attempts: number;
                             /** Format: date-time */
                             next_attempt_at: string;
@@ -7085,33 +6219,6 @@ export interface paths {
                 };
                 /** @description Conflicts with stored state (code taken, Idempotency-Key reused with another body). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Body larger than the limit. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The body is not JSON: send it with Content-Type: application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7187,15 +6294,6 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Something failed on our side; the body carries a request id to quote. */
-                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8035,78 +7133,6 @@ export interface webhooks {
                             /** @description refund, fraud, or an admin’s reason. */
                             reason: string;
                             event_id: string | null;
-                            code: string | null;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Received. 410 disables the endpoint; any other answer is retried. */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "reward.reinstated": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * reward.reinstated
-         * @description A chargeback the merchant won gave back what it had clawed back of a reward (the one reversal undone).
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
-                    "webhook-id": string;
-                    /** @description Seconds since the epoch when this attempt was signed. */
-                    "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
-                        id: string;
-                        /** @constant */
-                        type: "reward.reinstated";
-                        /** @constant */
-                        api_version: "2026-11-01";
-                        /** Format: date-time */
-                        created_at: string;
-                        data: {
-                            /** @description The reward (`rwd_…`). */
-                            reward_id: string;
-                            /** @description cash, credit, coupon, gift_card, points or custom. */
-                            kind: string;
-                            /** @description What was given back, in minor units. */
-                            amount: number;
-                            /** @description ISO 4217, or PTS for points. */
-                            currency: string;
-                            /** @description chargeback_won: the merchant won the dispute that took it. */
-                            reason: string;
-                            /** @description The event that gave it back (the won chargeback) (`evt_…`). */
-                            event_id: string;
                             code: string | null;
                         };
                     };

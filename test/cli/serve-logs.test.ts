@@ -47,7 +47,8 @@ async function serveInTerminal(databaseUrl: string, whileUp: (url: string) => Pr
     await exited;
   }
   // Colours are the terminal's business; the text is checked without them.
-  return output.replaceAll('\r\n', '\n').replace(/\u001b\[[0-9;]*m/g, '');
+  const esc = String.fromCharCode(27);
+  return output.replaceAll('\r\n', '\n').replaceAll(new RegExp(`${esc}\\[[0-9;]*m`, 'g'), '');
 }
 
 describe('vouch serve logs', () => {
