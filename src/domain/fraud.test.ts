@@ -74,6 +74,9 @@ describe('fraud rules', () => {
     it('lets a sighting from just before the window pass', () => {
       const seen = new Date(hoursBefore(24).getTime() - 1);
       expect(fired(facts({ referrerSeenOnSameIpUaAt: seen }))).toEqual([]);
+      // Event times either side: a sighting days after the sign-up is as far as one days before.
+      const later = new Date(at.getTime() + 19 * 24 * 3_600_000);
+      expect(fired(facts({ referrerSeenOnSameIpUaAt: later }))).toEqual([]);
       expect(
         fired(facts({ referrerSeenOnSameIpUaAt: hoursBefore(1) }), disabled('self_referral_ip')),
       ).toEqual([]);

@@ -119,18 +119,24 @@ export interface SignupFraudFacts {
   disposableDomain: boolean;
   /** The referee's device id (hashed) is one the referrer has used. */
   deviceSharedWithReferrer: boolean;
-  /** Last time the referrer was seen from the referee's IP + user agent; null if never or unknown. */
+  /** A time the referrer was seen from the referee's IP + user agent, the nearest to `at`; null if never or unknown. */
   referrerSeenOnSameIpUaAt: Date | null;
-  /** Earlier referrals in the program from the same IP / subnet within the rule's window; null when the sign-up carried no IP. */
+  /**
+   * Other referrals in the program from the same IP / subnet in the busiest window of the rule's
+   * width that holds this sign-up (fraud-windows.ts); null when the sign-up carried no IP.
+   */
   sameIpReferrals: number | null;
   sameSubnetReferrals: number | null;
   /** Local parts of the referrer's most recent referees' emails (newest first, up to 10), for sequence detection. */
   recentRefereeLocals: string[];
-  /** The referrer's referrals made within burst_inactive.window_hours that are still without any purchase. */
+  /** The referrer's other referrals still without any purchase, in the busiest burst_inactive window holding this sign-up. */
   referrerInactiveRecent: number;
   /** Participant ids of the chain from the referrer upward (who referred the referrer, …) when it reaches the referee: a ring; null otherwise. */
   ring: string[] | null;
-  /** Within velocity.window_hours: this referrer's referrals, and the program's referrals and distinct referrers (both excluding this referrer). */
+  /**
+   * This referrer's other referrals in the busiest velocity window holding this sign-up, and the
+   * program's referrals and distinct referrers within the window either side of it (both excluding this referrer).
+   */
   referrerRecentReferrals: number;
   programRecentReferrals: number;
   programRecentReferrers: number;
@@ -150,13 +156,14 @@ const SIGNUP_CHECKS: {
 } = {
   self_referral_device: (f) =>
     f.deviceSharedWithReferrer ? 'The referee signed up from a device the referrer has used.' : null,
-  // A sighting after the sign-up counts too: the referrer came back on the referee's connection.
+  // Event times, either side: a sighting after the sign-up counts too (the referrer came back on
+  // the referee's connection), and so does one that arrived after it.
   self_referral_ip: (f, rule) =>
     f.referrerSeenOnSameIpUaAt !== null &&
-    f.at.getTime() - f.referrerSeenOnSameIpUaAt.getTime() <= rule.window_hours * HOUR_MS
+    Math.abs(f.at.getTime() - f.referrerSeenOnSameIpUaAt.getTime()) <= rule.window_hours * HOUR_MS
       ? `The referrer was seen on this IP address and browser within ${rule.window_hours} h of the sign-up.`
       : null,
-  // The counts are of earlier referrals, so this sign-up is the (count + 1)th.
+  // The counts are of other referrals, so this sign-up is the (count + 1)th.
   bulk_ip: (f, rule) =>
     f.sameIpReferrals !== null && f.sameIpReferrals >= rule.max_signups
       ? `${f.sameIpReferrals + 1} referrals from this IP address in ${rule.window_hours} h (limit ${rule.max_signups}).`

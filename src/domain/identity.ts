@@ -168,18 +168,30 @@ export function sequenceStem(local: string): { stem: string; number: number } | 
 }
 
 /**
- * True when `local` and at least two of `others` share a stem and all their numbers fit in a
- * window of 10, e.g. `promo101` next to `promo102` and `promo099`. Expects canonical local parts;
- * an entry identical to `local` is the same sign-up and is ignored.
+ * The members of a numbered series that `local` continues: at least two of `others` that share its
+ * stem, with all their numbers and its own in a window of 10, e.g. `promo101` next to `promo102`
+ * and `promo099`. Empty when there is no series. Expects canonical local parts; an entry identical
+ * to `local` is the same sign-up and is ignored.
  */
-export function isSequential(local: string, others: readonly string[]): boolean {
+export function seriesMembers(local: string, others: readonly string[]): string[] {
   const own = sequenceStem(local);
-  if (own === null) return false;
-  const numbers = others.flatMap((other) => {
+  if (own === null) return [];
+  const near = others.flatMap((other) => {
     const seq = other === local ? null : sequenceStem(other);
-    return seq?.stem === own.stem && Math.abs(seq.number - own.number) <= 10 ? [seq.number] : [];
+    return seq?.stem === own.stem && Math.abs(seq.number - own.number) <= 10
+      ? [{ other, n: seq.number }]
+      : [];
   });
   // Every window of width 10 that holds our number starts at our number or at a smaller neighbour.
-  const starts = [own.number, ...numbers.filter((number) => number < own.number)];
-  return starts.some((start) => numbers.filter((n) => n >= start && n <= start + 10).length >= 2);
+  let best: string[] = [];
+  for (const start of [own.number, ...near.filter((m) => m.n < own.number).map((m) => m.n)]) {
+    const inside = near.filter((m) => m.n >= start && m.n <= start + 10).map((m) => m.other);
+    if (inside.length > best.length) best = inside;
+  }
+  return best.length >= 2 ? best : [];
+}
+
+/** Whether `local` continues a numbered series among `others` (see seriesMembers). */
+export function isSequential(local: string, others: readonly string[]): boolean {
+  return seriesMembers(local, others).length > 0;
 }

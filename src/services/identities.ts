@@ -15,15 +15,16 @@ const LINKING_KINDS = new Set(['email', 'phone']);
 /**
  * Remembers the identities a participant was seen with, and links the participant to the other
  * records of the program that share an email or phone: linked, never merged, so both histories
- * stay as they were. Returns the ids of every record linked to it, old links included.
+ * stay as they were. `seenAt` is the event's time (its occurred_at), so a backfill is remembered
+ * as it happened. Returns the ids of every record linked to it, old links included.
  */
 export async function observeParticipant(
   db: Executor,
   participant: { id: string; program_id: string },
   identities: readonly IdentityKey[],
-  now: Date,
+  seenAt: Date,
 ): Promise<string[]> {
-  const at = now.toISOString();
+  const at = seenAt.toISOString();
   await rememberIdentities(
     db,
     identities.map((i) => ({

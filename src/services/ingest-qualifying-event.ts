@@ -27,7 +27,7 @@ async function rememberPurchaser(ctx: IngestContext): Promise<void> {
   const identities = storedIdentities(ctx.keys);
   if (identities.length === 0) return;
   for (const participant of await findParticipantsByExternalId(ctx.db, ctx.event.customer_external_id)) {
-    await observeParticipant(ctx.db, participant, identities, ctx.now);
+    await observeParticipant(ctx.db, participant, identities, ctx.at);
   }
 }
 

@@ -41,7 +41,7 @@ async function enrolCustomer(ctx: IngestContext, programId: string) {
     };
     participant = (await createParticipant(db, input, ctx.now, ctx.outbox)).participant;
   }
-  const linkedIds = await observeParticipant(db, participant, storedIdentities(ctx.keys), ctx.now);
+  const linkedIds = await observeParticipant(db, participant, storedIdentities(ctx.keys), ctx.at);
   return { participant, known, linkedIds };
 }
 
@@ -78,6 +78,7 @@ export async function ingestSignup(ctx: IngestContext, hint: ReferralHint | unde
   }
 
   // A self-referral is rejected as such; only a referral about to be made is screened for fraud.
+  const fraudSettings = fraudSettingsOf(chosen.stored.fraud_settings);
   const screen =
     decision.outcome === 'create'
       ? await screenSignup(ctx, ctx.screening, {
@@ -85,9 +86,9 @@ export async function ingestSignup(ctx: IngestContext, hint: ReferralHint | unde
           referrerId: chosen.referrer.id,
           refereeIds,
           keys: ctx.keys,
-          settings: fraudSettingsOf(chosen.stored.fraud_settings),
+          settings: fraudSettings,
         })
-      : { signals: [], score: 0, outcome: 'allow' as const };
+      : { signals: [], score: 0, outcome: 'allow' as const, clusters: [] };
   const blocked = screen.outcome === 'block';
   const rejectionReason = decision.outcome === 'rejected' ? decision.reason : blocked ? 'fraud' : null;
   const referral = referralRow(ctx, chosen, trail, referee.participant.id, rejectionReason, screen);
@@ -142,6 +143,7 @@ function referralRow(
     signup_subnet_hash: ctx.keys.subnetHash,
     fraud_outcome: screen.outcome,
     fraud_score: screen.score,
+    signed_up_at: ctx.at.toISOString(),
   };
 }
 

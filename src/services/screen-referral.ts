@@ -6,16 +6,19 @@ import {
   type FraudSignal,
   fraudOutcome,
 } from '../domain/fraud.ts';
-import { normalizeEmail, sequenceStem } from '../domain/identity.ts';
-import { idFloor, newId } from '../lib/ids.ts';
+import { peakAround, windowAround } from '../domain/fraud-windows.ts';
+import { normalizeEmail, sequenceStem, seriesMembers } from '../domain/identity.ts';
+import { newId } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
 import { lockNames, lockRow } from '../store/locks.ts';
 import { insertReviewIfNoneOpen, insertSignals } from '../store/repositories/fraud.ts';
 import {
   measureSignup,
   programActivity,
-  recentRefereeEmails,
+  refereesNear,
+  referralsInWindow,
   referrerOf,
+  type WindowOf,
 } from '../store/repositories/fraud-facts.ts';
 import { findParticipantsSharing } from '../store/repositories/identities.ts';
 import type { ReferralRow } from '../store/repositories/referrals.ts';
@@ -37,20 +40,23 @@ export interface SignupScreen {
 }
 
 /**
- * The program's referrals per active referrer over the velocity window, leaving this referrer out.
- * The program's totals are a statistic, cached for a minute per program: counting a busy program
- * on every sign-up would not scale. This referrer's own count is exact and taken out of them.
+ * The program's referrals per active referrer over the velocity window either side of the
+ * sign-up, leaving this referrer out. The program's totals are a statistic, cached for a minute per
+ * program and minute of event time: counting a busy program on every sign-up would not scale. This
+ * referrer's own count (over the same window) is exact and taken out of them.
  */
 async function programNorm(
   ctx: IngestContext,
   screening: Screening,
   s: SignupScreen,
-  since: string,
+  window: { from: string; to: string },
   own: number,
 ) {
+  const eventMinute = Math.floor(ctx.at.getTime() / NORM_TTL_MS);
   let totals = screening.norms.get(s.programId);
-  if (!totals || ctx.now.getTime() - totals.at >= NORM_TTL_MS) {
-    totals = { at: ctx.now.getTime(), ...(await programActivity(ctx.db, s.programId, since)) };
+  if (!totals || totals.eventMinute !== eventMinute || ctx.now.getTime() - totals.at >= NORM_TTL_MS) {
+    const activity = await programActivity(ctx.db, s.programId, window.from, window.to);
+    totals = { at: ctx.now.getTime(), eventMinute, ...activity };
     screening.norms.set(s.programId, totals);
   }
   return {
@@ -73,16 +79,47 @@ async function findRing(db: Executor, s: SignupScreen, referredBy: string | null
   return null;
 }
 
-/** Measures what the enabled sign-up rules compare, and evaluates them. */
+/** The rules that find a cluster only at its Nth member, and so reach back to the others. */
+export type ClusterRule = 'bulk_ip' | 'bulk_subnet' | 'synthetic_identity' | 'velocity';
+
+/** A cluster a sign-up completed: the other referrals in it, which get the signal too. */
+export interface Cluster {
+  rule: ClusterRule;
+  memberIds: string[];
+}
+
+/**
+ * The others in the busiest window holding the sign-up, as counted for a rule. `upTo` (the count
+ * over the window either side, from the one statement) bounds it, so the referrals themselves are
+ * read only once that could reach the rule's threshold.
+ */
+async function busiestWindow(
+  ctx: IngestContext,
+  upTo: number,
+  threshold: number,
+  hours: number,
+  of: WindowOf,
+): Promise<{ count: number; members: string[] }> {
+  if (upTo < threshold) return { count: upTo, members: [] };
+  const { from, to } = windowAround(ctx.at, hours);
+  const rows = await referralsInWindow(ctx.db, of, from, to);
+  const timed = rows.map((row) => ({ id: row.id, at: Date.parse(row.signed_up_at) }));
+  return peakAround(ctx.at.getTime(), timed, hours * HOUR_MS);
+}
+
+/**
+ * Measures what the enabled sign-up rules compare, and evaluates them. Every window is in event
+ * time (`ctx.at`: the sign-up's occurred_at, else when it was received), so a backfill of past
+ * weeks is judged as if it had come live.
+ */
 export async function screenSignup(ctx: IngestContext, screening: Screening, s: SignupScreen) {
-  const { db, now } = ctx;
+  const { db, at } = ctx;
   const { rules } = s.settings;
-  const since = (hours: number) => new Date(now.getTime() - hours * HOUR_MS);
   const { keys } = s;
   const when = (on: boolean, hash: string | null) => (on ? hash : null);
   const ipHash = when(rules.bulk_ip.enabled, keys.ipHash);
   const subnetHash = when(rules.bulk_subnet.enabled, keys.subnetHash);
-  // Counting earlier referrals and then adding one must not interleave (PostgreSQL): sign-ups of
+  // Counting other referrals and then adding one must not interleave (PostgreSQL): sign-ups of
   // one referrer, and of one network in the program, are screened one at a time.
   await lockRow(db, 'participants', s.referrerId);
   await lockNames(
@@ -91,29 +128,80 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
       (name): name is string => name !== null,
     ),
   );
+  const ipWindow = windowAround(at, rules.bulk_ip.window_hours);
+  const subnetWindow = windowAround(at, rules.bulk_subnet.window_hours);
+  const recentWindow = windowAround(at, rules.velocity.window_hours);
+  const inactiveWindow = windowAround(at, rules.burst_inactive.window_hours);
+  const ipUaWindow = windowAround(at, rules.self_referral_ip.window_hours);
   const measures = await measureSignup(db, {
     programId: s.programId,
     referrerId: s.referrerId,
     ipHash,
-    ipSince: since(rules.bulk_ip.window_hours).toISOString(),
+    ipFrom: ipWindow.from,
+    ipTo: ipWindow.to,
     subnetHash,
-    subnetSince: since(rules.bulk_subnet.window_hours).toISOString(),
-    recentSinceId: idFloor('ref', since(rules.velocity.window_hours).getTime()),
-    inactiveSinceId: idFloor('ref', since(rules.burst_inactive.window_hours).getTime()),
+    subnetFrom: subnetWindow.from,
+    subnetTo: subnetWindow.to,
+    recentFrom: recentWindow.from,
+    recentTo: recentWindow.to,
+    inactiveFrom: inactiveWindow.from,
+    inactiveTo: inactiveWindow.to,
     deviceHash: when(rules.self_referral_device.enabled, keys.deviceHash),
     ipUaHash: when(rules.self_referral_ip.enabled, keys.ipUaHash),
+    ipUaFrom: ipUaWindow.from,
+    ipUaTo: ipUaWindow.to,
   });
-  const referrerRecent = rules.velocity.enabled ? measures.referrer_recent : 0;
+  const { bulk_ip, bulk_subnet, velocity, burst_inactive } = rules;
+  const sameIp = ipHash
+    ? await busiestWindow(ctx, measures.same_ip, bulk_ip.max_signups, bulk_ip.window_hours, {
+        column: 'signup_ip_hash',
+        programId: s.programId,
+        hash: ipHash,
+      })
+    : null;
+  const sameSubnet = subnetHash
+    ? await busiestWindow(ctx, measures.same_subnet, bulk_subnet.max_signups, bulk_subnet.window_hours, {
+        column: 'signup_subnet_hash',
+        programId: s.programId,
+        hash: subnetHash,
+      })
+    : null;
+  const byReferrer = (pendingOnly: boolean) => ({
+    column: 'referrer_id' as const,
+    referrerId: s.referrerId,
+    pendingOnly,
+  });
+  const referrerRecent = velocity.enabled
+    ? await busiestWindow(
+        ctx,
+        measures.referrer_recent,
+        velocity.min_referrals,
+        velocity.window_hours,
+        byReferrer(false),
+      )
+    : { count: 0, members: [] };
+  const inactive = burst_inactive.enabled
+    ? await busiestWindow(
+        ctx,
+        measures.referrer_inactive,
+        burst_inactive.max_inactive,
+        burst_inactive.window_hours,
+        byReferrer(true),
+      )
+    : { count: 0, members: [] };
   // The program-wide norm matters only once the referrer is past the absolute floor.
   const norm =
-    referrerRecent >= rules.velocity.min_referrals
-      ? await programNorm(ctx, screening, s, since(rules.velocity.window_hours).toISOString(), referrerRecent)
+    referrerRecent.count >= velocity.min_referrals
+      ? await programNorm(ctx, screening, s, recentWindow, measures.referrer_recent)
       : { referrals: 0, referrers: 0 };
   const email = keys.email;
   // Only a local part ending in a number can continue a numbered series.
   const series = rules.synthetic_identity.enabled && email !== null && sequenceStem(email.local) !== null;
-  const recentLocals = series
-    ? (await recentRefereeEmails(db, s.referrerId)).flatMap((e) => normalizeEmail(e)?.local ?? [])
+  const near = series
+    ? (await refereesNear(db, s.referrerId, at)).flatMap((r) => {
+        const local = normalizeEmail(r.email)?.local;
+        return local === undefined || local === email?.local ? [] : [{ id: r.referral_id, local }];
+      })
     : [];
   const ring = rules.referral_ring.enabled
     ? await findRing(db, s, measures.referred_by, rules.referral_ring.max_depth)
@@ -124,19 +212,38 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
       disposableDomain: email !== null && screening.isDisposable(email.domain),
       deviceSharedWithReferrer: measures.device_seen_at !== null,
       referrerSeenOnSameIpUaAt: measures.ip_ua_seen_at ? new Date(measures.ip_ua_seen_at) : null,
-      sameIpReferrals: keys.ipHash ? measures.same_ip : null,
-      sameSubnetReferrals: keys.subnetHash ? measures.same_subnet : null,
-      recentRefereeLocals: recentLocals.filter((local) => local !== email?.local),
-      referrerInactiveRecent: measures.referrer_inactive,
+      sameIpReferrals: keys.ipHash ? (sameIp?.count ?? 0) : null,
+      sameSubnetReferrals: keys.subnetHash ? (sameSubnet?.count ?? 0) : null,
+      recentRefereeLocals: near.map((r) => r.local),
+      referrerInactiveRecent: inactive.count,
       ring,
-      referrerRecentReferrals: referrerRecent,
+      referrerRecentReferrals: referrerRecent.count,
       programRecentReferrals: norm.referrals,
       programRecentReferrers: norm.referrers,
-      at: ctx.at,
+      at,
     },
     s.settings,
   );
-  return screenResult(signals, s.settings);
+  const seriesLocals = email
+    ? new Set(
+        seriesMembers(
+          email.local,
+          near.map((r) => r.local),
+        ),
+      )
+    : new Set();
+  const members: Record<ClusterRule, string[]> = {
+    bulk_ip: sameIp?.members ?? [],
+    bulk_subnet: sameSubnet?.members ?? [],
+    velocity: referrerRecent.members,
+    synthetic_identity: near.filter((r) => seriesLocals.has(r.local)).map((r) => r.id),
+  };
+  const clusters = signals.flatMap((signal) =>
+    signal.rule in members && members[signal.rule as ClusterRule].length > 0
+      ? [{ rule: signal.rule as ClusterRule, memberIds: members[signal.rule as ClusterRule] }]
+      : [],
+  );
+  return { ...screenResult(signals, s.settings), clusters };
 }
 
 export interface Screen {

@@ -7,8 +7,8 @@ export interface Screening {
   hash: Hasher;
   /** Whether a domain, or a domain it is under, hands out throwaway addresses. */
   isDisposable: (domain: string) => boolean;
-  /** Per program: its recent referrals and referrers, counted at `at` (a cache). */
-  norms: Map<string, { at: number; referrals: number; referrers: number }>;
+  /** Per program: its referrals and referrers around a minute of event time, counted at `at` (a cache). */
+  norms: Map<string, { at: number; eventMinute: number; referrals: number; referrers: number }>;
 }
 
 /**

@@ -16,6 +16,7 @@ import * as rewardKinds from './migrations/0007-reward-kinds.ts';
 import * as qualificationConditions from './migrations/0008-qualification-conditions.ts';
 import * as webhooks from './migrations/0009-webhooks.ts';
 import * as webhookFairLease from './migrations/0010-webhook-fair-lease.ts';
+import * as fraudEventTime from './migrations/0011-fraud-event-time.ts';
 import * as rewardRelease from './migrations/0012-reward-release.ts';
 import type { Database } from './schema.ts';
 
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-qualification-conditions': qualificationConditions,
   '0009-webhooks': webhooks,
   '0010-webhook-fair-lease': webhookFairLease,
+  '0011-fraud-event-time': fraudEventTime,
   '0012-reward-release': rewardRelease,
 };
 

@@ -125,6 +125,8 @@ export interface ReferralsTable {
   signup_subnet_hash: string | null;
   fraud_outcome: 'allow' | 'review' | 'block';
   fraud_score: number;
+  /** When the sign-up happened: its event's occurred_at, else when it was received (0011). */
+  signed_up_at: string;
 }
 
 export type AttributionMethod = 'click' | 'code' | 'invite' | 'device';
@@ -138,6 +140,13 @@ export interface ParticipantIdentitiesTable {
   hash: string;
   first_seen_at: string;
   last_seen_at: string;
+}
+
+/** A time (event time) a participant was seen from an IP address + user agent (0011). */
+export interface IpUaSightingsTable {
+  participant_id: string;
+  hash: string;
+  seen_at: string;
 }
 
 export interface ParticipantLinksTable {
@@ -349,6 +358,7 @@ export interface Database {
   participant_links: ParticipantLinksTable;
   invites: InvitesTable;
   fraud_signals: FraudSignalsTable;
+  ip_ua_sightings: IpUaSightingsTable;
   reviews: ReviewsTable;
   reward_pools: RewardPoolsTable;
   reward_pool_codes: RewardPoolCodesTable;
@@ -387,6 +397,7 @@ export interface WebhookDeliveriesTable {
   status: 'pending' | 'delivered' | 'failed';
   attempts: number;
   next_attempt_at: string;
+  /** Attempts since it was last scheduled (a replay restarts the retry schedule at 0). */
   locked_until: string | null;
   last_status_code: number | null;
   last_error: string | null;

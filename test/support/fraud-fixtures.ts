@@ -59,10 +59,17 @@ export interface Context {
   payment_fingerprint?: string;
 }
 
-/** The referrer's own sign-up event in the program: how Vouch learns their device and network. */
-export async function referrerSeenWith(referrer: Referrer, context: Context) {
+/** `occurred_at` for an event that happened at `at`, or nothing: then it happens when received. */
+const occurred = (at: Date | undefined) => (at ? { occurred_at: at.toISOString() } : {});
+
+/**
+ * The referrer's own sign-up event in the program: how Vouch learns their device and network. With
+ * `at`, it is sent as having happened then (a backfill).
+ */
+export async function referrerSeenWith(referrer: Referrer, context: Context, at?: Date) {
   const res = await t.api('POST', '/v1/events', {
     ...event('signup', referrer.external_id, { program_id: referrer.program_id, context }),
+    ...occurred(at),
   });
   expect(res.body.result).toMatchObject({ outcome: 'no_referral' });
 }
@@ -76,6 +83,8 @@ export interface Friend {
   customer?: string;
   email?: string;
   context?: Context;
+  /** When the sign-up happened, for one sent later (a backfill); else when it is received. */
+  occurredAt?: Date;
 }
 
 /** A sign-up with the referrer's code, carrying what the shop saw; the reply and the customer id. */
@@ -85,6 +94,7 @@ export async function referredBy(referrer: Referrer, friend: Friend = {}) {
     ...event('signup', customer, { referral: { code: referrer.referral_code } }),
     customer: { external_id: customer, ...(friend.email ? { email: friend.email } : {}) },
     ...(friend.context ? { context: friend.context } : {}),
+    ...occurred(friend.occurredAt),
   });
   expect(res.status).toBe(201);
   return { res, customer, referralId: res.body.result.referral_ids[0] as string };

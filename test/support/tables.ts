@@ -21,6 +21,7 @@ export const TABLES = [
   'audit_log',
   'participant_identities',
   'participant_links',
+  'ip_ua_sightings',
   'invites',
   'fraud_signals',
   'reviews',

@@ -3,24 +3,32 @@ import type { Executor } from '../executor.ts';
 import { prepared } from '../prepared.ts';
 
 // The measurements fraud rules compare against their thresholds, run on every attributed sign-up,
-// hence prepared. Referral ids are time-ordered, so "since" on a referrer's referrals is an id
-// floor: a range of their (referrer_id, id) index.
+// hence prepared. Windows are in event time: each is a range of an index ending in signed_up_at
+// (0011), reaching the rule's width either side of the sign-up, since events arrive out of order.
 
 const toNumber = (value: number | string | bigint | null | undefined) => Number(value ?? 0);
 
-/** What a sign-up's fraud rules measure; a null hash measures nothing (its rule is off or has no input). */
+/**
+ * What a sign-up's fraud rules measure; a null hash measures nothing (its rule is off or has no
+ * input). Each window is [from, to] in event time, both ends included.
+ */
 export interface MeasureRequest {
   programId: string;
   referrerId: string;
   ipHash: string | null;
-  ipSince: string;
+  ipFrom: string;
+  ipTo: string;
   subnetHash: string | null;
-  subnetSince: string;
-  /** Id floors of the velocity and burst windows. */
-  recentSinceId: string;
-  inactiveSinceId: string;
+  subnetFrom: string;
+  subnetTo: string;
+  recentFrom: string;
+  recentTo: string;
+  inactiveFrom: string;
+  inactiveTo: string;
   deviceHash: string | null;
   ipUaHash: string | null;
+  ipUaFrom: string;
+  ipUaTo: string;
 }
 
 export interface SignupMeasures {
@@ -28,7 +36,7 @@ export interface SignupMeasures {
   same_subnet: number;
   referrer_recent: number;
   referrer_inactive: number;
-  /** When the referrer was last seen with the sign-up's device, and with its IP + user agent. */
+  /** When the referrer was last seen with the sign-up's device; a time they were seen with its IP + user agent within the window. */
   device_seen_at: string | null;
   ip_ua_seen_at: string | null;
   /** Who referred the referrer: the first step of a ring. */
@@ -44,38 +52,51 @@ const selectMeasures = prepared((db, v: MeasureRequest) =>
     const referrals = () => eb.selectFrom('referrals').select(sql.lit(1).as('one'));
     const count = (rows: ReturnType<typeof referrals>) =>
       eb.selectFrom(rows.limit(COUNT_CAP).as('c')).select(eb.fn.countAll<number | string>().as('n'));
-    const seen = (hash: string | null) =>
-      eb
-        .selectFrom('participant_identities')
-        .select('last_seen_at')
-        .where('participant_id', '=', v.referrerId)
-        .where('hash', '=', hash);
     return [
       count(
         referrals()
           .where('program_id', '=', v.programId)
           .where('signup_ip_hash', '=', v.ipHash)
-          .where('created_at', '>=', v.ipSince),
+          .where('signed_up_at', '>=', v.ipFrom)
+          .where('signed_up_at', '<=', v.ipTo),
       ).as('same_ip'),
       count(
         referrals()
           .where('program_id', '=', v.programId)
           .where('signup_subnet_hash', '=', v.subnetHash)
-          .where('created_at', '>=', v.subnetSince),
+          .where('signed_up_at', '>=', v.subnetFrom)
+          .where('signed_up_at', '<=', v.subnetTo),
       ).as('same_subnet'),
-      count(referrals().where('referrer_id', '=', v.referrerId).where('id', '>=', v.recentSinceId)).as(
-        'referrer_recent',
-      ),
+      count(
+        referrals()
+          .where('referrer_id', '=', v.referrerId)
+          .where('signed_up_at', '>=', v.recentFrom)
+          .where('signed_up_at', '<=', v.recentTo),
+      ).as('referrer_recent'),
       // The pending ones only, through their own partial index: qualified referrals drop out of it.
       count(
         referrals()
           .where('referrer_id', '=', v.referrerId)
-          .where('id', '>=', v.inactiveSinceId)
+          .where('signed_up_at', '>=', v.inactiveFrom)
+          .where('signed_up_at', '<=', v.inactiveTo)
           // A literal, not a parameter: only then may the planner use the partial index.
           .where('status', '=', sql.lit('pending')),
       ).as('referrer_inactive'),
-      seen(v.deviceHash).where('kind', '=', 'device').as('device_seen_at'),
-      seen(v.ipUaHash).where('kind', '=', 'ip_ua').as('ip_ua_seen_at'),
+      eb
+        .selectFrom('participant_identities')
+        .select('last_seen_at')
+        .where('participant_id', '=', v.referrerId)
+        .where('kind', '=', 'device')
+        .where('hash', '=', v.deviceHash)
+        .as('device_seen_at'),
+      eb
+        .selectFrom('ip_ua_sightings')
+        .select((s) => s.fn.max('seen_at').as('seen_at'))
+        .where('participant_id', '=', v.referrerId)
+        .where('hash', '=', v.ipUaHash)
+        .where('seen_at', '>=', v.ipUaFrom)
+        .where('seen_at', '<=', v.ipUaTo)
+        .as('ip_ua_seen_at'),
       eb
         .selectFrom('referrals')
         .select('referrer_id')
@@ -100,8 +121,8 @@ export async function measureSignup(db: Executor, request: MeasureRequest): Prom
   };
 }
 
-/** The program's referrals and distinct referrers since a time. */
-export async function programActivity(db: Executor, programId: string, since: string) {
+/** The program's referrals and distinct referrers signed up within [from, to] (event time). */
+export async function programActivity(db: Executor, programId: string, from: string, to: string) {
   const row = await db
     .selectFrom('referrals')
     .select((eb) => [
@@ -109,26 +130,83 @@ export async function programActivity(db: Executor, programId: string, since: st
       eb.fn.count<number | string>('referrer_id').distinct().as('referrers'),
     ])
     .where('program_id', '=', programId)
-    .where('created_at', '>=', since)
+    .where('signed_up_at', '>=', from)
+    .where('signed_up_at', '<=', to)
     .executeTakeFirst();
   return { referrals: toNumber(row?.referrals), referrers: toNumber(row?.referrers) };
 }
 
-// A numbered series shows within a few sign-ups; 10 is enough and keeps the read small.
-const selectRecentRefereeEmails = prepared((db, v: { referrerId: string }) =>
-  db
-    .selectFrom('referrals as r')
-    .innerJoin('participants as p', 'p.id', 'r.referee_id')
-    .select('p.email')
-    .where('r.referrer_id', '=', v.referrerId)
-    .where('p.email', 'is not', null)
-    .orderBy('r.id', 'desc')
-    .limit(10),
-);
+/** A referral placed in event time. */
+export interface TimedReferral {
+  id: string;
+  signed_up_at: string;
+}
 
-/** The emails of a referrer's newest referees, newest first. */
-export async function recentRefereeEmails(db: Executor, referrerId: string): Promise<string[]> {
-  return (await selectRecentRefereeEmails(db, { referrerId })).rows.map((r) => r.email as string);
+// The busiest span is found among at most this many: a farm's later members still fill it.
+const WINDOW_CAP = 500;
+
+/** Which referrals a window reads: one network of the program, or one referrer's (pending) ones. */
+export type WindowOf =
+  | { column: 'signup_ip_hash' | 'signup_subnet_hash'; programId: string; hash: string }
+  | { column: 'referrer_id'; referrerId: string; pendingOnly: boolean };
+
+/**
+ * The referrals of a window, [from, to] in event time, nearest the middle first when capped. Read
+ * only once its count has reached a rule's threshold, to find the busiest span and its members.
+ */
+export async function referralsInWindow(
+  db: Executor,
+  of: WindowOf,
+  from: string,
+  to: string,
+): Promise<TimedReferral[]> {
+  let query = db
+    .selectFrom('referrals')
+    .select(['id', 'signed_up_at'])
+    .where('signed_up_at', '>=', from)
+    .where('signed_up_at', '<=', to);
+  if (of.column === 'referrer_id') {
+    query = query.where('referrer_id', '=', of.referrerId);
+    if (of.pendingOnly) query = query.where('status', '=', sql.lit('pending'));
+  } else {
+    query = query.where('program_id', '=', of.programId).where(of.column, '=', of.hash);
+  }
+  return query.orderBy('signed_up_at').limit(WINDOW_CAP).execute();
+}
+
+/** A referee of the referrer, for the numbered-series check. */
+export interface RefereeEmail {
+  referral_id: string;
+  email: string;
+  signed_up_at: string;
+}
+
+// A numbered series shows within a few sign-ups; 10 each side of the sign-up keeps the read small.
+const SERIES_READ = 10;
+const selectRefereesAround = (direction: 'before' | 'after') =>
+  prepared((db, v: { referrerId: string; at: string }) =>
+    db
+      .selectFrom('referrals as r')
+      .innerJoin('participants as p', 'p.id', 'r.referee_id')
+      .select(['r.id as referral_id', 'p.email', 'r.signed_up_at'])
+      .where('r.referrer_id', '=', v.referrerId)
+      .where('r.signed_up_at', direction === 'before' ? '<=' : '>', v.at)
+      .where('p.email', 'is not', null)
+      .orderBy('r.signed_up_at', direction === 'before' ? 'desc' : 'asc')
+      .limit(SERIES_READ),
+  );
+const selectRefereesBefore = selectRefereesAround('before');
+const selectRefereesAfter = selectRefereesAround('after');
+
+/** The referrer's referees whose sign-ups are nearest `at` in event time, on either side, nearest first. */
+export async function refereesNear(db: Executor, referrerId: string, at: Date): Promise<RefereeEmail[]> {
+  const v = { referrerId, at: at.toISOString() };
+  const rows = [...(await selectRefereesBefore(db, v)).rows, ...(await selectRefereesAfter(db, v)).rows];
+  const distance = (row: { signed_up_at: string }) => Math.abs(Date.parse(row.signed_up_at) - at.getTime());
+  return rows
+    .map((row) => ({ ...row, email: row.email as string }))
+    .sort((a, b) => distance(a) - distance(b))
+    .slice(0, SERIES_READ);
 }
 
 const selectReferrerOf = prepared((db, v: { programId: string; participantId: string }) =>

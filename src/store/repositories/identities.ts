@@ -1,6 +1,12 @@
+import { sql } from 'kysely';
 import type { Executor } from '../executor.ts';
 import { prepared } from '../prepared.ts';
-import type { IdentityKind, ParticipantIdentitiesTable, ParticipantLinksTable } from '../schema.ts';
+import type {
+  IdentityKind,
+  IpUaSightingsTable,
+  ParticipantIdentitiesTable,
+  ParticipantLinksTable,
+} from '../schema.ts';
 
 export type IdentityRow = ParticipantIdentitiesTable;
 export type LinkRow = ParticipantLinksTable;
@@ -12,13 +18,37 @@ const upsertIdentities = prepared((db, rows: readonly IdentityRow[]) =>
     .onConflict((oc) =>
       oc
         .columns(['participant_id', 'kind', 'hash'])
-        .doUpdateSet((eb) => ({ last_seen_at: eb.ref('excluded.last_seen_at') })),
+        // Times are event times, which arrive in any order: the span only ever widens.
+        .doUpdateSet({
+          first_seen_at: sql`case when excluded.first_seen_at < participant_identities.first_seen_at
+            then excluded.first_seen_at else participant_identities.first_seen_at end`,
+          last_seen_at: sql`case when excluded.last_seen_at > participant_identities.last_seen_at
+            then excluded.last_seen_at else participant_identities.last_seen_at end`,
+        }),
     ),
 );
 
-/** Remembers identities seen with a participant: new ones are added, known ones touched. */
+const insertIpUaSightings = prepared((db, rows: readonly IpUaSightingRow[]) =>
+  db
+    .insertInto('ip_ua_sightings')
+    .values(rows)
+    .onConflict((oc) => oc.doNothing()),
+);
+
+export type IpUaSightingRow = IpUaSightingsTable;
+
+/**
+ * Remembers identities seen with a participant at an event's time: new ones are added, known ones
+ * widen their first and last sighting. IP + user agent sightings are also kept one by one, since a
+ * window around a sign-up asks whether any of them falls near it.
+ */
 export async function rememberIdentities(db: Executor, rows: readonly IdentityRow[]): Promise<void> {
-  if (rows.length > 0) await upsertIdentities(db, rows);
+  if (rows.length === 0) return;
+  await upsertIdentities(db, rows);
+  const sightings = rows
+    .filter((row) => row.kind === 'ip_ua')
+    .map((row) => ({ participant_id: row.participant_id, hash: row.hash, seen_at: row.last_seen_at }));
+  if (sightings.length > 0) await insertIpUaSightings(db, sightings);
 }
 
 const selectSharing = prepared(
