@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decideApproval,
   decideRedemption,
+  decideReinstatement,
   decideReversal,
   holdEndsAt,
   refundClawback,
@@ -42,6 +43,44 @@ describe('reward lifecycle', () => {
     expect(decideReversal({ ...reward, status: 'reversed', reversedAmount: 1000 }, 1)).toEqual({
       outcome: 'refused',
       reason: 'already_reversed',
+    });
+  });
+
+  describe('decideReinstatement', () => {
+    const none = { approvedAt: null, issuedAt: null };
+    const at = '2026-01-01T00:00:00.000Z';
+
+    it('gives back what a reversal took to where a partly kept reward sits', () => {
+      const kept = { ...reward, status: 'approved' as const, reversedAmount: 400 };
+      expect(decideReinstatement(kept, { approvedAt: at, issuedAt: null }, 400)).toEqual({
+        outcome: 'reinstate',
+        amount: 400,
+        status: 'approved',
+      });
+    });
+
+    it('returns a reward reversed whole to the status it had reached', () => {
+      const gone = { ...reward, status: 'reversed' as const, reversedAmount: 1000 };
+      expect(decideReinstatement(gone, none, 1000)).toMatchObject({ status: 'pending' });
+      expect(decideReinstatement(gone, { approvedAt: at, issuedAt: null }, 1000)).toMatchObject({
+        status: 'approved',
+      });
+      expect(decideReinstatement(gone, { approvedAt: at, issuedAt: at }, 600)).toEqual({
+        outcome: 'reinstate',
+        amount: 600,
+        status: 'issued',
+      });
+    });
+
+    it('never gives back more than is reversed, and nothing when nothing is', () => {
+      expect(decideReinstatement({ ...reward, reversedAmount: 300 }, none, 500)).toMatchObject({
+        amount: 300,
+      });
+      expect(decideReinstatement(reward, none, 500)).toEqual({
+        outcome: 'refused',
+        reason: 'nothing_reversed',
+      });
+      expect(decideReinstatement({ ...reward, reversedAmount: 300 }, none, 0).outcome).toBe('refused');
     });
   });
 

@@ -3,8 +3,9 @@ import { isDivisible, isRedeemable, type RewardKind } from './reward-kinds.ts';
 
 /**
  * How a reward moves: pending (held) → approved → issued (paid out, or delivered) → redeemed
- * where its kind is used up, or reversed by a clawback before it is redeemed. Decisions only; the
- * caller writes the rows and postings they describe.
+ * where its kind is used up, or reversed by a clawback before it is redeemed. A clawback is final
+ * but for one case: a chargeback the merchant wins gives back what it took (a reinstatement).
+ * Decisions only; the caller writes the rows and postings they describe.
  */
 
 export interface RewardState {
@@ -45,6 +46,40 @@ export function decideReversal(reward: RewardState, amount: number): Reversal {
   if (amount > left) return { outcome: 'refused', reason: 'exceeds_reward' };
   if (amount < left && !isDivisible(reward.kind)) return { outcome: 'refused', reason: 'not_divisible' };
   return { outcome: 'reverse', amount, from: status, status: amount === left ? 'reversed' : status };
+}
+
+/** How far a reward got before it was reversed, from the times it reached each status. */
+export interface Progress {
+  approvedAt: string | null;
+  issuedAt: string | null;
+}
+
+export type Reinstatement =
+  | {
+      outcome: 'reinstate';
+      amount: number;
+      /** The reward's status after, and where the amount goes back to: where it sits, or sat before it was reversed whole. */
+      status: Exclude<RewardStatus, 'reversed'>;
+    }
+  | { outcome: 'refused'; reason: 'nothing_reversed' };
+
+/**
+ * Gives back `taken`, what one reversal (a chargeback since won) took, never more than is reversed
+ * now. A reward still partly kept takes it where it sits; one reversed whole returns to the status
+ * it had reached, which only moves forward (pending → approved → issued), so its times tell it.
+ */
+export function decideReinstatement(reward: RewardState, progress: Progress, taken: number): Reinstatement {
+  const amount = Math.min(taken, reward.reversedAmount);
+  if (amount <= 0) return { outcome: 'refused', reason: 'nothing_reversed' };
+  const status =
+    reward.status !== 'reversed'
+      ? reward.status
+      : progress.issuedAt
+        ? 'issued'
+        : progress.approvedAt
+          ? 'approved'
+          : 'pending';
+  return { outcome: 'reinstate', amount, status };
 }
 
 export type Redemption =

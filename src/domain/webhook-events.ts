@@ -81,6 +81,15 @@ export const EVENT_DATA = {
     event_id: Nullable(Id('evt', 'The refund that caused it')),
     code: Nullable(Type.String({ description: 'A delivered code to revoke, if any.' })),
   }),
+  'reward.reinstated': Type.Object({
+    reward_id: Id('rwd', 'The reward'),
+    kind: Kind,
+    amount: Type.Integer({ description: 'What was given back, in minor units.' }),
+    currency: Currency,
+    reason: Type.String({ description: 'chargeback_won: the merchant won the dispute that took it.' }),
+    event_id: Id('evt', 'The event that gave it back (the won chargeback)'),
+    code: Nullable(Type.String({ description: 'A delivered code revoked at the reversal, if any.' })),
+  }),
   'fulfilment.requested': Type.Object({
     task_id: Id('tsk', 'The task to complete'),
     reward_id: Id('rwd', 'The reward it delivers'),
@@ -129,6 +138,8 @@ export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
     'A reward reached its receiver: a payout run paid it, or its credit, points or code were delivered.',
   'reward.redeemed': 'An issued credit, coupon, gift card or points reward was used.',
   'reward.reversed': 'A reward was clawed back, in whole or in part (a refund, fraud, an admin).',
+  'reward.reinstated':
+    'A chargeback the merchant won gave back what it had clawed back of a reward (the one reversal undone).',
   'fulfilment.requested': 'A reward needs a person or a system to deliver it: complete its task when done.',
   'reward_pool.low': 'A code pool reached its low-stock threshold.',
   'reward_pool.empty': 'A reward could not get a code because its pool is empty; it waits for codes.',

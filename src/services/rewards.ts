@@ -144,7 +144,9 @@ export async function reverseReward(
     };
     if (!(await updateRewardIfUnchanged(db, reward, changes))) return LOST;
     const posting = rewardPosting(holderOf(reward), decision.from, 'program', amount);
-    await insertPostings(db, [postingOf(reward, posting)], now.toISOString(), () => newId('led'));
+    // The posting names its refund, so a chargeback later won gives back exactly what it took.
+    const answering = { ...postingOf(reward, posting), eventId: request.eventId ?? null };
+    await insertPostings(db, [answering], now.toISOString(), () => newId('led'));
     // A reward waiting for its task is no longer due; a delivered code is in the payload to revoke.
     if (decision.status === 'reversed') await cancelTaskOfReward(db, id, now, request.actor);
     const payload = {

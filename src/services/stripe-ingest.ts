@@ -20,6 +20,7 @@ import {
   referralOf,
   sessionEmail,
 } from './stripe-objects.ts';
+import { withdrawRefund } from './withdraw-refund.ts';
 
 export const STRIPE: Actor = 'integration:stripe';
 
@@ -68,13 +69,14 @@ function paymentOf(event: Stripe.Event): Payment | null {
 
 export type StripeOutcome =
   | { outcome: 'recorded'; events: EventRow[] }
-  | { outcome: 'ignored'; reason: 'event_type' | 'not_a_payment' | 'nothing_new' };
+  | { outcome: 'ignored'; reason: 'event_type' | 'not_a_payment' | 'nothing_new' | 'dispute_not_won' };
 
 /**
  * Turns one verified Stripe event into Vouch events. A payment is a sign-up (so a referral code in
  * its metadata or promotion code makes the referral, once per customer) and a purchase; a refund
- * is the part of `amount_refunded` not recorded yet, and a chargeback its disputed amount. Every Vouch event's external id derives from
- * Stripe's ids, so replays and out-of-order deliveries change nothing twice.
+ * is the part of `amount_refunded` not recorded yet, a chargeback its disputed amount, and a
+ * chargeback the merchant won gives back what it took. Every Vouch event's external id derives
+ * from Stripe's ids, so replays and out-of-order deliveries change nothing twice.
  */
 export async function ingestStripeEvent(
   db: Executor,
@@ -112,12 +114,31 @@ export async function ingestStripeEvent(
       currency: dispute.currency,
     });
   }
+  if (event.type === 'charge.dispute.closed') return disputeClosed(db, event, now);
   if (event.type !== 'checkout.session.completed' && event.type !== 'invoice.paid') {
     return { outcome: 'ignored', reason: 'event_type' };
   }
   const payment = paymentOf(event);
   if (!payment) return { outcome: 'ignored', reason: 'not_a_payment' };
   return { outcome: 'recorded', events: await ingestPayment(db, 'stripe', payment, now, STRIPE, screening) };
+}
+
+/** A dispute won (`status: won`) gives back what its chargeback took; lost, it took it for good. */
+async function disputeClosed(db: Executor, event: Stripe.Event, now: Date): Promise<StripeOutcome> {
+  const dispute = event.data.object as unknown as Dispute;
+  if (dispute.status !== 'won') return { outcome: 'ignored', reason: 'dispute_not_won' };
+  const withdrawal = await withdrawRefund(
+    db,
+    {
+      refundExternalId: `stripe:${dispute.id}:disputed`,
+      externalId: `stripe:${dispute.id}:won`,
+      occurredAt: time(event.created),
+    },
+    now,
+    STRIPE,
+  );
+  if (withdrawal.outcome === 'nothing_taken') return { outcome: 'ignored', reason: 'nothing_new' };
+  return { outcome: 'recorded', events: [withdrawal.event] };
 }
 
 /**
@@ -151,7 +172,7 @@ async function takeBack(
       amount,
       currency: loss.currency.toUpperCase(),
       purchase_external_id: loss.purchaseId,
-      occurred_at: new Date(event.created * 1000).toISOString(),
+      occurred_at: time(event.created),
     },
     now,
     STRIPE,

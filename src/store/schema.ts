@@ -280,6 +280,8 @@ export interface LedgerEntriesTable {
   currency: string;
   amount: number;
   created_at: string;
+  /** The event a reward's posting answers (a refund, a won chargeback); null for the rest (0013). */
+  event_id: string | null;
 }
 
 export interface OutboxTable {
@@ -356,9 +358,9 @@ export interface Database {
   payout_items: PayoutItemsTable;
   participant_identities: ParticipantIdentitiesTable;
   participant_links: ParticipantLinksTable;
+  ip_ua_sightings: IpUaSightingsTable;
   invites: InvitesTable;
   fraud_signals: FraudSignalsTable;
-  ip_ua_sightings: IpUaSightingsTable;
   reviews: ReviewsTable;
   reward_pools: RewardPoolsTable;
   reward_pool_codes: RewardPoolCodesTable;
@@ -395,9 +397,9 @@ export interface WebhookDeliveriesTable {
   /** The signed body, as sent on every attempt. */
   payload: string;
   status: 'pending' | 'delivered' | 'failed';
+  /** Attempts since it was last scheduled (a replay restarts the retry schedule at 0). */
   attempts: number;
   next_attempt_at: string;
-  /** Attempts since it was last scheduled (a replay restarts the retry schedule at 0). */
   locked_until: string | null;
   last_status_code: number | null;
   last_error: string | null;

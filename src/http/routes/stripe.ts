@@ -15,7 +15,8 @@ const StripeReceipt = Type.Object({
 
 /**
  * Stripe's webhooks: checkout.session.completed and invoice.paid are purchases (and the sign-up
- * that carries their referral), charge.refunded is a refund. Authenticated by Stripe's signature
+ * that carries their referral), charge.refunded and charge.dispute.created are refunds, and
+ * charge.dispute.closed (won) gives back what the chargeback took. Authenticated by Stripe's signature
  * over the raw body, not by an API key; registered only when its signing secret is configured.
  */
 export const stripeRoutes: FastifyPluginAsyncTypebox<RouteDeps & { webhookSecret: string }> = async (
@@ -35,12 +36,14 @@ export const stripeRoutes: FastifyPluginAsyncTypebox<RouteDeps & { webhookSecret
     {
       schema: {
         tags: ['integrations'],
-        summary: "Stripe's webhook endpoint: payments and refunds become purchases and refunds",
+        summary: "Stripe's webhook endpoint: payments, refunds and chargebacks become purchases and refunds",
         description:
-          'Point a Stripe webhook endpoint here for checkout.session.completed, invoice.paid and charge.refunded, ' +
-          'and set VOUCH_STRIPE_WEBHOOK_SECRET to its signing secret. The customer is matched by ' +
-          'client_reference_id (else the Stripe customer id); the referral by metadata.vouch_ref / vouch_click or an ' +
-          'expanded promotion code equal to a referral code.',
+          'Point a Stripe webhook endpoint here for checkout.session.completed, invoice.paid, charge.refunded, ' +
+          'charge.dispute.created and charge.dispute.closed, and set VOUCH_STRIPE_WEBHOOK_SECRET to its signing ' +
+          'secret. Objects of every API version are read, before and since 2025-03-31 (basil). The customer is ' +
+          'matched by client_reference_id (else a known email, else the Stripe customer id); the referral by ' +
+          'vouch_ref / vouch_click metadata (the invoice’s, else its subscription’s) or an expanded promotion code ' +
+          'equal to a referral code.',
         response: { 200: StripeReceipt, ...errorResponses(400, 422) },
       },
     },

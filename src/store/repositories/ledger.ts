@@ -9,6 +9,8 @@ export interface Posting {
   programId: string;
   rewardId: string | null;
   payoutId?: string | null;
+  /** The event it answers: a refund's clawback, a won chargeback's reinstatement. */
+  eventId?: string | null;
   entries: EntryDraft[];
 }
 
@@ -31,6 +33,7 @@ export async function insertPostings(
       currency: e.currency,
       amount: e.amount,
       created_at: createdAt,
+      event_id: posting.eventId ?? null,
     })),
   );
   if (rows.length > 0) await insertRows(db, rows);
@@ -58,6 +61,20 @@ export async function sumParticipantAccounts(db: Executor, participantIds: reado
     currency: r.currency,
     amount: Number(r.amount),
   }));
+}
+
+/** What the postings answering an event took back into the program from each reward. */
+export async function takenByEvent(db: Executor, eventId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['reward_id', (eb) => eb.fn.sum<number | string>('amount').as('amount')])
+    .where('event_id', '=', eventId)
+    .where('account', '=', 'program_rewards')
+    .where('reward_id', 'is not', null)
+    .groupBy('reward_id')
+    .orderBy('reward_id')
+    .execute();
+  return new Map(rows.map((r) => [r.reward_id as string, Number(r.amount)]));
 }
 
 /** Postings whose entries do not sum to zero in some currency. */
