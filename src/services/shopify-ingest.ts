@@ -8,27 +8,27 @@ import type { Screening } from './screening.ts';
 
 export const SHOPIFY: Actor = 'integration:shopify';
 
-// Shopify's order and refund payloads, reduced to the fields read here.
+// Shopify's order and refund payloads, reduced to the fields read here. Ids are decimal text with
+// every digit: Shopify's are 64-bit, past what a JavaScript number holds exactly.
 interface Order {
-  id: number | string;
+  id: string;
   email?: string | null;
-  customer?: { id?: number | string | null; email?: string | null } | null;
-  total_price?: string;
-  currency?: string;
+  customer?: { id?: string | null; email?: string | null } | null;
+  total_price: string;
+  currency: string;
   created_at?: string;
   discount_codes?: { code?: string }[] | null;
-  note_attributes?: { name?: string; value?: string }[] | null;
+  note_attributes?: { name?: string; value?: string | null }[] | null;
   landing_site?: string | null;
-  source_name?: string | null;
 }
 interface Refund {
-  id: number | string;
-  order_id: number | string;
+  id: string;
+  order_id: string;
   created_at?: string;
   transactions?: { kind?: string; status?: string; amount?: string; currency?: string }[] | null;
 }
 
-const orderId = (id: number | string) => `shopify:order:${id}`;
+const orderId = (id: string) => `shopify:order:${id}`;
 
 /** vouch_ref from the order's note attributes, its landing page's query, or a discount code. */
 function referralOf(order: Order) {
@@ -46,9 +46,9 @@ function referralOf(order: Order) {
   return code ? { code } : undefined;
 }
 
-function paymentOf(order: Order): Payment {
-  const currency = (order.currency ?? '').toUpperCase();
-  const amount = fromDecimal(order.total_price ?? '', currency);
+function paymentOf(order: Order, now: Date): Payment {
+  const currency = order.currency.toUpperCase();
+  const amount = fromDecimal(order.total_price, currency);
   if (amount === null) {
     throw new AppError(
       'invalid_value',
@@ -71,7 +71,7 @@ function paymentOf(order: Order): Payment {
     amount,
     currency,
     referral: referralOf(order),
-    occurredAt: order.created_at ? new Date(order.created_at).toISOString() : new Date().toISOString(),
+    occurredAt: new Date(order.created_at ?? now).toISOString(),
   };
 }
 
@@ -92,25 +92,29 @@ function refundedOf(refund: Refund): { amount: number; currency: string } | null
 
 export type ShopifyOutcome =
   | { outcome: 'recorded'; events: EventRow[] }
-  | { outcome: 'ignored'; reason: 'topic' | 'nothing_refunded' };
+  | { outcome: 'ignored'; reason: 'nothing_refunded' };
 
 /**
- * orders/create (online and point of sale alike) is a sign-up and a purchase; refunds/create a
- * refund of its order. Ids derive from Shopify's, so a repeated or late delivery changes nothing.
+ * orders/create (online and point of sale alike) is a sign-up and a purchase. Ids derive from
+ * Shopify's, so a repeated or late delivery changes nothing.
  */
-export async function ingestShopifyWebhook(
+export async function ingestShopifyOrder(
   db: Executor,
-  topic: string,
-  body: unknown,
+  order: Order,
   now: Date,
   screening: Screening,
 ): Promise<ShopifyOutcome> {
-  if (topic === 'orders/create') {
-    const events = await ingestPayment(db, 'shopify', paymentOf(body as Order), now, SHOPIFY, screening);
-    return { outcome: 'recorded', events };
-  }
-  if (topic !== 'refunds/create') return { outcome: 'ignored', reason: 'topic' };
-  const refund = body as Refund;
+  const events = await ingestPayment(db, 'shopify', paymentOf(order, now), now, SHOPIFY, screening);
+  return { outcome: 'recorded', events };
+}
+
+/** refunds/create is a refund of its order, by the order's id. */
+export async function ingestShopifyRefund(
+  db: Executor,
+  refund: Refund,
+  now: Date,
+  screening: Screening,
+): Promise<ShopifyOutcome> {
   const refunded = refundedOf(refund);
   if (!refunded) return { outcome: 'ignored', reason: 'nothing_refunded' };
   const { event } = await recordEvent(

@@ -1,54 +1,25 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { makeParticipant, makeProgram, unique } from '../support/factories.ts';
+import { unique } from '../support/factories.ts';
+import {
+  deliver as deliverTo,
+  shopifyOrder as order,
+  referralOf as referralIn,
+  SHOPIFY_SECRET,
+  shopifyId,
+  shopifyReferrer,
+} from '../support/shopify.ts';
 import { countRows } from '../support/tables.ts';
-
-const SECRET = 'shopify-app-secret-for-tests';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ VOUCH_SHOPIFY_WEBHOOK_SECRET: SECRET });
+  t = await createTestApp({ VOUCH_SHOPIFY_WEBHOOK_SECRET: SHOPIFY_SECRET });
 });
 afterAll(() => t.close());
 
-/** As Shopify sends it: the topic in a header, the body signed with the app's secret. */
-async function deliver(topic: string, body: object, secret = SECRET) {
-  const payload = JSON.stringify(body);
-  const hmac = createHmac('sha256', secret).update(payload).digest('base64');
-  const raw = await t.app.inject({
-    method: 'POST',
-    url: '/integrations/shopify/webhook',
-    headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': hmac },
-    payload,
-  });
-  return { status: raw.statusCode, body: JSON.parse(raw.body) };
-}
-
-async function referrer() {
-  const program = await makeProgram(t, {
-    rewards: { referrer: { amount: 1000, currency: 'USD' }, referee: { amount: 500, currency: 'USD' } },
-  });
-  return makeParticipant(t, program.id);
-}
-
-let nextId = 5_000_000;
-const order = (extra: Record<string, unknown> = {}) => ({
-  id: nextId++,
-  email: `${unique('shopper')}@example.com`,
-  customer: { id: nextId++ },
-  total_price: '100.00',
-  currency: 'USD',
-  created_at: new Date(Date.now() - 60_000).toISOString(),
-  discount_codes: [],
-  note_attributes: [],
-  landing_site: '/',
-  source_name: 'web',
-  ...extra,
-});
-
-const referralOf = async (referrerId: string) =>
-  (await t.api('GET', `/v1/referrals?referrer_id=${referrerId}`)).body.data[0];
+const deliver = (topic: string, body: object, secret = SHOPIFY_SECRET) => deliverTo(t, topic, body, secret);
+const referrer = () => shopifyReferrer(t);
+const referralOf = (referrerId: string) => referralIn(t, referrerId);
 
 describe('Shopify ingestion', () => {
   it.each([
@@ -80,7 +51,7 @@ describe('Shopify ingestion', () => {
       referral: { code: r.referral_code },
     });
     expect(signup.body.result.outcome).toBe('referral_created');
-    const res = await deliver('orders/create', order({ email, customer: { id: nextId++, email } }));
+    const res = await deliver('orders/create', order({ email, customer: { id: shopifyId(), email } }));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(await referralOf(r.id)).toMatchObject({ status: 'qualified' });
   });
@@ -91,7 +62,7 @@ describe('Shopify ingestion', () => {
     await deliver('orders/create', placed);
     const referral = await referralOf(r.id);
     const refund = {
-      id: nextId++,
+      id: shopifyId(),
       order_id: placed.id,
       transactions: [
         { kind: 'refund', status: 'success', amount: '24.95', currency: 'USD' },
@@ -126,7 +97,7 @@ describe('Shopify ingestion', () => {
       outcome: 'ignored',
       reason: 'topic',
     });
-    const empty = { id: nextId++, order_id: 1, transactions: [] };
+    const empty = { id: shopifyId(), order_id: 1, transactions: [] };
     expect((await deliver('refunds/create', empty)).body).toMatchObject({
       outcome: 'ignored',
       reason: 'nothing_refunded',
