@@ -193,12 +193,13 @@ export function presentEndpoint(row: WebhookEndpointRow) {
 }
 
 export function presentDelivery(row: DeliveryWithAttempts) {
-  const { payload: _sent, locked_until: _internal, ...fields } = row;
+  // The stored count restarts at a replay, for the retry schedule; `attempts` counts them all.
+  const { payload: _sent, locked_until: _internal, attempts: _sinceScheduled, ...fields } = row;
   const attempt_log = row.attempt_log.map(({ attempted_at, status_code, error, duration_ms }) => ({
     attempted_at,
     status_code,
     error,
     duration_ms,
   }));
-  return { object: 'webhook_delivery' as const, ...fields, attempt_log };
+  return { object: 'webhook_delivery' as const, ...fields, attempts: attempt_log.length, attempt_log };
 }

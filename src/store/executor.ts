@@ -1,4 +1,5 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { AppError } from '../lib/errors.ts';
 import type { Database } from './schema.ts';
 
 /** A connection or an open transaction: repositories run on whichever the entry point hands them. */
@@ -25,7 +26,34 @@ export async function fetchPage<TB extends keyof Database, O>(
 ): Promise<Page<O>> {
   const id = sql.ref('id');
   let paged = query.orderBy(id, 'desc').limit(page.limit + 1);
-  if (page.startingAfter) paged = paged.where(id, '<', page.startingAfter);
+  if (page.startingAfter) {
+    await checkCursor(query, page.startingAfter);
+    paged = paged.where(id, '<', page.startingAfter);
+  }
   const rows = await paged.execute();
   return { data: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+}
+
+/**
+ * A cursor must name an item of the listed kind: one that names nothing (a typo, an id of another
+ * list) would otherwise read as "past the end" and answer an empty page. Any row of the table
+ * counts, not only those the filter keeps, so a walk goes on when its last item changed status.
+ */
+async function checkCursor<TB extends keyof Database, O>(
+  query: SelectQueryBuilder<Database, TB, O>,
+  cursor: string,
+): Promise<void> {
+  const named = await query
+    .clearWhere()
+    .clearSelect()
+    .select(sql<number>`1`.as('found'))
+    .where(sql.ref('id'), '=', cursor)
+    .executeTakeFirst();
+  if (!named) {
+    throw new AppError(
+      'invalid_cursor',
+      `starting_after '${cursor}' names no item of this list.`,
+      'starting_after',
+    );
+  }
 }

@@ -260,6 +260,39 @@ describe('listing referrals and rewards', () => {
       expect(res.body.error).toMatchObject({ type: 'invalid_request', code, param });
     });
 
+    it.each([
+      '/v1/programs',
+      '/v1/referrals',
+      '/v1/rewards',
+      '/v1/payouts',
+      '/v1/audit_log',
+      '/v1/invites',
+      '/v1/reviews',
+      '/v1/reward_pools',
+      '/v1/fulfilment_tasks',
+      '/v1/webhook_endpoints',
+    ])('%s answers 400 invalid_cursor to a starting_after that names nothing', async (path) => {
+      for (const cursor of ['garbage!', 'ref_01ZZZZZZZZZZZZZZZZZZZZZZZZ', shop]) {
+        // The program id names a program, not an item of the other lists.
+        if (path === '/v1/programs' && cursor === shop) continue;
+        const res = await t.api('GET', `${path}?starting_after=${encodeURIComponent(cursor)}`);
+
+        expect(res.status, `${path} ${cursor}`).toBe(400);
+        expect(res.body.error).toMatchObject({ code: 'invalid_cursor', param: 'starting_after' });
+      }
+    });
+
+    it('continues a walk from an item the filter no longer keeps (its status changed)', async () => {
+      const qualified = await t.api('GET', `/v1/referrals?referrer_id=${alice.id}&status=qualified`);
+      const res = await t.api(
+        'GET',
+        `/v1/referrals?referrer_id=${alice.id}&status=pending&starting_after=${qualified.body.data[0].id}`,
+      );
+
+      expect(res.status).toBe(200);
+      expect(ids(res).every((id: string) => id < qualified.body.data[0].id)).toBe(true);
+    });
+
     it.each(['/v1/referrals', '/v1/rewards'])('%s accepts limit=100, the largest page', async (path) => {
       const res = await t.api('GET', `${path}?limit=100`);
 

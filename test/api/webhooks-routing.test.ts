@@ -164,7 +164,7 @@ describe('replaying a delivery', () => {
       return delivery?.status === want && delivery.attempts === attempts ? delivery : undefined;
     });
 
-  it('sends a delivered message again now, with the same webhook-id and body and a fresh count', async () => {
+  it('sends a delivered message again now, with the same webhook-id and body, counting every attempt', async () => {
     h.worker();
     await h.emit();
     const delivered = await settled('delivered');
@@ -172,16 +172,38 @@ describe('replaying a delivery', () => {
     const res = await h.t.api('POST', `/v1/webhook_deliveries/${delivered.id}/replay`);
 
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ id: delivered.id, status: 'pending', attempts: 0 });
-    // The history stays: the first attempt is still in the log.
+    // The history stays: the first attempt is still in the log, and in the count.
+    expect(res.body).toMatchObject({ id: delivered.id, status: 'pending', attempts: 1 });
     expect(res.body.attempt_log.map((a: { status_code: number }) => a.status_code)).toEqual([200]);
     await until(() => (receiver.received.length === 2 ? true : undefined));
     const [first, again] = receiver.received;
     expect(again?.headers['webhook-id']).toBe(first?.headers['webhook-id']);
     expect(again?.headers['webhook-id']).toBe(delivered.message_id);
     expect(again?.body).toBe(first?.body);
-    const replayed = await settled('delivered');
+    const replayed = await settled('delivered', 2);
     expect(replayed.attempt_log).toHaveLength(2);
+  });
+
+  it('gives a replayed delivery that fails a fresh schedule of retries', async () => {
+    status = 410;
+    h.worker();
+    await h.emit();
+    const failed = await settled('failed');
+    status = 500;
+    await h.t.api('PATCH', `/v1/webhook_endpoints/${endpointId}`, { status: 'enabled' });
+    await h.t.api('POST', `/v1/webhook_deliveries/${failed.id}/replay`);
+
+    const retrying = await until(async () => {
+      const [delivery] = await h.deliveries(endpointId);
+      return delivery?.attempts === 2 ? delivery : undefined;
+    });
+
+    // After the replay's first failure, the schedule's first delay (5 s ± 20%), not the second.
+    expect(retrying.status).toBe('pending');
+    const delay =
+      Date.parse(retrying.next_attempt_at) - Date.parse(retrying.attempt_log[0]?.attempted_at ?? '');
+    expect(delay).toBeGreaterThanOrEqual(3_900);
+    expect(delay).toBeLessThanOrEqual(6_100);
   });
 
   it('sends a failed delivery again once its endpoint is fixed and re-enabled', async () => {
@@ -195,7 +217,7 @@ describe('replaying a delivery', () => {
     await h.t.api('PATCH', `/v1/webhook_endpoints/${endpointId}`, { status: 'enabled' });
     expect((await h.t.api('POST', `/v1/webhook_deliveries/${failed.id}/replay`)).status).toBe(200);
 
-    const delivered = await settled('delivered');
+    const delivered = await settled('delivered', 2);
     expect(delivered.attempt_log.map((a) => a.status_code)).toEqual([200, 410]);
     expect(receiver.received[1]?.body).toBe(receiver.received[0]?.body);
   });

@@ -75,7 +75,13 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
           'Columns: email, amount (decimal, in major units), currency, reference (the line id), participant_id, ' +
           'external_id, name. Cells that a spreadsheet would read as a formula are escaped.',
         params: IdParams,
-        response: { 200: Type.String({ contentMediaType: 'text/csv' }), ...errorResponses(401, 404) },
+        response: {
+          200: {
+            description: "The run's lines, one CSV row each after a header row.",
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+          ...errorResponses(401, 404),
+        },
       },
     },
     async ({ params }, reply) => {

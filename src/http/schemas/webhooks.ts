@@ -85,7 +85,7 @@ export const WebhookDelivery = Type.Object(
     message_id: Type.String({ description: 'The webhook-id header of every attempt.' }),
     event_type: Type.String(),
     status: DeliveryStatus,
-    attempts: Type.Integer(),
+    attempts: Type.Integer({ description: 'Attempts made, replays included: one per entry of attempt_log.' }),
     next_attempt_at: Timestamp,
     last_status_code: Nullable(Type.Integer()),
     last_error: Nullable(Type.String()),
