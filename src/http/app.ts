@@ -11,8 +11,10 @@ import { createScreening } from '../services/screening.ts';
 import type { Store } from '../store/database.ts';
 import { requireSecretKey } from './auth.ts';
 import { ClickRecorder, type ClickRecorderOptions } from './click-recorder.ts';
+import { documentCommonResponses } from './common-responses.ts';
 import type { RouteDeps } from './deps.ts';
 import { errorHandler, sendError } from './error-handler.ts';
+import { strictJsonInput } from './json-body.ts';
 import { loggerOptions } from './logging.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -67,6 +69,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     ...SERVER_TIMEOUTS,
+    // A path that is not percent-encoded UTF-8 (`%ED%A0%80`, a lone `%`) fails in the router, which
+    // would answer in Fastify's own shape. A referral link answers as its fast path does (the
+    // unknown-code page); anything else in the documented error shape.
+    frameworkErrors: (error, request, reply) => {
+      if (error.code !== 'FST_ERR_BAD_URL') return errorHandler(error, request, reply);
+      if (redirect && parseLink(request.url)) {
+        reply.hijack();
+        return redirect(request.raw, reply.raw, request.ip);
+      }
+      return sendError(reply, new AppError('invalid_format', 'The URL is not valid percent-encoded UTF-8.'));
+    },
     // Referral links are answered before Fastify's routing (see redirect.ts); everything else,
     // including malformed links, goes through Fastify.
     serverFactory: (handler) => {
@@ -94,6 +107,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   app.decorateRequest('apiKey', null);
   app.addSchema(ErrorBody);
+  // Before any route, so that each one's document lists the errors every route answers.
+  app.addHook('onRoute', documentCommonResponses);
 
   const clicks = new ClickRecorder(store, app.log, options.clickRecorder);
   app.addHook('onClose', () => clicks.close());
@@ -136,6 +151,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(redirectRoutes, { redirect: answer });
   await app.register(async (v1) => {
     v1.addHook('onRequest', requireSecretKey(store));
+    // The webhook routes of Stripe and Shopify read their raw bodies themselves, outside this scope.
+    strictJsonInput(v1);
     await v1.register(programRoutes, deps);
     await v1.register(participantRoutes, deps);
     await v1.register(eventRoutes, deps);

@@ -41,6 +41,13 @@ export function validationError(errors: ErrorObject[], context: string | undefin
   if (error.keyword === 'additionalProperties') {
     return new AppError('unknown_field', `${name} is not a known field.`, param);
   }
+  if (error.keyword === 'format' && (error.params as { format?: string }).format === 'date-time') {
+    return new AppError(
+      'invalid_format',
+      `${name} must be an RFC 3339 date-time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z.`,
+      param || undefined,
+    );
+  }
   if (error.keyword === 'const' || error.keyword === 'anyOf') {
     return new AppError('invalid_value', `${name} has a value that is not allowed.`, param || undefined);
   }

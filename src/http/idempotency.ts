@@ -15,6 +15,31 @@ export type Write = (trx: Transaction<Database>) => Promise<WriteResult>;
 
 class ConcurrentRequest extends Error {}
 
+/**
+ * The route's serialisation of a write's result, made inside its transaction: a body the response
+ * schema cannot serialise throws there and rolls the write back, instead of answering 500 after a
+ * commit. Writes answer 2xx; anything else is a bug and is not committed (nor stored for replay).
+ */
+function serialise(reply: FastifyReply, result: WriteResult): string {
+  if (result.status < 200 || result.status > 299) {
+    throw new Error(`a write answered ${result.status}; writes answer 2xx or throw`);
+  }
+  return reply.code(result.status).serialize(result.body) as string;
+}
+
+function sendJson(reply: FastifyReply, status: number, text: string) {
+  return reply.code(status).type('application/json; charset=utf-8').send(text);
+}
+
+/** Runs a write in one transaction and answers with its result, serialised before the commit. */
+export async function transactionalWrite(store: RouteDeps['store'], reply: FastifyReply, write: Write) {
+  const { status, text } = await store.transaction(async (trx) => {
+    const result = await write(trx);
+    return { status: result.status, text: serialise(reply, result) };
+  });
+  return sendJson(reply, status, text);
+}
+
 /** JSON with object keys sorted, so a retry that orders its fields differently is the same request. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -62,13 +87,13 @@ export async function idempotentWrite(
   write: Write,
 ) {
   const header = request.headers['idempotency-key'];
-  if (header === undefined) {
-    const result = await store.transaction(write);
-    return reply.code(result.status).send(result.body);
-  }
+  if (header === undefined) return transactionalWrite(store, reply, write);
   const key = Array.isArray(header) ? header[0] : header;
   if (!key || key.length > 255) {
     throw new AppError('invalid_value', 'Idempotency-Key must be 1 to 255 characters.', 'Idempotency-Key');
+  }
+  if (key.includes('\u0000')) {
+    throw new AppError('invalid_character', 'Idempotency-Key contains a NUL character.', 'Idempotency-Key');
   }
   const apiKeyId = request.apiKey?.id ?? 'anonymous';
   const hash = requestHash(request);
@@ -76,20 +101,22 @@ export async function idempotentWrite(
   if (stored) return replay(reply, stored, stored.request_hash, hash);
 
   try {
-    const result = await store.transaction(async (trx) => {
+    const { status, text } = await store.transaction(async (trx) => {
       const result = await write(trx);
+      const text = serialise(reply, result);
       const recorded = await insertIdempotencyRecord(trx, {
         api_key_id: apiKeyId,
         key,
         request_hash: hash,
         status_code: result.status,
-        response_body: JSON.stringify(result.body),
+        // What the client is answered, so a replay answers the same.
+        response_body: text,
         created_at: now().toISOString(),
       });
       if (!recorded) throw new ConcurrentRequest();
-      return result;
+      return { status: result.status, text };
     });
-    return reply.code(result.status).send(result.body);
+    return sendJson(reply, status, text);
   } catch (error) {
     if (!(error instanceof ConcurrentRequest)) throw error;
     // A concurrent request with the same key committed first: this one rolled back; answer as it did.

@@ -18,6 +18,9 @@ import {
 } from './redirect-target.ts';
 
 const MAX_CODE_LENGTH = 64;
+// Generated and vanity codes are made of these; anything else (a NUL, which PostgreSQL cannot
+// even compare) names no code and is answered as an unknown one, without a query.
+const POSSIBLE_CODE = /^[A-Za-z0-9_-]+$/;
 const MAX_TEXT = 512;
 const UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
 
@@ -168,7 +171,7 @@ export function createRedirect(options: RedirectOptions): Redirect {
   return (req, res, ip, link = parseLink(req.url ?? '')) => {
     const at = now();
     // A code too long to exist is, to the visitor following the link, just an unknown code.
-    if (!link || link.code === '' || link.code.length > MAX_CODE_LENGTH) return notFound(res);
+    if (!link || link.code.length > MAX_CODE_LENGTH || !POSSIBLE_CODE.test(link.code)) return notFound(res);
     const key = codeKey(link.code);
     const cached = cache.get(key, at.getTime());
     // A cached code is answered without a promise; only a lookup waits for the database.

@@ -25,6 +25,10 @@ const ERRORS = {
   invalid_phone: { status: 400, type: 'invalid_request' },
   invalid_ip: { status: 400, type: 'invalid_request' },
   invalid_signature: { status: 400, type: 'invalid_request' },
+  // A number past ±(2^53 - 1) (1e400 is Infinity): no field holds it exactly.
+  number_out_of_range: { status: 400, type: 'invalid_request' },
+  // NUL or an unpaired surrogate: text PostgreSQL refuses or UTF-8 cannot hold.
+  invalid_character: { status: 400, type: 'invalid_request' },
   // 401 / 403: who is asking
   missing_api_key: { status: 401, type: 'authentication_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },
@@ -61,8 +65,10 @@ const ERRORS = {
   self_referral: { status: 422, type: 'unprocessable' },
   // 429
   rate_limited: { status: 429, type: 'rate_limited' },
-  // 500
+  // 500, 503
   internal_error: { status: 500, type: 'api_error' },
+  // The database connection was lost mid-request; retrying (with the Idempotency-Key) is safe.
+  service_unavailable: { status: 503, type: 'api_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -42,6 +42,9 @@ export interface RulesInput {
 }
 
 const MAX_BASIS_POINTS = 10_000;
+// Bounds no program comes near, so a count is always a small exact integer when stored and read back.
+const MAX_POSITION = 1_000_000;
+const MAX_CAP_COUNT = 1_000_000_000;
 
 type RuleErrorCode =
   | 'invalid_value'
@@ -168,9 +171,7 @@ function checkKind(input: SpecInput, path: string): KindOptions {
 /** Positions (tiers' from_referral, milestones' at_referral) must be >= 1 and strictly increasing. */
 function checkOrder<T>(items: T[], position: (item: T) => number, path: string, field: string): void {
   items.forEach((item, i) => {
-    const n = position(item);
-    if (n < 1)
-      throw bad('value_too_small', `${path}.${i}.${field} must be at least 1.`, `${path}.${i}.${field}`);
+    const n = inRange(position(item), 1, MAX_POSITION, `${path}.${i}.${field}`);
     if (i > 0 && n <= position(items[i - 1] as T)) {
       throw bad(
         'invalid_value',
@@ -213,8 +214,7 @@ function checkCap(cap: Cap | null | undefined, path: string): Cap | null {
   }
   const checked: Cap = {};
   if (cap.count !== undefined) {
-    if (cap.count < 1) throw bad('value_too_small', `${path}.count must be at least 1.`, `${path}.count`);
-    checked.count = cap.count;
+    checked.count = inRange(cap.count, 1, MAX_CAP_COUNT, `${path}.count`);
   }
   if (cap.amount) checked.amount = parseMoney(cap.amount.amount, cap.amount.currency, `${path}.amount`);
   return checked;

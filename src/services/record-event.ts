@@ -56,11 +56,14 @@ function occurredAt(input: EventInput, now: Date): Date {
   return at;
 }
 
+const WITH_AN_ORDER = { signup: 'A sign-up with an order', custom: 'A custom event with an order' };
+
 function checkAmount(input: EventInput): void {
-  if (input.type === 'signup') return;
-  // A custom event carries an order (amount and currency) or none.
-  if (input.type === 'custom' && input.amount === undefined && input.currency === undefined) return;
-  const what = input.type === 'custom' ? 'A custom event with an order' : `A ${input.type}`;
+  // A sign-up or a custom event carries an order (amount and currency) or none; what it carries is
+  // checked like a purchase's, so no backend stores -1, 1e308 or "NaN" as money.
+  const optional = input.type === 'signup' || input.type === 'custom';
+  if (optional && input.amount === undefined && input.currency === undefined) return;
+  const what = optional ? WITH_AN_ORDER[input.type as 'signup' | 'custom'] : `A ${input.type}`;
   if (input.amount === undefined) throw new AppError('missing_field', `${what} needs amount.`, 'amount');
   if (input.currency === undefined) {
     throw new AppError('missing_field', `${what} needs currency.`, 'currency');

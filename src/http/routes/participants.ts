@@ -10,7 +10,7 @@ import {
 } from '../../services/participants.ts';
 import type { Executor } from '../../store/executor.ts';
 import type { RouteDeps } from '../deps.ts';
-import { idempotentWrite } from '../idempotency.ts';
+import { idempotentWrite, transactionalWrite } from '../idempotency.ts';
 import { presentParticipant } from '../presenters.ts';
 import { errorResponses, IdParams } from '../schemas/common.ts';
 import { Participant, ParticipantCreate, ParticipantUpdate } from '../schemas/participants.ts';
@@ -79,8 +79,8 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
         response: { 200: Participant, ...errorResponses(400, 401, 404, 409, 413) },
       },
     },
-    async (request) =>
-      store.transaction(async (trx) => {
+    async (request, reply) =>
+      transactionalWrite(store, reply, async (trx) => {
         const row = await updateParticipant(
           trx,
           request.params.id,
@@ -88,7 +88,7 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
           now(),
           identitiesOf(request.body),
         );
-        return present(trx, row);
+        return { status: 200, body: await present(trx, row) };
       }),
   );
 };

@@ -6,7 +6,7 @@ import { createProgram, getProgram, listPrograms, updateProgram } from '../../se
 import { taxReport } from '../../services/tax-report.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
-import { idempotentWrite } from '../idempotency.ts';
+import { idempotentWrite, transactionalWrite } from '../idempotency.ts';
 import { JOURNAL_COLUMNS, journalCsv } from '../journal-csv.ts';
 import { presentList, presentProgram } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, PageQuery, pageRequest } from '../schemas/common.ts';
@@ -81,12 +81,13 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
         response: { 200: Program, ...errorResponses(400, 401, 404, 413) },
       },
     },
-    async (request) =>
-      presentProgram(
-        await store.transaction((trx) =>
-          updateProgram(trx, request.params.id, request.body, now(), actorOf(request)),
+    async (request, reply) =>
+      transactionalWrite(store, reply, async (trx) => ({
+        status: 200,
+        body: presentProgram(
+          await updateProgram(trx, request.params.id, request.body, now(), actorOf(request)),
         ),
-      ),
+      })),
   );
 
   app.get(
@@ -125,7 +126,10 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
         querystring: JournalQuery,
         // Streamed: the schema documents the body, the stream is sent as is.
         response: {
-          200: Type.Unsafe<Readable>({ type: 'string', contentMediaType: 'text/csv' }),
+          200: {
+            description: 'The journal, one CSV row per ledger entry after a header row.',
+            content: { 'text/csv': { schema: Type.Unsafe<Readable>({ type: 'string' }) } },
+          },
           ...errorResponses(400, 401, 404),
         },
       },

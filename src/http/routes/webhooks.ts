@@ -11,7 +11,7 @@ import {
 } from '../../services/webhook-endpoints.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
-import { idempotentWrite } from '../idempotency.ts';
+import { idempotentWrite, transactionalWrite } from '../idempotency.ts';
 import { bodyOrEmpty, refuseBody } from '../no-body.ts';
 import { presentDelivery, presentEndpoint, presentList } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, PageQuery, pageRequest } from '../schemas/common.ts';
@@ -85,12 +85,13 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
         response: { 200: WebhookEndpoint, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) =>
-      presentEndpoint(
-        await store.transaction((trx) =>
-          updateEndpoint(trx, request.params.id, request.body, allowPrivate, now(), actorOf(request)),
+    async (request, reply) =>
+      transactionalWrite(store, reply, async (trx) => ({
+        status: 200,
+        body: presentEndpoint(
+          await updateEndpoint(trx, request.params.id, request.body, allowPrivate, now(), actorOf(request)),
         ),
-      ),
+      })),
   );
 
   app.delete(
@@ -103,10 +104,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
         response: { 200: WebhookEndpoint, ...errorResponses(401, 404) },
       },
     },
-    async (request) =>
-      presentEndpoint(
-        await store.transaction((trx) => deleteEndpoint(trx, request.params.id, now(), actorOf(request))),
-      ),
+    async (request, reply) =>
+      transactionalWrite(store, reply, async (trx) => ({
+        status: 200,
+        body: presentEndpoint(await deleteEndpoint(trx, request.params.id, now(), actorOf(request))),
+      })),
   );
 
   app.post(

@@ -20,7 +20,9 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   404: 'An id names nothing.',
   409: 'Conflicts with stored state (code taken, Idempotency-Key reused with another body).',
   413: 'Body larger than the limit.',
+  415: 'The body is not JSON: send it with Content-Type: application/json.',
   422: 'Well-formed but not applicable.',
+  500: 'Something failed on our side; the body carries a request id to quote.',
 };
 
 /** The documented error responses of a route, all with the one error shape. */

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { Email, ExternalId, Nullable, Timestamp } from './common.ts';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
-const Name = Type.String({ maxLength: 200 });
+const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Refused empty; null clears it.' });
 export const Segment = Type.String({
   minLength: 1,
   maxLength: 64,
