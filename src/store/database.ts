@@ -13,8 +13,10 @@ import {
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
+import { type LossLogger, OutageLog } from './connection-loss.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { Database } from './schema.ts';
+import { survivingLoss } from './surviving-pool.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -26,6 +28,8 @@ export interface Store {
    * share commits (see GroupCommit); on PostgreSQL each gets a transaction of its own.
    */
   transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** PostgreSQL: where a lost connection is logged (once per outage); SQLite has none to lose. */
+  logConnectionLoss(log: LossLogger): void;
   close(): Promise<void>;
 }
 
@@ -110,7 +114,13 @@ function openSqlite(url: string): Store {
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
   });
   const commits = new GroupCommit(db);
-  return { db, dialect: 'sqlite', transaction: (work) => commits.run(work), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    transaction: (work) => commits.run(work),
+    logConnectionLoss: () => {},
+    close: () => db.destroy(),
+  };
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
@@ -131,13 +141,19 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     connectionString: url,
     max: options.poolSize ?? 10,
     types,
+    // Names the process in pg_stat_activity, unless the URL's application_name does.
+    application_name: 'vouch',
+    // TCP keep-alives stop a firewall or NAT from silently dropping an idle connection.
+    keepAlive: true,
     ...(options.schema ? { options: `-c search_path="${options.schema}"` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const outage = new OutageLog();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: survivingLoss(pool, outage) }) });
   return {
     db,
     dialect: 'postgres',
     transaction: (work) => retryingConflicts(() => db.transaction().execute(work)),
+    logConnectionLoss: (log) => outage.attach(log),
     close: () => db.destroy(),
   };
 }

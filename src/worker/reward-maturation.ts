@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { approveDueRewards } from '../services/rewards.ts';
+import { ConnectionLost } from '../store/connection-loss.ts';
 import type { Store } from '../store/database.ts';
 
 const BATCH = 500;
@@ -31,7 +32,11 @@ export function startRewardMaturation(
       (approved) => {
         if (approved > 0) log.info({ approved }, 'approved rewards whose hold ended');
       },
-      (err: unknown) => log.error({ err }, 'approving rewards whose hold ended failed; retrying next sweep'),
+      (err: unknown) => {
+        // A lost connection was logged once by the store; the next sweep opens a new one.
+        if (err instanceof ConnectionLost) return;
+        log.error({ err }, 'approving rewards whose hold ended failed; retrying next sweep');
+      },
     );
   };
   const timer = setInterval(sweep, intervalMs);

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookConfig } from '../lib/config.ts';
 import { type DeliveryRow, fanOut, recordAttempt } from '../services/webhook-dispatch.ts';
+import { ConnectionLost } from '../store/connection-loss.ts';
 import type { Store } from '../store/database.ts';
 import {
   leaseDueDeliveries,
@@ -73,12 +74,14 @@ export function startWebhookWorker(
     inFlight.set(delivery.endpoint_id, (inFlight.get(delivery.endpoint_id) ?? 0) + 1);
     lastLaunched.set(delivery.endpoint_id, ++launches);
     const task = attempt(delivery, endpoint)
-      .catch((err: unknown) =>
-        log.error(
-          { err, delivery: delivery.id },
-          'recording a webhook attempt failed; its lease will run out and it will be tried again',
-        ),
-      )
+      .catch((err: unknown) => {
+        const message =
+          'recording a webhook attempt failed; its lease will run out and it will be tried again';
+        // A lost connection was logged by the store already; here only what it costs.
+        if (err instanceof ConnectionLost)
+          log.warn({ delivery: delivery.id, reason: 'database connection lost' }, message);
+        else log.error({ err, delivery: delivery.id }, message);
+      })
       .finally(() => {
         const left = (inFlight.get(delivery.endpoint_id) ?? 1) - 1;
         if (left === 0) inFlight.delete(delivery.endpoint_id);
@@ -128,7 +131,9 @@ export function startWebhookWorker(
       try {
         worked = await round();
       } catch (err) {
-        log.error({ err }, 'webhook delivery round failed; trying again');
+        // A lost connection was logged once by the store; the next round opens a new one.
+        if (!(err instanceof ConnectionLost))
+          log.error({ err }, 'webhook delivery round failed; trying again');
       }
       if (!worked && running) {
         await new Promise<void>((resolve) => {

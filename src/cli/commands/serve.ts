@@ -19,6 +19,7 @@ export async function serve(): Promise<void> {
   }));
   const terminal = process.stdout.isTTY === true;
   const app = await buildApp({ store, config, secret, logStream: logStreamFor(process.stdout) });
+  store.logConnectionLoss(app.log);
 
   if (key.plaintext) {
     // Printed once, on the first start of an empty database; only its hash is stored.

@@ -15,6 +15,7 @@ export async function worker(): Promise<void> {
   const store = await openMigratedStore(config);
   const stream = logStreamFor(process.stdout);
   const log = stream ? pino({ level: config.logLevel }, stream) : pino({ level: config.logLevel });
+  store.logConnectionLoss(log);
   const stopMaturation = startRewardMaturation(store, log, MATURATION_INTERVAL_MS, () => new Date());
   const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date());
   // The workers' timers do not hold the process open (inside `serve` the server does), and
