@@ -57,6 +57,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -412,6 +421,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1083,6 +1101,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1438,6 +1465,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2116,6 +2152,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -2204,6 +2249,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2279,6 +2333,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2501,6 +2564,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2612,6 +2684,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2763,6 +2844,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2976,6 +3066,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3102,6 +3201,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3243,6 +3351,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3358,6 +3475,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3463,6 +3589,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3623,6 +3758,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3758,6 +3902,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3924,6 +4077,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4082,6 +4244,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4159,6 +4330,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4283,6 +4463,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4368,6 +4557,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4438,6 +4636,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4561,6 +4768,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4675,6 +4891,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4764,6 +4989,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4841,6 +5075,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4985,6 +5228,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5077,6 +5329,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5160,6 +5421,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5296,6 +5566,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5423,6 +5702,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5523,6 +5811,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5604,6 +5901,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5724,6 +6030,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5804,6 +6119,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5947,6 +6271,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6053,6 +6386,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6150,6 +6492,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6300,6 +6651,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6378,6 +6738,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6487,6 +6856,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6567,6 +6945,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6661,6 +7048,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6765,6 +7161,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6884,6 +7289,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6984,6 +7398,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7119,6 +7542,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7196,6 +7628,15 @@ export interface paths {
                 };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };

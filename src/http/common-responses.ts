@@ -7,7 +7,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Adds to a route's documented responses the errors that every route of its kind answers, so
- * that none is documented by hand and a new route cannot leave one out: 500 on any route; 400
+ * that none is documented by hand and a new route cannot leave one out: 500 and 503 on any route; 400
  * where a path parameter, query string or body is read; 413 and 415 where a body is.
  */
 export function documentCommonResponses(route: RouteOptions): void {
@@ -18,7 +18,7 @@ export function documentCommonResponses(route: RouteOptions): void {
   };
   if (!schema?.response) return;
   const readsBody = [route.method].flat().some((method) => BODY_METHODS.has(method));
-  const statuses = [500];
+  const statuses = [500, 503];
   if (readsBody || schema.params || schema.querystring) statuses.push(400);
   if (readsBody) statuses.push(413, 415);
   const response = { ...errorResponses(...statuses), ...schema.response };

@@ -89,6 +89,8 @@ export function errorBody(error: AppError, requestId?: string) {
 }
 
 export function sendError(reply: FastifyReply, error: AppError, requestId?: string) {
+  // A lost database connection is reopened on the next request: the client may retry at once.
+  if (error.status === 503) reply.header('retry-after', '1');
   return reply.code(error.status).send(errorBody(error, requestId));
 }
 

@@ -181,6 +181,7 @@ describe.skipIf(dialect !== 'postgres')(
       release();
 
       expect(failed.status).toBe(503);
+      expect(failed.headers.get('retry-after')).toBe('1');
       expect(failed.body).toEqual({
         error: { type: 'api_error', code: 'service_unavailable', message: expect.stringContaining('retry') },
       });
