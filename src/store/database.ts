@@ -28,6 +28,11 @@ export interface Store {
    * share commits (see GroupCommit); on PostgreSQL each gets a transaction of its own.
    */
   transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Runs reads that must agree with each other (a row and its children) on one snapshot: outside
+   * one, PostgreSQL's read committed lets a commit land between two statements.
+   */
+  snapshot<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** PostgreSQL: where a lost connection is logged (once per outage); SQLite has none to lose. */
   logConnectionLoss(log: LossLogger): void;
   close(): Promise<void>;
@@ -118,6 +123,8 @@ function openSqlite(url: string): Store {
     db,
     dialect: 'sqlite',
     transaction: (work) => commits.run(work),
+    // One connection: a transaction holds it, so no commit lands between the reads it runs.
+    snapshot: (work) => commits.run(work),
     logConnectionLoss: () => {},
     close: () => db.destroy(),
   };
@@ -153,6 +160,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     db,
     dialect: 'postgres',
     transaction: (work) => retryingConflicts(() => db.transaction().execute(work)),
+    snapshot: (work) => db.transaction().setIsolationLevel('repeatable read').execute(work),
     logConnectionLoss: (log) => outage.attach(log),
     close: () => db.destroy(),
   };

@@ -144,7 +144,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
     },
     async ({ params, query }) =>
       presentList(
-        await listDeliveries(store.db, { endpointId: params.id, status: query.status }, pageRequest(query)),
+        // One snapshot, so a delivery and its attempt log are read as of the same commit.
+        await store.snapshot((trx) =>
+          listDeliveries(trx, { endpointId: params.id, status: query.status }, pageRequest(query)),
+        ),
         presentDelivery,
       ),
   );
