@@ -22,6 +22,7 @@ import { type EventResult, emit, type IngestContext, type Ingested, result } fro
 import { createParticipant } from './participants.ts';
 import { fraudSettingsOf } from './programs.ts';
 import { qualifyReferral } from './qualify-referral.ts';
+import { reachBack } from './reach-back.ts';
 import { recordScreening, screenSignup } from './screen-referral.ts';
 
 /** The customer's participant record in the program, enrolled now if new, with its identities. */
@@ -98,6 +99,8 @@ export async function ingestSignup(ctx: IngestContext, hint: ReferralHint | unde
     return { programId, result: result('no_referral', { reason: 'already_referred' }) };
   }
   await recordScreening(ctx, referral, 'signup', screen);
+  // A cluster found only now reaches back to its earlier members that nothing has paid yet.
+  await reachBack(ctx, referral, screen.clusters, fraudSettings);
   if (rejectionReason) {
     emit(ctx, 'referral.rejected', { referral_id: referral.id, reason: rejectionReason });
     const rejected = result('referral_rejected', { reason: rejectionReason, referral_ids: [referral.id] });

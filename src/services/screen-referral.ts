@@ -80,7 +80,7 @@ async function findRing(db: Executor, s: SignupScreen, referredBy: string | null
 }
 
 /** The rules that find a cluster only at its Nth member, and so reach back to the others. */
-export type ClusterRule = 'bulk_ip' | 'bulk_subnet' | 'synthetic_identity' | 'velocity';
+export type ClusterRule = 'bulk_ip' | 'bulk_subnet' | 'burst_inactive' | 'synthetic_identity' | 'velocity';
 
 /** A cluster a sign-up completed: the other referrals in it, which get the signal too. */
 export interface Cluster {
@@ -236,6 +236,7 @@ export async function screenSignup(ctx: IngestContext, screening: Screening, s: 
     bulk_ip: sameIp?.members ?? [],
     bulk_subnet: sameSubnet?.members ?? [],
     velocity: referrerRecent.members,
+    burst_inactive: inactive.members,
     synthetic_identity: near.filter((r) => seriesLocals.has(r.local)).map((r) => r.id),
   };
   const clusters = signals.flatMap((signal) =>

@@ -31,17 +31,20 @@ async function signupsFrom(referrer: Referrer, ips: string[]) {
 describe('bulk_ip', () => {
   const IP = '192.0.2.44';
 
-  it('holds for review the fourth referral from one IP address in a day, allowing the first three', async () => {
+  it('holds for review the fourth referral from one IP address in a day, and reaches back to the first three', async () => {
     const { referrers } = await fraudProgram(undefined, 4);
     const earlier: string[] = [];
     for (const referrer of referrers.slice(0, 3)) earlier.push(...(await signupsFrom(referrer, [IP])));
+    for (const id of earlier) await expectScreened(id, 'allow', []);
 
     const { res, referralId } = await referredBy(referrers[3] as Referrer, { context: { ip: IP } });
 
-    for (const id of earlier) await expectScreened(id, 'allow', []);
     expectSignupResult(res, 'review');
     const reason = '4 referrals from this IP address in 24 h (limit 3).';
     await expectScreened(referralId, 'review', [signal('bulk_ip', 50, reason)]);
+    // The farm was a farm from its first member: each earlier one is held too, told why.
+    const late = `Part of a cluster found at referral ${referralId}: sign-ups from one IP address, more than 3 in 24 h.`;
+    for (const id of earlier) await expectScreened(id, 'review', [signal('bulk_ip', 50, late)]);
   });
 
   it('does not count referrals from another IP address', async () => {
@@ -70,9 +73,10 @@ describe('bulk_ip', () => {
 
     const { referralId } = await referredBy(referrer, { context: { ip: IP } });
 
-    await expectScreened(first as string, 'allow', []);
     const reason = '2 referrals from this IP address in 2 h (limit 1).';
     await expectScreened(referralId, 'review', [signal('bulk_ip', 50, reason)]);
+    const late = `Part of a cluster found at referral ${referralId}: sign-ups from one IP address, more than 1 in 2 h.`;
+    await expectScreened(first as string, 'review', [signal('bulk_ip', 50, late)]);
   });
 });
 
@@ -120,16 +124,20 @@ describe('burst_inactive', () => {
   const settings = onlyRules({ burst_inactive: {} });
   const REASON = 'The referrer made 5 referrals in 1 h that have no purchase yet (threshold 5).';
 
-  it("scores the referrer's sixth referral within an hour while none of the five bought", async () => {
+  it("scores the referrer's sixth referral within an hour while none of the five bought, and the five with it", async () => {
     const { referrer } = await fraudProgram(settings);
+    const five: string[] = [];
     for (let i = 0; i < 5; i++) {
       t.setNow(hoursAfter(i / 10));
-      await expectScreened((await referredBy(referrer)).referralId, 'allow', []);
+      five.push((await referredBy(referrer)).referralId);
+      await expectScreened(five[i] as string, 'allow', []);
     }
 
     const { referralId } = await referredBy(referrer);
 
     await expectScreened(referralId, 'allow', [signal('burst_inactive', 40, REASON)]);
+    const late = `Part of a cluster found at referral ${referralId}: this referrer's referrals with no purchase, more than 5 in 1 h.`;
+    for (const id of five) await expectScreened(id, 'allow', [signal('burst_inactive', 40, late)]);
   });
 
   it('does not count referrals whose referee bought', async () => {

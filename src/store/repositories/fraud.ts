@@ -102,3 +102,62 @@ export async function fraudCounts(db: Executor, programId: string, since: string
     .execute();
   return { byRule, byOutcome };
 }
+
+/** A referral a cluster found later can still hold back: the fields reach-back reads. */
+export interface ReachableReferral {
+  id: string;
+  program_id: string;
+  fraud_score: number;
+}
+
+/**
+ * Of `ids`, the referrals a rule's late finding can still act on: not rejected or expired, none of
+ * their rewards approved or paid yet (a review holds only held rewards), and without a signal of
+ * that rule already, so a cluster's every new member adds nothing twice. In id order.
+ */
+export async function findReachable(
+  db: Executor,
+  ids: readonly string[],
+  rule: string,
+): Promise<ReachableReferral[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('referrals as r')
+    .select(['r.id', 'r.program_id', 'r.fraud_score'])
+    .where('r.id', 'in', ids)
+    .where('r.status', 'in', ['pending', 'qualified'])
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('rewards as w')
+            .select('w.id')
+            .whereRef('w.referral_id', '=', 'r.id')
+            .where('w.status', 'in', ['approved', 'issued', 'redeemed']),
+        ),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('fraud_signals as s')
+            .select('s.id')
+            .whereRef('s.referral_id', '=', 'r.id')
+            .where('s.rule', '=', rule),
+        ),
+      ),
+    )
+    .orderBy('r.id')
+    .execute();
+}
+
+/** Adds a late signal's score to a referral's, and marks it for review when `review` is set. */
+export async function raiseFraudScore(db: Executor, id: string, score: number, review: boolean) {
+  await db
+    .updateTable('referrals')
+    .set((eb) => ({
+      fraud_score: eb('fraud_score', '+', score),
+      ...(review ? { fraud_outcome: 'review' as const } : {}),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
