@@ -2,6 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../src/http/app.ts';
 import { loadConfig } from '../../src/lib/config.ts';
 import { createApiKey } from '../../src/services/api-keys.ts';
+import { validatingInject } from './response-validator.ts';
 import { createTestStore, type TestStore } from './store.ts';
 
 export const PUBLIC_URL = 'https://vouch.example.com';
@@ -43,6 +44,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     now: () => fixedNow ?? new Date(),
     clickRecorder: { maxDelayMs: 5 },
   });
+  // Every answer a test receives, through api() or app.inject, must be what /openapi.json says.
+  app.inject = validatingInject(app.inject.bind(app)) as typeof app.inject;
   const { plaintext: key } = await createApiKey(store.db, 'test', new Date());
   return {
     app,

@@ -35,8 +35,9 @@ class DocumentValidator {
     this.ajv.addSchema({ $id: DOCUMENT_ID, paths: document.paths, components: (document as any).components });
     for (const [template, item] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries<any>(item)) {
+        // A parameter may be empty, as in Fastify's router: `/v1/rewards/` reaches `{id}` as ''.
         const pattern = new RegExp(
-          `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`,
+          `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]*')}$`,
         );
         this.operations.push({
           method: method.toUpperCase(),
