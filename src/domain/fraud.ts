@@ -247,6 +247,31 @@ export function evaluateQualification(
   return signalsFrom('qualification', QUALIFICATION_CHECKS, facts, settings);
 }
 
+/** The rules that find a cluster only at its Nth member, and so reach back to the others. */
+export type ClusterRule = 'bulk_ip' | 'bulk_subnet' | 'burst_inactive' | 'synthetic_identity' | 'velocity';
+
+const CLUSTER_NAMES: Record<ClusterRule, (r: FraudSettings['rules']) => string> = {
+  bulk_ip: (r) =>
+    `sign-ups from one IP address, more than ${r.bulk_ip.max_signups} in ${r.bulk_ip.window_hours} h`,
+  bulk_subnet: (r) =>
+    `sign-ups from one subnet, more than ${r.bulk_subnet.max_signups} in ${r.bulk_subnet.window_hours} h`,
+  burst_inactive: (r) =>
+    `this referrer's referrals with no purchase, more than ${r.burst_inactive.max_inactive} in ${r.burst_inactive.window_hours} h`,
+  synthetic_identity: () => "a numbered series of email addresses among the referrer's referees",
+  velocity: (r) =>
+    `this referrer's referrals, ${r.velocity.min_referrals} or more in ${r.velocity.window_hours} h`,
+};
+
+/**
+ * The signal an earlier member of a cluster gets once the rule finds the cluster at `foundById`:
+ * the rule's score, and a reason naming the cluster and the sign-up that found it.
+ */
+export function clusterSignal(rule: ClusterRule, settings: FraudSettings, foundById: string): FraudSignal {
+  const name = CLUSTER_NAMES[rule](settings.rules);
+  const reason = `Part of a cluster found at referral ${foundById}: ${name}.`;
+  return { rule, stage: 'signup', score: settings.rules[rule].score, reason };
+}
+
 /** Signals add up, to those of an earlier stage (`priorScore`); reaching a threshold exactly is enough. */
 export function fraudOutcome(
   signals: readonly FraudSignal[],

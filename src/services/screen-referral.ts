@@ -1,4 +1,5 @@
 import {
+  type ClusterRule,
   evaluateQualification,
   evaluateSignup,
   type FraudOutcome,
@@ -78,9 +79,6 @@ async function findRing(db: Executor, s: SignupScreen, referredBy: string | null
   }
   return null;
 }
-
-/** The rules that find a cluster only at its Nth member, and so reach back to the others. */
-export type ClusterRule = 'bulk_ip' | 'bulk_subnet' | 'burst_inactive' | 'synthetic_identity' | 'velocity';
 
 /** A cluster a sign-up completed: the other referrals in it, which get the signal too. */
 export interface Cluster {

@@ -60,6 +60,8 @@ const ownIp = () => `2001:db8:${(++networkCount).toString(16)}::7`;
 /** Deterministic spread over the three weeks, so every run judges the same set. */
 const spread = (i: number, of: number) => ((i * 7919) % of) + ((i * 31) % 11) / 11;
 
+type Member = Pick<SignUp, 'referrer' | 'at'> & Partial<Pick<SignUp, 'email' | 'ip' | 'buysAfter'>>;
+
 function labelledSet(): Labelled {
   const referrers: Labelled['referrers'] = [];
   const signUps: SignUp[] = [];
@@ -67,107 +69,79 @@ function labelledSet(): Labelled {
     referrers.push({ key, ...(email ? { email } : {}) });
     return key;
   };
-  const add = (s: Omit<SignUp, 'email' | 'ip'> & Partial<SignUp>) =>
-    signUps.push({ email: personEmail(), ip: ownIp(), ...s });
+  /** `count` sign-ups of one scenario; each a new person on a network of their own unless `member` says. */
+  const scenario = (name: string, fraud: boolean, count: number, member: (i: number) => Member) => {
+    for (let i = 0; i < count; i++) {
+      signUps.push({ scenario: name, fraud, email: personEmail(), ip: ownIp(), ...member(i) });
+    }
+  };
 
   // Legitimate: friends of 20 customers over three weeks, half of whom buy a day later.
-  for (let r = 0; r < 20; r++) {
-    const key = referrer(`customer-${r}`);
-    for (let f = 0; f < 3; f++) {
-      const i = r * 3 + f;
-      add({
-        scenario: 'friends',
-        fraud: false,
-        referrer: key,
-        at: spread(i, DAYS * 24),
-        ...(i % 2 ? { buysAfter: 24 } : {}),
-      });
-    }
-  }
+  for (let r = 0; r < 20; r++) referrer(`customer-${r}`);
+  scenario('friends', false, 60, (i) => ({
+    referrer: `customer-${Math.floor(i / 3)}`,
+    at: spread(i, DAYS * 24),
+    ...(i % 2 ? { buysAfter: 24 } : {}),
+  }));
   // Legitimate: four households, three people signing up on one evening from the home's address.
-  for (let h = 0; h < 4; h++) {
-    const key = referrer(`parent-${h}`);
-    const home = `192.0.2.${10 + h}`;
-    for (let m = 0; m < 3; m++)
-      add({ scenario: 'households', fraud: false, referrer: key, at: 50 + h * 90 + m, ip: home });
-  }
+  for (let h = 0; h < 4; h++) referrer(`parent-${h}`);
+  scenario('households', false, 12, (i) => {
+    const h = Math.floor(i / 3);
+    return { referrer: `parent-${h}`, at: 50 + h * 90 + (i % 3), ip: `192.0.2.${10 + h}` };
+  });
   // Legitimate: two offices, eight colleagues each joining about 36 h apart from the office's address.
-  for (let o = 0; o < 2; o++) {
-    const office = `198.51.100.${20 + o}`;
-    for (let c = 0; c < 8; c++) {
-      add({
-        scenario: 'offices',
-        fraud: false,
-        referrer: referrer(`colleague-${o}-${c}`),
-        at: 10 + o * 5 + c * 36,
-        ip: office,
-      });
-    }
-  }
+  scenario('offices', false, 16, (i) => {
+    const [o, c] = [Math.floor(i / 8), i % 8];
+    return { referrer: referrer(`colleague-${o}-${c}`), at: 10 + o * 5 + c * 36, ip: `198.51.100.${20 + o}` };
+  });
   // Legitimate: a referrer whose post brings seven friends in under an hour, none buying yet.
   const popular = referrer('popular');
-  for (let f = 0; f < 7; f++)
-    add({ scenario: 'popular post', fraud: false, referrer: popular, at: 300 + f / 8 });
+  scenario('popular post', false, 7, (i) => ({ referrer: popular, at: 300 + i / 8 }));
 
   // Fraud: a farm, eight accounts from one address a quarter of an hour apart, through one link.
   const farmer = referrer('farmer');
-  for (let a = 0; a < 8; a++)
-    add({ scenario: 'farm', fraud: true, referrer: farmer, at: 120 + a / 4, ip: '203.0.113.66' });
+  scenario('farm', true, 8, (i) => ({ referrer: farmer, at: 120 + i / 4, ip: '203.0.113.66' }));
   // Fraud: three colluding referrers, six accounts from one address within three hours.
-  for (let a = 0; a < 6; a++) {
-    const key = a < 3 ? referrer(`ring-${a}`) : `ring-${a - 3}`;
-    add({ scenario: 'shared farm', fraud: true, referrer: key, at: 210 + a / 2, ip: '203.0.113.99' });
-  }
+  for (let r = 0; r < 3; r++) referrer(`ring-${r}`);
+  scenario('shared farm', true, 6, (i) => ({
+    referrer: `ring-${i % 3}`,
+    at: 210 + i / 2,
+    ip: '203.0.113.99',
+  }));
   // Fraud: twelve accounts through one link from rotating addresses of one /24, over four hours.
   const proxied = referrer('proxied');
-  for (let a = 0; a < 12; a++) {
-    add({
-      scenario: 'proxy farm',
-      fraud: true,
-      referrer: proxied,
-      at: 280 + a / 3,
-      ip: `203.0.113.${130 + a}`,
-    });
-  }
+  scenario('proxy farm', true, 12, (i) => ({
+    referrer: proxied,
+    at: 280 + i / 3,
+    ip: `203.0.113.${130 + i}`,
+  }));
   // Fraud: a numbered series of addresses, five minutes apart, each from a network of its own.
   const series = referrer('series');
-  for (let a = 0; a < 8; a++) {
-    add({
-      scenario: 'series',
-      fraud: true,
-      referrer: series,
-      at: 400 + a / 12,
-      email: `promo.user${21 + a}@example.net`,
-    });
-  }
+  scenario('series', true, 8, (i) => ({
+    referrer: series,
+    at: 400 + i / 12,
+    email: `promo.user${21 + i}@example.net`,
+  }));
   // Fraud: a numbered series sent slowly, one a day: nothing but the numbers gives it away.
   const slow = referrer('slow series');
-  for (let a = 0; a < 3; a++) {
-    add({
-      scenario: 'slow series',
-      fraud: true,
-      referrer: slow,
-      at: 100 + a * 24,
-      email: `deal.seeker${40 + a}@example.org`,
-    });
-  }
+  scenario('slow series', true, 3, (i) => ({
+    referrer: slow,
+    at: 100 + i * 24,
+    email: `deal.seeker${40 + i}@example.org`,
+  }));
   // Fraud: customers referring themselves under an alias of their own address.
+  const own = ['samjones@gmail.com', 'raviiyer@gmail.com', 'kim.lee@gmail.com', 'abelo@gmail.com'];
   const aliases = [
     's.a.m.jones+promo@gmail.com',
     'ravi.iyer+2@gmail.com',
     'kimlee+x@googlemail.com',
     'a.b.e.l.o@gmail.com',
   ];
-  const own = ['samjones@gmail.com', 'raviiyer@gmail.com', 'kim.lee@gmail.com', 'abelo@gmail.com'];
-  aliases.forEach((email, a) => {
-    add({
-      scenario: 'aliases',
-      fraud: true,
-      referrer: referrer(`alias-${a}`, own[a]),
-      at: 30 + a * 100,
-      email,
-    });
-  });
+  scenario('aliases', true, 4, (i) => ({
+    referrer: referrer(`alias-${i}`, own[i]),
+    at: 30 + i * 100,
+    email: aliases[i],
+  }));
   return { referrers, signUps };
 }
 
