@@ -179,7 +179,8 @@ export function createRedirect(options: RedirectOptions): Redirect {
     lookUp(key, at.getTime()).then(
       (target) => follow(req, res, ip, link, target, at),
       (err: unknown) => {
-        log.error({ err, url: req.url }, 'referral link lookup failed');
+        // The path only: a link's query string may carry what identifies a visitor.
+        log.error({ err, path: (req.url ?? '').split('?')[0] }, 'referral link lookup failed');
         res
           .writeHead(LOOKUP_FAILED.status, { 'content-type': 'application/json; charset=utf-8' })
           .end(LOOKUP_FAILED_BODY);
