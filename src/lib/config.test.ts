@@ -58,8 +58,8 @@ describe('configuration', () => {
 
   it('limits every scope by default', () => {
     expect(loadConfig({}).rateLimits).toEqual({
-      key: { points: 1000, windowSeconds: 10 },
-      ip: { points: 2000, windowSeconds: 10 },
+      key: { points: 10000, windowSeconds: 10 },
+      ip: { points: 20000, windowSeconds: 10 },
       authFailures: { points: 20, windowSeconds: 600 },
       links: { points: 600, windowSeconds: 60 },
     });
