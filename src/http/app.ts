@@ -11,11 +11,13 @@ import { createScreening } from '../services/screening.ts';
 import type { Store } from '../store/database.ts';
 import { requireSecretKey } from './auth.ts';
 import { ClickRecorder, type ClickRecorderOptions } from './click-recorder.ts';
-import { documentCommonResponses } from './common-responses.ts';
+import { documentCommonResponses, documentRateLimited } from './common-responses.ts';
 import type { RouteDeps } from './deps.ts';
 import { errorHandler, sendError } from './error-handler.ts';
 import { strictJsonInput } from './json-body.ts';
 import { loggerOptions } from './logging.ts';
+import { limitApi, limitApiKey } from './rate-limit-hooks.ts';
+import { createLimiters } from './rate-limiter.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -147,10 +149,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     domain: config.cookieDomain,
     serialize: app.serializeCookie,
   };
-  const answer = createRedirect({ ...deps, log: app.log, cookies, signCookie: app.signCookie });
+  const limiters = createLimiters(config.rateLimits, store, secret, app.log);
+  const answer = createRedirect({
+    ...deps,
+    log: app.log,
+    cookies,
+    signCookie: app.signCookie,
+    limit: limiters.links,
+  });
   await app.register(redirectRoutes, { redirect: answer });
   await app.register(async (v1) => {
+    v1.addHook('onRoute', documentRateLimited);
+    limitApi(v1, limiters);
     v1.addHook('onRequest', requireSecretKey(store));
+    limitApiKey(v1, limiters);
     // The webhook routes of Stripe and Shopify read their raw bodies themselves, outside this scope.
     strictJsonInput(v1);
     await v1.register(programRoutes, deps);

@@ -21,7 +21,18 @@ export function documentCommonResponses(route: RouteOptions): void {
   const statuses = [500, 503];
   if (readsBody || schema.params || schema.querystring) statuses.push(400);
   if (readsBody) statuses.push(413, 415);
-  const response = { ...errorResponses(...statuses), ...schema.response };
+  addResponses(schema, errorResponses(...statuses));
+}
+
+/** Adds 429 to the documented responses of a route under the API's rate limits (the /v1 scope). */
+export function documentRateLimited(route: RouteOptions): void {
+  const schema = route.schema as { response?: Record<string, unknown> };
+  if (!schema?.response) return;
+  addResponses(schema, errorResponses(429));
+}
+
+function addResponses(schema: { response?: Record<string, unknown> }, added: Record<number, unknown>): void {
+  const response = { ...added, ...schema.response };
   // In order of status, as a reader looks them up.
   schema.response = Object.fromEntries(Object.entries(response).sort(([a], [b]) => a.localeCompare(b)));
 }

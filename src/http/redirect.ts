@@ -8,6 +8,8 @@ import { TtlCache } from './code-cache.ts';
 import type { RouteDeps } from './deps.ts';
 import { errorBody } from './error-handler.ts';
 import { ipHasher } from './ip-hasher.ts';
+import { tooManyClicks } from './rate-limit-page.ts';
+import type { Limiter } from './rate-limiter.ts';
 import {
   type CookieSettings,
   DEVICE_COOKIE,
@@ -95,6 +97,8 @@ export interface RedirectOptions extends RouteDeps {
   cookies: CookieSettings;
   /** @fastify/cookie's signer, so `unsignCookie` verifies the referral cookie. */
   signCookie: (value: string) => string;
+  /** Clicks per client address; null when off. */
+  limit: Limiter | null;
 }
 
 /**
@@ -106,7 +110,7 @@ export interface RedirectOptions extends RouteDeps {
 export type Redirect = (req: IncomingMessage, res: ServerResponse, ip: string, link?: Link | null) => void;
 
 export function createRedirect(options: RedirectOptions): Redirect {
-  const { store, secret, clicks, now, log, cookies, signCookie } = options;
+  const { store, secret, clicks, now, log, cookies, signCookie, limit } = options;
   const deviceAttributes = deviceCookieAttributes(cookies);
   // A code that does not resolve is cached too (as null), so guessing codes costs no queries.
   const cache = new TtlCache<RedirectTarget | null>(5_000, 50_000);
@@ -168,13 +172,13 @@ export function createRedirect(options: RedirectOptions): Redirect {
       .end();
   }
 
-  return (req, res, ip, link = parseLink(req.url ?? '')) => {
+  function answer(req: IncomingMessage, res: ServerResponse, ip: string, link: Link | null) {
     const at = now();
     // A code too long to exist is, to the visitor following the link, just an unknown code.
     if (!link || link.code.length > MAX_CODE_LENGTH || !POSSIBLE_CODE.test(link.code)) return notFound(res);
     const key = codeKey(link.code);
     const cached = cache.get(key, at.getTime());
-    // A cached code is answered without a promise; only a lookup waits for the database.
+    // A cached code is answered without waiting for the database; only a lookup does.
     if (cached !== undefined) return follow(req, res, ip, link, cached, at);
     lookUp(key, at.getTime()).then(
       (target) => follow(req, res, ip, link, target, at),
@@ -186,5 +190,15 @@ export function createRedirect(options: RedirectOptions): Redirect {
           .end(LOOKUP_FAILED_BODY);
       },
     );
+  }
+
+  if (!limit) return (req, res, ip, link = parseLink(req.url ?? '')) => answer(req, res, ip, link);
+  // The count comes first, so a flood of unknown codes is limited too; in memory it settles
+  // without I/O, in the microtask after the request.
+  return (req, res, ip, link = parseLink(req.url ?? '')) => {
+    limit.consume(ip).then((state) => {
+      if (state.allowed) answer(req, res, ip, link);
+      else tooManyClicks(res, state);
+    });
   };
 }

@@ -34,8 +34,34 @@ describe('configuration', () => {
     ['VOUCH_COOKIE_DOMAIN', 'exa mple.com'],
     ['LOG_LEVEL', 'loud'],
     ['VOUCH_TRUST_PROXY', 'maybe'],
+    ['VOUCH_RATE_LIMIT_KEY', '1000'],
+    ['VOUCH_RATE_LIMIT_KEY', '0/10s'],
+    ['VOUCH_RATE_LIMIT_IP', '10/0s'],
+    ['VOUCH_RATE_LIMIT_IP', '-5/1s'],
+    ['VOUCH_RATE_LIMIT_AUTH_FAILURES', '10/1d'],
+    ['VOUCH_RATE_LIMIT_AUTH_FAILURES', 'none'],
+    ['VOUCH_RATE_LIMIT_LINKS', '1.5/1s'],
+    ['VOUCH_RATE_LIMIT_LINKS', '10 / 1s'],
   ])('refuses %s=%s with an error naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
+  });
+
+  it.each([
+    ['100/10s', { points: 100, windowSeconds: 10 }],
+    ['20/m', { points: 20, windowSeconds: 60 }],
+    ['5000/2h', { points: 5000, windowSeconds: 7200 }],
+    ['off', null],
+  ])('reads a rate limit of %s', (value, limit) => {
+    expect(loadConfig({ VOUCH_RATE_LIMIT_KEY: value }).rateLimits.key).toEqual(limit);
+  });
+
+  it('limits every scope by default', () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      key: { points: 10000, windowSeconds: 10 },
+      ip: { points: 20000, windowSeconds: 10 },
+      authFailures: { points: 20, windowSeconds: 600 },
+      links: { points: 600, windowSeconds: 60 },
+    });
   });
 });

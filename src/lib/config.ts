@@ -20,6 +20,24 @@ export interface Config {
   readonly stripeWebhookSecret: string | undefined;
   /** The Shopify app's secret that signs its webhooks: POST /integrations/shopify/webhook exists only with it. */
   readonly shopifyWebhookSecret: string | undefined;
+  readonly rateLimits: RateLimitConfig;
+}
+
+/** A number of requests per window; null where the limit is off. */
+export interface RateLimit {
+  readonly points: number;
+  readonly windowSeconds: number;
+}
+
+export interface RateLimitConfig {
+  /** Per API key, on /v1. */
+  readonly key: RateLimit | null;
+  /** Per client address, on /v1, before the key is checked. */
+  readonly ip: RateLimit | null;
+  /** Failed authentications per client address: past it, /v1 refuses the address for the window. */
+  readonly authFailures: RateLimit | null;
+  /** Per client address, on referral links (/r/). */
+  readonly links: RateLimit | null;
 }
 
 export interface WebhookConfig {
@@ -132,6 +150,49 @@ function parseSwitch(variable: string, raw: string | undefined): boolean {
   throw new ConfigError(variable, `must be on or off, got '${raw}'`);
 }
 
+const RATE_LIMIT = /^([1-9][0-9]{0,8})\/([1-9][0-9]{0,5})?(s|m|h)$/;
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
+
+/** `100/10s`, `20/m`, `5000/1h` (requests per window), or `off`. */
+export function parseRateLimit(
+  variable: string,
+  raw: string | undefined,
+  fallback: string,
+): RateLimit | null {
+  const value = raw === undefined || raw === '' ? fallback : raw;
+  if (value === 'off') return null;
+  const match = RATE_LIMIT.exec(value);
+  if (!match) {
+    throw new ConfigError(
+      variable,
+      `must be requests per window such as 100/10s, 20/1m or 5000/1h (1 to 999999999 per 1s to 999999h), or off, got '${value}'`,
+    );
+  }
+  const unit = match[3] as keyof typeof UNIT_SECONDS;
+  return Object.freeze({
+    points: Number(match[1]),
+    windowSeconds: Number(match[2] ?? 1) * UNIT_SECONDS[unit],
+  });
+}
+
+// Generous for real use: a backend sending 1,000 requests a second on one key (a backfill), a
+// proxy of many people behind one address opening 10 links a second; a key guesser gets 20 tries
+// per 10 minutes. They stop runaway loops and floods, not customers.
+const RATE_LIMIT_DEFAULTS = { key: '10000/10s', ip: '20000/10s', authFailures: '20/10m', links: '600/1m' };
+
+function parseRateLimits(env: Record<string, string | undefined>): RateLimitConfig {
+  return Object.freeze({
+    key: parseRateLimit('VOUCH_RATE_LIMIT_KEY', env.VOUCH_RATE_LIMIT_KEY, RATE_LIMIT_DEFAULTS.key),
+    ip: parseRateLimit('VOUCH_RATE_LIMIT_IP', env.VOUCH_RATE_LIMIT_IP, RATE_LIMIT_DEFAULTS.ip),
+    authFailures: parseRateLimit(
+      'VOUCH_RATE_LIMIT_AUTH_FAILURES',
+      env.VOUCH_RATE_LIMIT_AUTH_FAILURES,
+      RATE_LIMIT_DEFAULTS.authFailures,
+    ),
+    links: parseRateLimit('VOUCH_RATE_LIMIT_LINKS', env.VOUCH_RATE_LIMIT_LINKS, RATE_LIMIT_DEFAULTS.links),
+  });
+}
+
 function parseWebhooks(env: Record<string, string | undefined>): WebhookConfig {
   return Object.freeze({
     inProcess: parseSwitch('VOUCH_WEBHOOK_WORKER', env.VOUCH_WEBHOOK_WORKER),
@@ -158,5 +219,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhooks: parseWebhooks(env),
     stripeWebhookSecret: env.VOUCH_STRIPE_WEBHOOK_SECRET || undefined,
     shopifyWebhookSecret: env.VOUCH_SHOPIFY_WEBHOOK_SECRET || undefined,
+    rateLimits: parseRateLimits(env),
   });
 }

@@ -23,6 +23,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** PostgreSQL's pool, for a library that takes one (the rate limiter); null on SQLite. */
+  readonly pool: pg.Pool | null;
   /**
    * Runs work in a transaction: the one way entry points write. On SQLite, concurrent callers
    * share commits (see GroupCommit); on PostgreSQL each gets a transaction of its own.
@@ -122,6 +124,7 @@ function openSqlite(url: string): Store {
   return {
     db,
     dialect: 'sqlite',
+    pool: null,
     transaction: (work) => commits.run(work),
     // One connection: a transaction holds it, so no commit lands between the reads it runs.
     snapshot: (work) => commits.run(work),
@@ -159,6 +162,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   return {
     db,
     dialect: 'postgres',
+    pool,
     transaction: (work) => retryingConflicts(() => db.transaction().execute(work)),
     snapshot: (work) => db.transaction().setIsolationLevel('repeatable read').execute(work),
     logConnectionLoss: (log) => outage.attach(log),

@@ -9,12 +9,18 @@ const schema = {
   description:
     "Redirects (302) to the program's landing URL with vouch_ref and vouch_click added to its query, " +
     'sets a signed first-party cookie for the attribution window and records the click. ' +
-    'Unknown or disabled codes answer 404 with a small HTML page.',
+    'Unknown or disabled codes answer 404 with a small HTML page; past the per-address limit, 429 with one.',
   params: Type.Object({ code: Type.String({ maxLength: 64 }) }),
   response: {
     302: Type.Null({ description: 'Redirect to the landing URL.' }),
     404: {
       description: 'Unknown or disabled code: a small HTML page, no redirect.',
+      content: { 'text/html': { schema: Type.String() } },
+    },
+    429: {
+      description:
+        'Too many links opened from one client address (VOUCH_RATE_LIMIT_LINKS): a small HTML page, no redirect; ' +
+        'Retry-After says in how many seconds, RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit.',
       content: { 'text/html': { schema: Type.String() } },
     },
   },

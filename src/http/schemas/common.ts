@@ -22,6 +22,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   413: 'Body larger than the limit.',
   415: 'The body is not JSON: send it with Content-Type: application/json.',
   422: 'Well-formed but not applicable.',
+  429: 'Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit.',
   500: 'Something failed on our side; the body carries a request id to quote.',
   503: 'The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key.',
 };
