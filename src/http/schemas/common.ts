@@ -23,7 +23,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not JSON: send it with Content-Type: application/json.',
   422: 'Well-formed but not applicable.',
   500: 'Something failed on our side; the body carries a request id to quote.',
-  503: 'The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key.',
+  503: 'service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key.',
 };
 
 /** The documented error responses of a route, all with the one error shape. */
