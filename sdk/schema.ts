@@ -57,7 +57,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -428,7 +428,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1101,7 +1101,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1472,7 +1472,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2152,7 +2152,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2249,7 +2249,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2340,7 +2340,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2564,7 +2564,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2691,7 +2691,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2851,7 +2851,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3066,7 +3066,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3208,7 +3208,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3351,7 +3351,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3475,7 +3475,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3596,7 +3596,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3758,7 +3758,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3909,7 +3909,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4077,7 +4077,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4244,7 +4244,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4337,7 +4337,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4463,7 +4463,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4557,7 +4557,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4643,7 +4643,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4768,7 +4768,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4891,7 +4891,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4989,7 +4989,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5082,7 +5082,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5228,7 +5228,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5329,7 +5329,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5428,7 +5428,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5566,7 +5566,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5702,7 +5702,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5811,7 +5811,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5908,7 +5908,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6030,7 +6030,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6126,7 +6126,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6271,7 +6271,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6386,7 +6386,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6499,7 +6499,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6651,7 +6651,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6745,7 +6745,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6856,7 +6856,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6952,7 +6952,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7055,7 +7055,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7168,7 +7168,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7289,7 +7289,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7405,7 +7405,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7542,7 +7542,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7635,7 +7635,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
