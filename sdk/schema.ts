@@ -66,7 +66,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -446,7 +446,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1128,7 +1128,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1508,7 +1508,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2197,7 +2197,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2303,7 +2303,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2403,7 +2403,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2636,7 +2636,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2772,7 +2772,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2941,7 +2941,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3165,7 +3165,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3316,7 +3316,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3468,7 +3468,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3601,7 +3601,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3731,7 +3731,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3902,7 +3902,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4062,7 +4062,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4239,7 +4239,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4415,7 +4415,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4517,7 +4517,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4652,7 +4652,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4755,7 +4755,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4850,7 +4850,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4984,7 +4984,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5116,7 +5116,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5223,7 +5223,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5325,7 +5325,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5480,7 +5480,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5590,7 +5590,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5698,7 +5698,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5845,7 +5845,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5990,7 +5990,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6108,7 +6108,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6214,7 +6214,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6345,7 +6345,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6450,7 +6450,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6604,7 +6604,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6728,7 +6728,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6850,7 +6850,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7011,7 +7011,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7114,7 +7114,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7234,7 +7234,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7339,7 +7339,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7451,7 +7451,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7573,7 +7573,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7703,7 +7703,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7828,7 +7828,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7974,7 +7974,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -8076,7 +8076,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key. */
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
                 503: {
                     headers: {
                         [name: string]: unknown;

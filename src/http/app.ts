@@ -14,6 +14,7 @@ import { ClickRecorder, type ClickRecorderOptions } from './click-recorder.ts';
 import { documentCommonResponses, documentRateLimited } from './common-responses.ts';
 import type { RouteDeps } from './deps.ts';
 import { errorHandler, sendError } from './error-handler.ts';
+import { healthRoutes } from './health.ts';
 import { strictJsonInput } from './json-body.ts';
 import { loggerOptions } from './logging.ts';
 import { limitApi, limitApiKey } from './rate-limit-hooks.ts';
@@ -71,6 +72,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     ...SERVER_TIMEOUTS,
+    // Answered below in Vouch's error shape (shutting_down) instead of Fastify's own.
+    return503OnClosing: false,
     // A path that is not percent-encoded UTF-8 (`%ED%A0%80`, a lone `%`) fails in the router, which
     // would answer in Fastify's own shape. A referral link answers as its fast path does (the
     // unknown-code page); anything else in the documented error shape.
@@ -108,6 +111,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
   );
   app.decorateRequest('apiKey', null);
+  // A request arriving on a kept-alive connection while the server drains: refused at once,
+  // before any work, so the client retries on another instance (Fastify already sets Connection: close).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing)
+      return sendError(reply, new AppError('shutting_down', 'The server is shutting down; retry.'));
+  });
   app.addSchema(ErrorBody);
   // Before any route, so that each one's document lists the errors every route answers.
   app.addHook('onRoute', documentCommonResponses);
@@ -143,7 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await app.register(healthRoutes, { store, now: deps.now });
   const cookies = {
     secure: config.publicUrl.startsWith('https:'),
     domain: config.cookieDomain,

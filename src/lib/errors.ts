@@ -69,6 +69,8 @@ const ERRORS = {
   internal_error: { status: 500, type: 'api_error' },
   // The database connection was lost mid-request; retrying (with the Idempotency-Key) is safe.
   service_unavailable: { status: 503, type: 'api_error' },
+  // The process is shutting down (SIGTERM); another instance behind the load balancer answers.
+  shutting_down: { status: 503, type: 'api_error' },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

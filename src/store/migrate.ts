@@ -89,3 +89,9 @@ async function migrateWith(
     if (code !== '3F000' || attempt >= 3) return orThrow(result);
   }
 }
+
+/** The names of the migrations this code knows that the database has not run: none when current. */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const migrations = await (await migrator(db)).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

@@ -13,6 +13,8 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 const UNDOCUMENTED: ReadonlyArray<{ method: string; path: string; reason: string }> = [
   { method: 'GET', path: '/openapi.json', reason: 'the document itself' },
   { method: 'GET', path: '/health', reason: "a load balancer's liveness probe, not part of the API" },
+  { method: 'GET', path: '/health/live', reason: "a load balancer's liveness probe, not part of the API" },
+  { method: 'GET', path: '/health/ready', reason: "a load balancer's readiness probe, not part of the API" },
 ];
 
 interface Operation {

@@ -1,6 +1,7 @@
 import { buildApp } from '../../http/app.ts';
 import { bootstrapApiKey } from '../../services/api-keys.ts';
 import { ensureInstanceSecret } from '../../services/instance-secret.ts';
+import { startHeartbeat } from '../../worker/heartbeat.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
 import { startWebhookWorker } from '../../worker/webhook-worker.ts';
 import { configOrExit, describeDatabase, openMigratedStore } from '../context.ts';
@@ -32,6 +33,10 @@ export async function serve(): Promise<void> {
   const stopWebhooks = config.webhooks.inProcess
     ? startWebhookWorker(store, config.webhooks, app.log, () => new Date())
     : async () => {};
+  // The in-process webhook worker beats as a separate `vouch worker` does (see /health/ready).
+  const stopHeartbeat = config.webhooks.inProcess
+    ? startHeartbeat(store, app.log, () => new Date())
+    : async () => {};
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -40,6 +45,7 @@ export async function serve(): Promise<void> {
     await app.close();
     await stopMaturation();
     await stopWebhooks();
+    await stopHeartbeat();
     await store.close();
     process.exit(0);
   };

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { startHeartbeat } from '../../worker/heartbeat.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
 import { startWebhookWorker } from '../../worker/webhook-worker.ts';
 import { configOrExit, openMigratedStore } from '../context.ts';
@@ -18,6 +19,8 @@ export async function worker(): Promise<void> {
   store.logConnectionLoss(log);
   const stopMaturation = startRewardMaturation(store, log, MATURATION_INTERVAL_MS, () => new Date());
   const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date());
+  // Read by serve's /health/ready: a worker that dies without stopping goes stale there.
+  const stopHeartbeat = startHeartbeat(store, log, () => new Date());
   // The workers' timers do not hold the process open (inside `serve` the server does), and
   // better-sqlite3 holds no handle: this one keeps a worker alive while it waits for work.
   const keepAlive = setInterval(() => {}, 60_000);
@@ -29,6 +32,7 @@ export async function worker(): Promise<void> {
     log.info({ signal }, 'shutting down: finishing the webhook attempts in flight');
     await stopWebhooks();
     await stopMaturation();
+    await stopHeartbeat();
     await store.close();
     process.exit(0);
   };

@@ -24,7 +24,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   422: 'Well-formed but not applicable.',
   429: 'Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit.',
   500: 'Something failed on our side; the body carries a request id to quote.',
-  503: 'The database connection was lost mid-request (PostgreSQL); retry after Retry-After seconds, with the same Idempotency-Key.',
+  503: 'service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key.',
 };
 
 /** The documented error responses of a route, all with the one error shape. */
