@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { isPublicAddress } from './public-address.ts';
 
 /**
  * Outgoing webhooks, decided without I/O: the event catalogue, what an endpoint receives, when a
@@ -53,47 +54,11 @@ export function judgeAttempt(
   return { outcome: 'retry', at: new Date(now.getTime() + delay) };
 }
 
-// Addresses no delivery may reach unless private targets are allowed (development): loopback,
-// private networks, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, and the
-// unspecified, multicast and reserved ranges.
-const PRIVATE = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const)
-  PRIVATE.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const)
-  PRIVATE.addSubnet(net, prefix, 'ipv6');
-
-/** Whether an address is one a webhook must not reach. IPv4-mapped IPv6 counts as its IPv4. */
-export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1] as string, 'ipv4');
-  const family = isIP(address);
-  if (family === 0) return true;
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
-
 export type UrlProblem = 'invalid_url' | 'not_https' | 'has_credentials' | 'private_address';
 
 /**
  * Checks an endpoint URL as it is saved: https (http too when private targets are allowed), no
- * credentials in it, and not a private address literal. Host names are checked again at each
+ * credentials in it, and neither `localhost` nor an address literal that is not public. Host names are checked again at each
  * delivery, against what DNS says then.
  */
 export function checkEndpointUrl(raw: string, allowPrivate: boolean): UrlProblem | null {
@@ -107,7 +72,9 @@ export function checkEndpointUrl(raw: string, allowPrivate: boolean): UrlProblem
   if (url.username || url.password) return 'has_credentials';
   // `localhost.` is `localhost`: a name's trailing root dot changes nothing.
   const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  if (!allowPrivate && (host === 'localhost' || (isIP(host) !== 0 && isPrivateAddress(host)))) {
+  // `localhost` and its subdomains always mean this machine (RFC 6761).
+  const local = host === 'localhost' || host.endsWith('.localhost');
+  if (!allowPrivate && (local || (isIP(host) !== 0 && !isPublicAddress(host)))) {
     return 'private_address';
   }
   return null;

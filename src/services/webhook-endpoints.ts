@@ -31,7 +31,8 @@ const URL_PROBLEMS: Record<UrlProblem, string> = {
   invalid_url: 'url must be an absolute URL.',
   not_https: 'url must use https.',
   has_credentials: 'url must not carry a user name or password.',
-  private_address: 'url must not point at a private, loopback or link-local address.',
+  private_address:
+    'url must not point at localhost or an address that is not public (private, loopback, link-local, site-local, NAT64 or 6to4 of one, reserved...).',
 };
 
 function checkUrl(url: string, allowPrivate: boolean): string {

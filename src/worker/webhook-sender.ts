@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { isPrivateAddress } from '../domain/webhooks.ts';
+import { classifyAddress, describeAddress } from '../domain/public-address.ts';
 import type { AttemptResult } from '../services/webhook-dispatch.ts';
 
 /** What an attempt needs: the endpoint's URL and secrets, and the delivery's id and body. */
@@ -15,28 +15,47 @@ export interface Outgoing {
   body: string;
 }
 
+/** Resolves a host name to every address it has, as `dns.lookup` with `all: true` does. */
+export type Resolve = (
+  hostname: string,
+  options: LookupOptions,
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+const systemResolve: Resolve = (hostname, options, callback) =>
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => callback(err, addresses ?? []));
+
 export interface SenderOptions {
   allowPrivate: boolean;
   timeoutMs: number;
+  /** The system resolver unless given (tests hand one that answers what they need). */
+  resolve?: Resolve | undefined;
+}
+
+/** The first answer that is not public, with why, or null when every one is. */
+function refusedAnswer(addresses: readonly LookupAddress[]): string | null {
+  for (const { address } of addresses) {
+    const verdict = classifyAddress(address);
+    if (!verdict.public) return describeAddress(verdict);
+  }
+  return null;
 }
 
 /**
- * Resolves as `dns.lookup` does, then refuses private, loopback and link-local answers. It runs as
+ * Resolves as `dns.lookup` does, then refuses the name if any answer is not a public address. It runs as
  * the socket connects, so the address checked is the address used: a name that resolved to a
  * public address when saved and to 169.254.169.254 now (DNS rebinding) is refused now.
  */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+function guardedLookup(allowPrivate: boolean, resolve: Resolve): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...(options as LookupOptions), all: true }, (err, addresses) => {
+    resolve(hostname, options as LookupOptions, (err, list) => {
       if (err) return callback(err, '', 4);
-      const list = addresses as LookupAddress[];
-      const refused = !allowPrivate && list.some((a) => isPrivateAddress(a.address));
+      // Any answer not public refuses the name: the socket may pick any of them.
+      const refused = allowPrivate ? null : refusedAnswer(list);
       const first = list[0];
       if (refused || !first) {
-        const error = Object.assign(new Error(`${hostname} resolves to a private address`), {
-          code: 'EPRIVATE',
-        });
-        return callback(error, '', 4);
+        const why = refused ? `resolves to ${refused}, not a public address` : 'resolves to no address';
+        return callback(Object.assign(new Error(`${hostname} ${why}`), { code: 'EPRIVATE' }), '', 4);
       }
       if ((options as LookupOptions).all)
         return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
@@ -50,7 +69,7 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
  * a failed attempt), and each attempt, connecting included, ends at the timeout.
  */
 export function createSender(options: SenderOptions) {
-  const lookup = guardedLookup(options.allowPrivate);
+  const lookup = guardedLookup(options.allowPrivate, options.resolve ?? systemResolve);
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
@@ -82,8 +101,9 @@ export function createSender(options: SenderOptions) {
     }
     // An address literal never reaches the lookup: it is checked here instead.
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (!options.allowPrivate && isIP(host) !== 0 && isPrivateAddress(host)) {
-      return done(null, `${host} is a private address`);
+    if (!options.allowPrivate && isIP(host) !== 0) {
+      const verdict = classifyAddress(host);
+      if (!verdict.public) return done(null, `${describeAddress(verdict)} is not a public address`);
     }
     const agent = agents[url.protocol as 'http:' | 'https:'];
     if (!agent) return done(null, `unsupported protocol ${url.protocol}`);

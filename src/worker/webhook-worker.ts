@@ -9,7 +9,7 @@ import {
   updateDelivery,
 } from '../store/repositories/webhook-deliveries.ts';
 import { findEndpoint, type WebhookEndpointRow } from '../store/repositories/webhook-endpoints.ts';
-import { createSender, type Outgoing } from './webhook-sender.ts';
+import { createSender, type Outgoing, type Resolve } from './webhook-sender.ts';
 
 const FAN_OUT_BATCH = 500;
 const IDLE_MS = 200;
@@ -34,8 +34,9 @@ export function startWebhookWorker(
   config: WebhookConfig,
   log: FastifyBaseLogger,
   now: () => Date,
+  resolve?: Resolve,
 ): () => Promise<void> {
-  const sender = createSender(config);
+  const sender = createSender({ ...config, resolve });
   const inFlight = new Map<string, number>();
   /** When each endpoint last had an attempt started, as a sequence number: the idle pass's order. */
   const lastLaunched = new Map<string, number>();

@@ -258,7 +258,7 @@ describe('private targets at delivery time', () => {
     });
 
     expect(refused).toMatchObject({ status: 'pending', last_status_code: null });
-    expect(refused?.attempt_log[0]?.error).toMatch(/private/);
+    expect(refused?.attempt_log[0]?.error).toMatch(/not a public address/);
     await sleep(200);
     expect(receiver.received).toEqual([]);
   });
