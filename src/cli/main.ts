@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { backupCommand, restoreCommand } from './commands/backup.ts';
 import { exportCommand } from './commands/export.ts';
 import { createKey, listKeys, revokeKey } from './commands/keys.ts';
 import { verifyLedgerCommand } from './commands/ledger.ts';
@@ -25,6 +26,21 @@ program
   .description('deliver webhooks and approve matured rewards, without serving HTTP')
   .action(worker);
 program.command('migrate').description('bring the database schema up to date').action(migrate);
+program
+  .command('backup')
+  .description(
+    'SQLite: copy the database, consistently even while serve writes, to FILE (checked, then moved into place)',
+  )
+  .argument('<file>', 'where the copy goes; never replaced unless --force')
+  .option('--force', 'replace FILE if it exists')
+  .action(backupCommand);
+program
+  .command('restore')
+  .description(
+    'SQLite: replace the database with a checked backup, when no process uses it; keeps the old one as *.before-restore',
+  )
+  .argument('<file>', 'a file made by vouch backup')
+  .action(restoreCommand);
 
 const keys = program.command('keys').description('manage secret API keys');
 keys
