@@ -7166,8 +7166,7 @@ export interface paths {
                             created_at: string;
                             /** Format: date-time */
                             updated_at: string;
-                            /** @description whsec_…: shown only in this response. Verify with any Standard Webhooks library. */
-                            secret: string;
+                            secret: string | null;
                         };
                     };
                 };
@@ -7635,8 +7634,7 @@ export interface paths {
                             created_at: string;
                             /** Format: date-time */
                             updated_at: string;
-                            /** @description whsec_…: shown only in this response. Verify with any Standard Webhooks library. */
-                            secret: string;
+                            secret: string | null;
                         };
                     };
                 };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import { AppError } from '../lib/errors.ts';
+import type { Executor } from '../store/executor.ts';
 import { findIdempotencyRecord, insertIdempotencyRecord } from '../store/repositories/idempotency.ts';
 import type { Database } from '../store/schema.ts';
 import type { RouteDeps } from './deps.ts';
@@ -12,6 +13,18 @@ export interface WriteResult {
 }
 
 export type Write = (trx: Transaction<Database>) => Promise<WriteResult>;
+
+type JsonObject = Record<string, unknown>;
+
+/**
+ * What a stored response must not keep, such as a signing secret or an email: `blank` takes it out
+ * of the body before the body is stored, and `refill` reads it again from the live rows when the
+ * response is replayed. A rotated secret or an erased email then lives nowhere else.
+ */
+export interface Withheld {
+  blank(body: JsonObject): JsonObject;
+  refill(db: Executor, stored: JsonObject): Promise<JsonObject>;
+}
 
 class ConcurrentRequest extends Error {}
 
@@ -56,23 +69,30 @@ function requestHash(request: FastifyRequest): string {
     .digest('hex');
 }
 
-function replay(
+async function replay(
+  { store }: Pick<RouteDeps, 'store'>,
   reply: FastifyReply,
-  stored: { status_code: number; response_body: string },
-  hash: string,
+  stored: { status_code: number; response_body: string; request_hash: string },
   sent: string,
+  withheld: Withheld | undefined,
 ) {
-  if (sent !== hash) {
+  if (sent !== stored.request_hash) {
     throw new AppError(
       'idempotency_key_reused',
       'This Idempotency-Key was used with a different request; use a new key for a new request.',
       'Idempotency-Key',
     );
   }
+  const body = JSON.parse(stored.response_body) as JsonObject;
   return reply
     .code(stored.status_code)
     .header('idempotent-replayed', 'true')
-    .send(JSON.parse(stored.response_body));
+    .send(withheld ? await withheld.refill(store.db, body) : body);
+}
+
+/** When a stored response stops being replayed: older keys count as new. */
+function expiryCutoff({ now, config }: Pick<RouteDeps, 'now' | 'config'>): string {
+  return new Date(now().getTime() - config.idempotencyKeyTtlHours * 3_600_000).toISOString();
 }
 
 /**
@@ -81,11 +101,13 @@ function replay(
  * refused; the write and its record commit together or not at all.
  */
 export async function idempotentWrite(
-  { store, now }: Pick<RouteDeps, 'store' | 'now'>,
+  deps: Pick<RouteDeps, 'store' | 'now' | 'config'>,
   request: FastifyRequest,
   reply: FastifyReply,
   write: Write,
+  withheld?: Withheld,
 ) {
+  const { store, now } = deps;
   const header = request.headers['idempotency-key'];
   if (header === undefined) return transactionalWrite(store, reply, write);
   const key = Array.isArray(header) ? header[0] : header;
@@ -97,22 +119,27 @@ export async function idempotentWrite(
   }
   const apiKeyId = request.apiKey?.id ?? 'anonymous';
   const hash = requestHash(request);
-  const stored = await findIdempotencyRecord(store.db, apiKeyId, key);
-  if (stored) return replay(reply, stored, stored.request_hash, hash);
+  const since = expiryCutoff(deps);
+  const stored = await findIdempotencyRecord(store.db, apiKeyId, key, since);
+  if (stored) return replay(deps, reply, stored, hash, withheld);
 
   try {
     const { status, text } = await store.transaction(async (trx) => {
       const result = await write(trx);
       const text = serialise(reply, result);
-      const recorded = await insertIdempotencyRecord(trx, {
-        api_key_id: apiKeyId,
-        key,
-        request_hash: hash,
-        status_code: result.status,
-        // What the client is answered, so a replay answers the same.
-        response_body: text,
-        created_at: now().toISOString(),
-      });
+      const recorded = await insertIdempotencyRecord(
+        trx,
+        {
+          api_key_id: apiKeyId,
+          key,
+          request_hash: hash,
+          status_code: result.status,
+          // What the client is answered, so a replay answers the same, less what is withheld.
+          response_body: withheld ? JSON.stringify(withheld.blank(JSON.parse(text) as JsonObject)) : text,
+          created_at: now().toISOString(),
+        },
+        since,
+      );
       if (!recorded) throw new ConcurrentRequest();
       return { status: result.status, text };
     });
@@ -120,8 +147,8 @@ export async function idempotentWrite(
   } catch (error) {
     if (!(error instanceof ConcurrentRequest)) throw error;
     // A concurrent request with the same key committed first: this one rolled back; answer as it did.
-    const winner = await findIdempotencyRecord(store.db, apiKeyId, key);
+    const winner = await findIdempotencyRecord(store.db, apiKeyId, key, since);
     if (!winner) throw new Error('idempotency record vanished after a conflict');
-    return replay(reply, winner, winner.request_hash, hash);
+    return replay(deps, reply, winner, hash, withheld);
   }
 }

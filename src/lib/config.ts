@@ -21,6 +21,8 @@ export interface Config {
   /** The Shopify app's secret that signs its webhooks: POST /integrations/shopify/webhook exists only with it. */
   readonly shopifyWebhookSecret: string | undefined;
   readonly rateLimits: RateLimitConfig;
+  /** How long a stored Idempotency-Key response is replayed before the key counts as new. */
+  readonly idempotencyKeyTtlHours: number;
 }
 
 /** A number of requests per window; null where the limit is off. */
@@ -220,5 +222,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     stripeWebhookSecret: env.VOUCH_STRIPE_WEBHOOK_SECRET || undefined,
     shopifyWebhookSecret: env.VOUCH_SHOPIFY_WEBHOOK_SECRET || undefined,
     rateLimits: parseRateLimits(env),
+    // At least a day, so a client retrying through an outage overnight still gets its answer.
+    idempotencyKeyTtlHours: parseInteger(
+      'VOUCH_IDEMPOTENCY_KEY_TTL_HOURS',
+      env.VOUCH_IDEMPOTENCY_KEY_TTL_HOURS,
+      24,
+      24,
+      24 * 366,
+    ),
   });
 }

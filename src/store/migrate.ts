@@ -19,6 +19,7 @@ import * as webhookFairLease from './migrations/0010-webhook-fair-lease.ts';
 import * as fraudEventTime from './migrations/0011-fraud-event-time.ts';
 import * as rewardRelease from './migrations/0012-reward-release.ts';
 import * as ledgerEvent from './migrations/0013-ledger-event.ts';
+import * as idempotencyExpiry from './migrations/0014-idempotency-expiry.ts';
 import * as rateLimits from './migrations/0016-rate-limits.ts';
 import type { Database } from './schema.ts';
 
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-fraud-event-time': fraudEventTime,
   '0012-reward-release': rewardRelease,
   '0013-ledger-event': ledgerEvent,
+  '0014-idempotency-expiry': idempotencyExpiry,
   '0016-rate-limits': rateLimits,
 };
 

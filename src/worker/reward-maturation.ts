@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { approveDueRewards } from '../services/rewards.ts';
-import { ConnectionLost } from '../store/connection-loss.ts';
 import type { Store } from '../store/database.ts';
+import { every } from './every.ts';
 
 const BATCH = 500;
 
@@ -16,9 +16,9 @@ export async function approveAllDue(store: Store, now: Date): Promise<number> {
 }
 
 /**
- * Runs `approveAllDue` every `intervalMs` inside `vouch serve`. Safe with several processes on one
- * database: each approval is a compare-and-set, so a reward is approved once. Returns a stop function
- * that waits for a sweep in progress.
+ * Runs `approveAllDue` every `intervalMs` inside `vouch serve` and `vouch worker`. Safe with several
+ * processes on one database: each approval is a compare-and-set, so a reward is approved once.
+ * Returns a stop function that waits for a sweep in progress.
  */
 export function startRewardMaturation(
   store: Store,
@@ -26,24 +26,9 @@ export function startRewardMaturation(
   intervalMs: number,
   now: () => Date,
 ): () => Promise<void> {
-  let running: Promise<void> = Promise.resolve();
-  const sweep = () => {
-    running = approveAllDue(store, now()).then(
-      (approved) => {
-        if (approved > 0) log.info({ approved }, 'approved rewards whose hold ended');
-      },
-      (err: unknown) => {
-        // A lost connection was logged once by the store; the next sweep opens a new one.
-        if (err instanceof ConnectionLost) return;
-        log.error({ err }, 'approving rewards whose hold ended failed; retrying next sweep');
-      },
-    );
+  const sweep = async () => {
+    const approved = await approveAllDue(store, now());
+    if (approved > 0) log.info({ approved }, 'approved rewards whose hold ended');
   };
-  const timer = setInterval(sweep, intervalMs);
-  timer.unref();
-  sweep();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return every(intervalMs, sweep, log, 'approving rewards whose hold ended failed; retrying next sweep');
 }

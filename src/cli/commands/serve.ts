@@ -2,13 +2,14 @@ import { buildApp } from '../../http/app.ts';
 import { bootstrapApiKey } from '../../services/api-keys.ts';
 import { ensureInstanceSecret } from '../../services/instance-secret.ts';
 import { startHeartbeat } from '../../worker/heartbeat.ts';
+import { startIdempotencyExpiry } from '../../worker/idempotency-expiry.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
 import { startWebhookWorker } from '../../worker/webhook-worker.ts';
 import { configOrExit, describeDatabase, openMigratedStore } from '../context.ts';
 import { firstKeyBlock, logStreamFor } from '../terminal.ts';
 
-// Holds are counted in days; a minute's delay in approving is invisible.
-const MATURATION_INTERVAL_MS = 60_000;
+// Holds are counted in days and stored responses expire in hours: a minute's delay is invisible.
+const SWEEP_INTERVAL_MS = 60_000;
 
 export async function serve(): Promise<void> {
   const config = configOrExit();
@@ -29,7 +30,14 @@ export async function serve(): Promise<void> {
     app.log.info('adopted VOUCH_BOOTSTRAP_KEY as the first secret API key');
   }
 
-  const stopMaturation = startRewardMaturation(store, app.log, MATURATION_INTERVAL_MS, () => new Date());
+  const stopMaturation = startRewardMaturation(store, app.log, SWEEP_INTERVAL_MS, () => new Date());
+  const stopExpiry = startIdempotencyExpiry(
+    store,
+    app.log,
+    SWEEP_INTERVAL_MS,
+    config.idempotencyKeyTtlHours,
+    () => new Date(),
+  );
   const stopWebhooks = config.webhooks.inProcess
     ? startWebhookWorker(store, config.webhooks, app.log, () => new Date())
     : async () => {};
@@ -44,6 +52,7 @@ export async function serve(): Promise<void> {
     app.log.info({ signal }, 'shutting down: finishing requests and writing buffered clicks');
     await app.close();
     await stopMaturation();
+    await stopExpiry();
     await stopWebhooks();
     await stopHeartbeat();
     await store.close();

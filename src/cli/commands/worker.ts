@@ -1,11 +1,12 @@
 import pino from 'pino';
 import { startHeartbeat } from '../../worker/heartbeat.ts';
+import { startIdempotencyExpiry } from '../../worker/idempotency-expiry.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
 import { startWebhookWorker } from '../../worker/webhook-worker.ts';
 import { configOrExit, openMigratedStore } from '../context.ts';
 import { logStreamFor } from '../terminal.ts';
 
-const MATURATION_INTERVAL_MS = 60_000;
+const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * Background work without the HTTP server: webhook delivery and reward maturation. Run as many
@@ -17,7 +18,14 @@ export async function worker(): Promise<void> {
   const stream = logStreamFor(process.stdout);
   const log = stream ? pino({ level: config.logLevel }, stream) : pino({ level: config.logLevel });
   store.logConnectionLoss(log);
-  const stopMaturation = startRewardMaturation(store, log, MATURATION_INTERVAL_MS, () => new Date());
+  const stopMaturation = startRewardMaturation(store, log, SWEEP_INTERVAL_MS, () => new Date());
+  const stopExpiry = startIdempotencyExpiry(
+    store,
+    log,
+    SWEEP_INTERVAL_MS,
+    config.idempotencyKeyTtlHours,
+    () => new Date(),
+  );
   const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date());
   // Read by serve's /health/ready: a worker that dies without stopping goes stale there.
   const stopHeartbeat = startHeartbeat(store, log, () => new Date());
@@ -32,6 +40,7 @@ export async function worker(): Promise<void> {
     log.info({ signal }, 'shutting down: finishing the webhook attempts in flight');
     await stopWebhooks();
     await stopMaturation();
+    await stopExpiry();
     await stopHeartbeat();
     await store.close();
     process.exit(0);

@@ -16,6 +16,7 @@ import {
   TaskComplete,
   TaskListQuery,
 } from '../schemas/fulfilment.ts';
+import { taskRecipientEmail } from '../withheld.ts';
 
 const tags = ['fulfilment'];
 // 10,000 codes of up to 128 characters, JSON-quoted: past the 64 KiB every other route takes.
@@ -134,9 +135,17 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
       },
     },
     (request, reply) =>
-      idempotentWrite(deps, request, reply, async (trx) => ({
-        status: 200,
-        body: presentTask(await completeTask(trx, request.params.id, request.body, now(), actorOf(request))),
-      })),
+      idempotentWrite(
+        deps,
+        request,
+        reply,
+        async (trx) => ({
+          status: 200,
+          body: presentTask(
+            await completeTask(trx, request.params.id, request.body, now(), actorOf(request)),
+          ),
+        }),
+        taskRecipientEmail,
+      ),
   );
 };

@@ -5,6 +5,7 @@ import { idempotentWrite } from '../idempotency.ts';
 import { presentInvite, presentList } from '../presenters.ts';
 import { errorResponses, listOf, pageRequest } from '../schemas/common.ts';
 import { Invite, InviteCreate, InviteListQuery } from '../schemas/invites.ts';
+import { inviteEmail } from '../withheld.ts';
 
 const tags = ['invites'];
 
@@ -28,10 +29,16 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     async (request, reply) => {
       // A lead form is sent right after its click, which may still wait in this process's batch.
       if (request.body.click_id) await clicks.flush();
-      return idempotentWrite(deps, request, reply, async (trx) => {
-        const { invite, created } = await createInvite(trx, request.body, now(), screening.hash);
-        return { status: created ? 201 : 200, body: presentInvite(invite) };
-      });
+      return idempotentWrite(
+        deps,
+        request,
+        reply,
+        async (trx) => {
+          const { invite, created } = await createInvite(trx, request.body, now(), screening.hash);
+          return { status: created ? 201 : 200, body: presentInvite(invite) };
+        },
+        inviteEmail,
+      );
     },
   );
 

@@ -14,6 +14,7 @@ import { idempotentWrite, transactionalWrite } from '../idempotency.ts';
 import { presentParticipant } from '../presenters.ts';
 import { errorResponses, IdParams } from '../schemas/common.ts';
 import { Participant, ParticipantCreate, ParticipantUpdate } from '../schemas/participants.ts';
+import { participantEmail } from '../withheld.ts';
 
 const tags = ['participants'];
 const IDENTITY_PARAMS = { email: 'email', phone: 'phone', ip: 'ip' };
@@ -43,15 +44,21 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
       },
     },
     (request, reply) =>
-      idempotentWrite(deps, request, reply, async (trx) => {
-        const { participant, created } = await enrollParticipant(
-          trx,
-          request.body,
-          now(),
-          identitiesOf(request.body),
-        );
-        return { status: created ? 201 : 200, body: await present(trx, participant) };
-      }),
+      idempotentWrite(
+        deps,
+        request,
+        reply,
+        async (trx) => {
+          const { participant, created } = await enrollParticipant(
+            trx,
+            request.body,
+            now(),
+            identitiesOf(request.body),
+          );
+          return { status: created ? 201 : 200, body: await present(trx, participant) };
+        },
+        participantEmail,
+      ),
   );
 
   app.get(

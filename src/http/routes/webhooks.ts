@@ -24,6 +24,7 @@ import {
   WebhookEndpointUpdate,
   WebhookEndpointWithSecret,
 } from '../schemas/webhooks.ts';
+import { endpointSecret } from '../withheld.ts';
 
 const tags = ['webhooks'];
 
@@ -42,10 +43,16 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       },
     },
     (request, reply) =>
-      idempotentWrite(deps, request, reply, async (trx) => {
-        const row = await createEndpoint(trx, request.body, allowPrivate, now(), actorOf(request));
-        return { status: 201, body: { ...presentEndpoint(row), secret: row.secret } };
-      }),
+      idempotentWrite(
+        deps,
+        request,
+        reply,
+        async (trx) => {
+          const row = await createEndpoint(trx, request.body, allowPrivate, now(), actorOf(request));
+          return { status: 201, body: { ...presentEndpoint(row), secret: row.secret } };
+        },
+        endpointSecret,
+      ),
   );
 
   app.get(
@@ -124,11 +131,17 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       preValidation: bodyOrEmpty,
     },
     (request, reply) =>
-      idempotentWrite(deps, request, reply, async (trx) => {
-        const overlap = request.body.overlap_hours ?? 24;
-        const row = await rotateSecret(trx, request.params.id, overlap, now(), actorOf(request));
-        return { status: 200, body: { ...presentEndpoint(row), secret: row.secret } };
-      }),
+      idempotentWrite(
+        deps,
+        request,
+        reply,
+        async (trx) => {
+          const overlap = request.body.overlap_hours ?? 24;
+          const row = await rotateSecret(trx, request.params.id, overlap, now(), actorOf(request));
+          return { status: 200, body: { ...presentEndpoint(row), secret: row.secret } };
+        },
+        endpointSecret,
+      ),
   );
 
   app.get(

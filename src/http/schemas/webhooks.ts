@@ -32,9 +32,14 @@ export const WebhookEndpoint = Type.Object(
 export const WebhookEndpointWithSecret = Type.Object(
   {
     ...WebhookEndpoint.properties,
-    secret: Type.String({
-      description: 'whsec_…: shown only in this response. Verify with any Standard Webhooks library.',
-    }),
+    secret: Nullable(
+      Type.String({
+        description:
+          'whsec_…: shown only in this response. Verify with any Standard Webhooks library. A replay of the ' +
+          'request (same Idempotency-Key) shows the current secret, as it is not kept with the stored ' +
+          'response; null once the endpoint is deleted.',
+      }),
+    ),
   },
   { title: 'WebhookEndpointWithSecret' },
 );

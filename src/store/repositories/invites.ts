@@ -37,3 +37,7 @@ export async function listInviteRows(
   if (filter.programId) query = query.where('program_id', '=', filter.programId);
   return fetchPage(query, page);
 }
+
+export function findInviteById(db: Executor, id: string): Promise<InviteRow | undefined> {
+  return db.selectFrom('invites').selectAll().where('id', '=', id).executeTakeFirst();
+}
