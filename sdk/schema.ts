@@ -3029,9 +3029,9 @@ export interface paths {
                             type: "signup" | "purchase" | "refund" | "custom";
                             external_id: string;
                             program_id: string | null;
+                            /** @description Who the event is about. Their email, if sent, is kept on the participant, not the event. */
                             customer: {
                                 external_id: string;
-                                email: string | null;
                             };
                             amount: number | null;
                             currency: string | null;
@@ -3063,9 +3063,9 @@ export interface paths {
                             type: "signup" | "purchase" | "refund" | "custom";
                             external_id: string;
                             program_id: string | null;
+                            /** @description Who the event is about. Their email, if sent, is kept on the participant, not the event. */
                             customer: {
                                 external_id: string;
-                                email: string | null;
                             };
                             amount: number | null;
                             currency: string | null;

@@ -87,7 +87,7 @@ export function presentEvent(row: EventRow) {
     type: row.type,
     external_id: row.external_id,
     program_id: row.program_id,
-    customer: { external_id: row.customer_external_id, email: row.customer_email },
+    customer: { external_id: row.customer_external_id },
     amount: row.amount,
     currency: row.currency,
     occurred_at: row.occurred_at,

@@ -58,7 +58,6 @@ const EXPORTS = {
       external_id: 'STRING',
       program_id: 'STRING',
       customer_external_id: 'STRING',
-      customer_email: 'STRING',
       amount: 'INT64',
       currency: 'STRING',
       loyalty_points: 'INT64',

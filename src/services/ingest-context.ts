@@ -25,6 +25,8 @@ export interface EventResult {
 export interface IngestContext {
   db: Executor;
   event: EventRow;
+  /** The customer's email as sent: it enrols them, and is kept on the participant only, not the event. */
+  email: string | null;
   /** When the event happened (occurred_at), as opposed to `now`, when it was received. */
   at: Date;
   now: Date;

@@ -38,7 +38,7 @@ async function enrolCustomer(ctx: IngestContext, programId: string) {
     const input = {
       program_id: programId,
       external_id: event.customer_external_id,
-      email: event.customer_email,
+      email: ctx.email,
     };
     participant = (await createParticipant(db, input, ctx.now, ctx.outbox)).participant;
   }
@@ -69,7 +69,7 @@ export async function ingestSignup(ctx: IngestContext, hint: ReferralHint | unde
       : false;
   const decision = decideAttribution(chosen, {
     customerExternalId: event.customer_external_id,
-    customerEmail: event.customer_email,
+    customerEmail: ctx.email,
     occurredAt: ctx.at,
     linkedToReferrer: referee.linkedIds.includes(chosen.referrer.id),
     alreadyReferred,

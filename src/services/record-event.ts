@@ -142,7 +142,6 @@ export async function recordEvent(
     external_id: input.external_id,
     program_id: input.program_id ?? null,
     customer_external_id: input.customer.external_id,
-    customer_email: input.customer.email?.trim() || null,
     amount: input.amount ?? null,
     currency: input.currency ?? null,
     occurred_at: at.toISOString(),
@@ -160,7 +159,8 @@ export async function recordEvent(
     return { event: first, replayed: true };
   }
 
-  const ctx: IngestContext = { db, event, at, now, outbox: [], actor, keys, screening };
+  const email = input.customer.email?.trim() || null;
+  const ctx: IngestContext = { db, event, email, at, now, outbox: [], actor, keys, screening };
   const outcome = await ingest(ctx, input);
   event.result = JSON.stringify(outcome.result);
   event.program_id = outcome.programId;

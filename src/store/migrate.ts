@@ -21,6 +21,7 @@ import * as rewardRelease from './migrations/0012-reward-release.ts';
 import * as ledgerEvent from './migrations/0013-ledger-event.ts';
 import * as idempotencyExpiry from './migrations/0014-idempotency-expiry.ts';
 import * as rateLimits from './migrations/0016-rate-limits.ts';
+import * as eventsWithoutEmail from './migrations/0018-events-without-email.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-ledger-event': ledgerEvent,
   '0014-idempotency-expiry': idempotencyExpiry,
   '0016-rate-limits': rateLimits,
+  '0018-events-without-email': eventsWithoutEmail,
 };
 
 /**

@@ -85,7 +85,6 @@ export interface EventsTable {
   external_id: string;
   program_id: string | null;
   customer_external_id: string;
-  customer_email: string | null;
   amount: number | null;
   currency: string | null;
   occurred_at: string;

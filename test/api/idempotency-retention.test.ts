@@ -56,7 +56,7 @@ describe('stored responses withhold secrets and emails', () => {
     expect(afterDelete.body.secret).toBeNull();
   });
 
-  it("keeps no participant email; a replay reads it from the participant", async () => {
+  it('keeps no participant email; a replay reads it from the participant', async () => {
     const key = unique('key');
     const email = `${unique('ada')}@example.net`;
     const body = { program_id: programId, external_id: unique('user'), email };

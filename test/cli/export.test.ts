@@ -126,7 +126,6 @@ describe('vouch export --format parquet', () => {
           external_id: `ext-${id}`,
           program_id: null,
           customer_external_id: `cus-${i}`,
-          customer_email: i % 2 ? `c${i}@example.com` : null,
           amount: purchase ? 5_000_000_000 + i : null,
           currency: purchase ? 'USD' : null,
           loyalty_points: purchase ? i : null,

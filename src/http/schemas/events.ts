@@ -133,7 +133,13 @@ export const Event = Type.Object(
     type: EventType,
     external_id: Type.String(),
     program_id: Nullable(Type.String()),
-    customer: Type.Object({ external_id: Type.String(), email: Nullable(Type.String()) }),
+    customer: Type.Object(
+      { external_id: Type.String() },
+      {
+        description:
+          'Who the event is about. Their email, if sent, is kept on the participant, not the event.',
+      },
+    ),
     amount: Nullable(Type.Integer()),
     currency: Nullable(Type.String()),
     occurred_at: Timestamp,
