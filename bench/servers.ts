@@ -83,16 +83,24 @@ export const UNREACHED_LIMITS = {
 /** A fresh database each time, so earlier runs never skew a measurement. */
 export async function startVouch(extraEnv: Record<string, string> = UNREACHED_LIMITS): Promise<Server> {
   const dbFile = tempDatabase();
+  return { ...(await startVouchOn(`sqlite:${dbFile}`, extraEnv)), dbFile };
+}
+
+/** `vouch serve` on a database the caller names, e.g. to start it again on the one a killed server left. */
+export function startVouchOn(
+  databaseUrl: string,
+  extraEnv: Record<string, string> = UNREACHED_LIMITS,
+): Promise<Server> {
   // VOUCH_BENCH_PROF=<dir> writes a .cpuprofile of each vouch server (not of the bench itself).
   const prof = process.env.VOUCH_BENCH_PROF;
   const args = [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), 'bin/vouch.mjs', 'serve'];
   const env = {
-    DATABASE_URL: `sqlite:${dbFile}`,
+    DATABASE_URL: databaseUrl,
     LOG_LEVEL: 'warn',
     VOUCH_BOOTSTRAP_KEY: API_KEY,
     ...extraEnv,
   };
-  return { ...(await start(args, env, '/health')), dbFile };
+  return start(args, env, '/health');
 }
 
 /** A fresh SQLite file in a temp dir that cleanup() removes. */
