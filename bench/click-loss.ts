@@ -6,58 +6,30 @@
 //
 // SQLite by default (a fresh file per kill); with DATABASE_URL=postgres://… a fresh schema in that
 // database per kill, dropped afterwards. VOUCH_CLICK_WRITES is passed to the server as is.
-import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { openStore } from '../src/store/database.ts';
 import { printTable } from './report.ts';
 import {
   API_KEY,
+  benchDialect,
   cleanup,
+  freshDatabase,
   type Server,
   startVouchOn,
   stop,
-  tempDatabase,
   UNREACHED_LIMITS,
 } from './servers.ts';
 
 const CLIENTS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const KILLS = Number(process.env.BENCH_KILLS ?? 3);
-const POSTGRES = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined;
 const SERVER_ENV = {
   ...UNREACHED_LIMITS,
   ...(process.env.VOUCH_CLICK_WRITES ? { VOUCH_CLICK_WRITES: process.env.VOUCH_CLICK_WRITES } : {}),
 };
 const AUTH = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-interface Database {
-  url: string;
-  drop(): Promise<void>;
-}
-
-/** A fresh SQLite file, or a fresh PostgreSQL schema when the bench is given DATABASE_URL. */
-async function freshDatabase(): Promise<Database> {
-  if (!POSTGRES) return { url: `sqlite:${tempDatabase()}`, drop: async () => {} };
-  const schema = `vouch_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  await admin.end();
-  const url = new URL(POSTGRES);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    },
-  };
-}
 
 async function post<T>(server: Server, path: string, body: unknown): Promise<T> {
   const res = await fetch(server.url + path, { method: 'POST', headers: AUTH, body: JSON.stringify(body) });
@@ -181,7 +153,7 @@ async function killUnderLoad(): Promise<Kill> {
 }
 
 try {
-  const dialect = POSTGRES ? 'PostgreSQL' : 'SQLite';
+  const dialect = benchDialect();
   const mode = process.env.VOUCH_CLICK_WRITES ?? 'default';
   log(
     `click loss: ${KILLS} x kill -9 of vouch serve (${dialect}, clicks ${mode}) after ${SECONDS} s of redirects ...`,

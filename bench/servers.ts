@@ -1,6 +1,7 @@
 // Child processes for the bench: `vouch serve` on a throwaway SQLite file, and the bare baseline.
 // Every child is tracked so that an error or Ctrl-C never leaves a server holding a port.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const children = new Set<ChildProcess>();
@@ -130,4 +132,35 @@ export async function stop({ child }: Server): Promise<number | string | null> {
     await exited;
   }
   return child.exitCode ?? child.signalCode;
+}
+
+// DATABASE_URL=postgres://… runs a bench that supports it on PostgreSQL, one fresh schema per server.
+const POSTGRES = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined;
+
+export const benchDialect = () => (POSTGRES ? 'PostgreSQL' : 'SQLite');
+
+export interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh SQLite file, or a fresh PostgreSQL schema when the bench is given DATABASE_URL. */
+export async function freshDatabase(): Promise<BenchDatabase> {
+  if (!POSTGRES) return { url: `sqlite:${tempDatabase()}`, drop: async () => {} };
+  const schema = `vouch_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  await admin.end();
+  const url = new URL(POSTGRES);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: POSTGRES });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
 }

@@ -21,6 +21,11 @@ export interface Config {
   /** The Shopify app's secret that signs its webhooks: POST /integrations/shopify/webhook exists only with it. */
   readonly shopifyWebhookSecret: string | undefined;
   readonly rateLimits: RateLimitConfig;
+  /**
+   * `durable`: a referral link's 302 is sent once its click is committed. `buffered`: clicks are
+   * written up to 50 ms after their 302, so a crash loses that much traffic's clicks.
+   */
+  readonly clickWrites: 'durable' | 'buffered';
 }
 
 /** A number of requests per window; null where the limit is off. */
@@ -203,6 +208,12 @@ function parseWebhooks(env: Record<string, string | undefined>): WebhookConfig {
   });
 }
 
+function parseClickWrites(raw: string | undefined): 'durable' | 'buffered' {
+  if (raw === undefined || raw === '' || raw === 'durable') return 'durable';
+  if (raw === 'buffered') return raw;
+  throw new ConfigError('VOUCH_CLICK_WRITES', `must be durable or buffered, got '${raw}'`);
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const port = parsePort(env.PORT);
   return Object.freeze({
@@ -220,5 +231,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     stripeWebhookSecret: env.VOUCH_STRIPE_WEBHOOK_SECRET || undefined,
     shopifyWebhookSecret: env.VOUCH_SHOPIFY_WEBHOOK_SECRET || undefined,
     rateLimits: parseRateLimits(env),
+    clickWrites: parseClickWrites(env.VOUCH_CLICK_WRITES),
   });
 }
