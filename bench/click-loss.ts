@@ -15,17 +15,17 @@ import {
   benchDialect,
   cleanup,
   freshDatabase,
+  redirectLimits,
   type Server,
   startVouchOn,
   stop,
-  UNREACHED_LIMITS,
 } from './servers.ts';
 
 const CLIENTS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const KILLS = Number(process.env.BENCH_KILLS ?? 3);
 const SERVER_ENV = {
-  ...UNREACHED_LIMITS,
+  ...redirectLimits(),
   ...(process.env.VOUCH_CLICK_WRITES ? { VOUCH_CLICK_WRITES: process.env.VOUCH_CLICK_WRITES } : {}),
 };
 const AUTH = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };

@@ -12,10 +12,10 @@ import {
   benchDialect,
   cleanup,
   freshDatabase,
+  redirectLimits,
   type Server,
   startVouchOn,
   stop,
-  UNREACHED_LIMITS,
 } from './servers.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -63,9 +63,9 @@ try {
     `redirect with durable and buffered clicks on ${dialect}, ${ROUNDS} alternating rounds ...\n`,
   );
   const [durableDb, bufferedDb] = databases;
-  const durable = await startVouchOn(durableDb.url, { ...UNREACHED_LIMITS, VOUCH_CLICK_WRITES: 'durable' });
+  const durable = await startVouchOn(durableDb.url, { ...redirectLimits(), VOUCH_CLICK_WRITES: 'durable' });
   const buffered = await startVouchOn(bufferedDb.url, {
-    ...UNREACHED_LIMITS,
+    ...redirectLimits(),
     VOUCH_CLICK_WRITES: 'buffered',
   });
   const options = { connections: CONNECTIONS };
