@@ -57,7 +57,7 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
   children.add(child);
   child.once('exit', () => children.delete(child));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
     const ok = await fetch(url + readyPath, { redirect: 'manual' }).then(
       (r) => r.status < 500,
@@ -66,7 +66,7 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
     if (ok) return { url, child };
     await sleep(100);
   }
-  throw new Error(`${args.join(' ')} did not answer on ${url} within 20 s`);
+  throw new Error(`${args.join(' ')} did not answer on ${url} within 60 s`);
 }
 
 export function startBaseline(): Promise<Server> {
