@@ -83,6 +83,13 @@ export class LoadTarget {
     this.timed.push(await once(this.url, this.round(this.rate * seconds), this.options));
   }
 
+  /** Each timed run's responses with the expected status per second, in the order run. */
+  rates(): number[] {
+    return this.timed.map(
+      (run) => (run.result.statusCodeStats?.[`${this.expect}`]?.count ?? 0) / run.seconds,
+    );
+  }
+
   /** The timed runs taken together; latencies are the median over the runs. */
   result(): Load {
     const ok = (r: autocannon.Result) => r.statusCodeStats?.[`${this.expect}`]?.count ?? 0;

@@ -125,7 +125,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Before any route, so that each one's document lists the errors every route answers.
   app.addHook('onRoute', documentCommonResponses);
 
-  const clicks = new ClickRecorder(store, app.log, options.clickRecorder);
+  const clicks = new ClickRecorder(store, app.log, {
+    durable: config.clickWrites === 'durable',
+    ...options.clickRecorder,
+  });
   app.addHook('onClose', () => clicks.close());
   const screening = createScreening(secret, config.disposableDomainsFile);
   const deps: RouteDeps = {

@@ -3,6 +3,11 @@ import type { Store } from '../store/database.ts';
 import { type ClickRow, insertClicks } from '../store/repositories/clicks.ts';
 
 export interface ClickRecorderOptions {
+  /**
+   * Each redirect waits for its click's commit (group commit: the clicks that arrive while one
+   * batch commits share the next). Off: clicks are buffered and written up to maxDelayMs later.
+   */
+  durable?: boolean;
   /** Flush once this many clicks wait. */
   maxBatch?: number;
   /** Flush at the latest this long after the first waiting click. */
@@ -11,11 +16,23 @@ export interface ClickRecorderOptions {
   maxBuffered?: number;
 }
 
+interface Waiting {
+  click: ClickRow;
+  committed: () => void;
+}
+
 /**
- * Keeps click writes off the redirect's critical path: clicks are buffered and written in batches,
- * one transaction per batch. `close()` writes what is left, so a clean shutdown loses nothing.
+ * Writes clicks in batches, one transaction per batch, in one of two ways. Durable (the default):
+ * `record` answers a promise that settles once the click is committed, and a batch starts as soon
+ * as the previous one has committed, so under load many clicks share a commit and an idle click
+ * commits at once. Buffered: `record` answers nothing, and the click is written within maxDelayMs
+ * (or once maxBatch wait), so a crash loses what is buffered. Either way `close()` writes what is
+ * left, so a clean shutdown loses nothing.
  */
 export class ClickRecorder {
+  readonly durable: boolean;
+  private waiting: Waiting[] = [];
+  private writing: Promise<void> | null = null;
   private buffer: ClickRow[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -28,12 +45,20 @@ export class ClickRecorder {
     private readonly log: FastifyBaseLogger,
     options: ClickRecorderOptions = {},
   ) {
+    this.durable = options.durable ?? true;
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxDelayMs = options.maxDelayMs ?? 50;
     this.maxBuffered = options.maxBuffered ?? 100_000;
   }
 
-  record(click: ClickRow): void {
+  /** Durable: settles once the click is committed (or, if its write failed, handed to the buffer). */
+  record(click: ClickRow): Promise<void> | undefined {
+    if (this.durable) {
+      return new Promise<void>((committed) => {
+        this.waiting.push({ click, committed });
+        this.writing ??= this.writeWaiting();
+      });
+    }
     this.buffer.push(click);
     if (this.buffer.length >= this.maxBatch) {
       void this.flush();
@@ -50,7 +75,43 @@ export class ClickRecorder {
     }
     // Batches are written one after another, never in parallel, so SQLite sees one writer.
     this.flushing = this.flushing.then(() => this.writeBuffered());
-    return this.flushing;
+    return this.writing ? Promise.all([this.writing, this.flushing]).then(() => {}) : this.flushing;
+  }
+
+  /** Commits the waiting clicks batch after batch until none wait. */
+  private async writeWaiting(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) {
+        let batch: Waiting[] | undefined;
+        try {
+          // The batch is taken when the transaction runs, not before: on SQLite the group commit
+          // starts it at the end of this event-loop turn, so every click read in the turn joins.
+          // A transaction run again (a PostgreSQL conflict, a neighbour's failure in SQLite's
+          // group commit) writes the same batch.
+          await this.store.transaction((trx) => {
+            batch ??= this.waiting.splice(0, this.maxBatch);
+            return insertClicks(
+              trx,
+              batch.map((w) => w.click),
+            );
+          });
+        } catch (err) {
+          // The database refuses writes: the redirects are still answered (the visitor reaches
+          // the landing page, vouch_ref still attributes), and the clicks are retried from the buffer.
+          batch ??= this.waiting.splice(0, this.maxBatch);
+          this.log.error({ err, clicks: batch.length }, 'click batch not written; retrying from memory');
+          this.buffer.push(...batch.map((w) => w.click));
+          this.retryLater();
+        }
+        for (const w of batch ?? []) w.committed();
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  private retryLater(): void {
+    if (!this.timer) this.timer = setTimeout(() => void this.flush(), 1000);
   }
 
   async close(): Promise<void> {
@@ -71,7 +132,7 @@ export class ClickRecorder {
         { err, waiting: this.buffer.length, dropped: Math.max(0, overflow) },
         'click batch not written',
       );
-      if (!this.timer) this.timer = setTimeout(() => void this.flush(), 1000);
+      this.retryLater();
     }
   }
 }

@@ -140,7 +140,7 @@ export function createRedirect(options: RedirectOptions): Redirect {
     const known = req.headers.cookie?.match(DEVICE_IN_COOKIES)?.[1];
     const device = known ?? newId('dev', at.getTime());
     const params = link.query === '' ? null : new URLSearchParams(link.query);
-    clicks.record({
+    const committed = clicks.record({
       id: clickId,
       program_id: target.programId,
       participant_id: target.participantId,
@@ -160,16 +160,18 @@ export function createRedirect(options: RedirectOptions): Redirect {
     const value = COOKIE_SAFE.test(signed) ? signed : encodeURIComponent(signed);
     const referralCookie = `${REFERRAL_COOKIE}=${value}${target.cookieAttributes}`;
     // Always the program's own landing URL: the link cannot be turned into an open redirect.
-    res
-      .writeHead(302, {
-        'cache-control': 'no-store',
-        'set-cookie': known
-          ? referralCookie
-          : [referralCookie, `${DEVICE_COOKIE}=${device}${deviceAttributes}`],
-        location: target.locationPrefix + clickId + target.locationSuffix,
-        'content-length': '0',
-      })
-      .end();
+    const headers = {
+      'cache-control': 'no-store',
+      'set-cookie': known
+        ? referralCookie
+        : [referralCookie, `${DEVICE_COOKIE}=${device}${deviceAttributes}`],
+      location: target.locationPrefix + clickId + target.locationSuffix,
+      'content-length': '0',
+    };
+    // Durable clicks: the 302 leaves once its click is committed, so a crash never loses a click
+    // whose id a visitor holds. The recorder settles the promise even when the write fails.
+    if (committed) committed.then(() => res.writeHead(302, headers).end());
+    else res.writeHead(302, headers).end();
   }
 
   function answer(req: IncomingMessage, res: ServerResponse, ip: string, link: Link | null) {

@@ -13,6 +13,16 @@ describe('configuration', () => {
     });
   });
 
+  it('writes clicks durably unless told to buffer them', () => {
+    expect(loadConfig({}).clickWrites).toBe('durable');
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/vouch' }).clickWrites).toBe('buffered');
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/vouch', VOUCH_CLICK_WRITES: 'durable' }).clickWrites,
+    ).toBe('durable');
+    expect(loadConfig({ VOUCH_CLICK_WRITES: 'durable' }).clickWrites).toBe('durable');
+    expect(loadConfig({ VOUCH_CLICK_WRITES: 'buffered' }).clickWrites).toBe('buffered');
+  });
+
   it('is frozen', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });
@@ -42,6 +52,7 @@ describe('configuration', () => {
     ['VOUCH_RATE_LIMIT_AUTH_FAILURES', 'none'],
     ['VOUCH_RATE_LIMIT_LINKS', '1.5/1s'],
     ['VOUCH_RATE_LIMIT_LINKS', '10 / 1s'],
+    ['VOUCH_CLICK_WRITES', 'batched'],
   ])('refuses %s=%s with an error naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));

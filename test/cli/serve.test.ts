@@ -171,3 +171,39 @@ describe('vouch serve with VOUCH_BOOTSTRAP_KEY', () => {
     expect(keys).toEqual([{ name: 'bootstrap', revoked_at: null }]);
   });
 });
+
+describe('vouch serve killed with SIGKILL', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await createTestStore({ migrate: false });
+  });
+  afterAll(() => store.drop());
+
+  it('has committed the click of every 302 it sent (durable clicks, the default)', async () => {
+    const key = `sk_${randomBytes(24).toString('hex')}`;
+    const server = await startServer({ DATABASE_URL: store.url, VOUCH_BOOTSTRAP_KEY: key });
+    try {
+      const api = client(server, key);
+      const program = await api('POST', '/v1/programs', programBody());
+      const referrer = await api('POST', '/v1/participants', {
+        program_id: program.body.id,
+        external_id: unique('referrer'),
+      });
+      const url = `${server.url}/r/${referrer.body.referral_code}`;
+      const clickIds = await Promise.all(
+        Array.from({ length: 200 }, async () => {
+          const res = await fetch(url, { redirect: 'manual' });
+          await res.arrayBuffer();
+          expect(res.status).toBe(302);
+          return new URL(res.headers.get('location') ?? '').searchParams.get('vouch_click');
+        }),
+      );
+      // No clean shutdown: whatever a buffer held would be gone.
+      await server.kill();
+      const stored = await store.db.selectFrom('clicks').select('id').execute();
+      expect(new Set(stored.map((row) => row.id))).toEqual(new Set(clickIds));
+    } finally {
+      await server.kill();
+    }
+  });
+});

@@ -26,9 +26,10 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
       },
     },
     async (request, reply) => {
-      // Clicks reach the database in batches; a sign-up may follow its click within that delay.
-      // Writing this process's batch first lets the click id resolve. (Another process's batch is
-      // at most ~50 ms behind; the code in vouch_ref is the documented fallback.)
+      // Durable clicks are committed before their 302, so the click id always resolves. Clicks
+      // still in memory (VOUCH_CLICK_WRITES=buffered, or a write that failed and waits for its
+      // retry) are written first when they are this process's; another process's are not, and the
+      // code in vouch_ref is the documented fallback.
       if (request.body.referral?.click_id) await clicks.flush();
       return idempotentWrite(deps, request, reply, async (trx) => {
         const { event, replayed } = await recordEvent(trx, request.body, now(), actorOf(request), screening);

@@ -27,7 +27,8 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       },
     },
     async (request, reply) => {
-      // A lead form is sent right after its click, which may still wait in this process's batch.
+      // A lead form is sent right after its click, which may still be in this process's memory
+      // (buffered clicks, or a failed write waiting for its retry).
       if (request.body.click_id) await clicks.flush();
       return idempotentWrite(
         deps,
