@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { ClickTotals } from '../lib/metrics.ts';
 import type { Store } from '../store/database.ts';
 import { type ClickRow, insertClicks } from '../store/repositories/clicks.ts';
 
@@ -15,7 +16,11 @@ export interface ClickRecorderOptions {
  * Keeps click writes off the redirect's critical path: clicks are buffered and written in batches,
  * one transaction per batch. `close()` writes what is left, so a clean shutdown loses nothing.
  */
-export class ClickRecorder {
+export class ClickRecorder implements ClickTotals {
+  /** Running totals for the metrics: plain numbers, so recording a click allocates nothing more. */
+  buffered = 0;
+  written = 0;
+  dropped = 0;
   private buffer: ClickRow[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -33,7 +38,12 @@ export class ClickRecorder {
     this.maxBuffered = options.maxBuffered ?? 100_000;
   }
 
+  get waiting(): number {
+    return this.buffer.length;
+  }
+
   record(click: ClickRow): void {
+    this.buffered++;
     this.buffer.push(click);
     if (this.buffer.length >= this.maxBatch) {
       void this.flush();
@@ -63,10 +73,14 @@ export class ClickRecorder {
     this.buffer = [];
     try {
       await this.store.transaction((trx) => insertClicks(trx, batch));
+      this.written += batch.length;
     } catch (err) {
       this.buffer = batch.concat(this.buffer);
       const overflow = this.buffer.length - this.maxBuffered;
-      if (overflow > 0) this.buffer.splice(0, overflow);
+      if (overflow > 0) {
+        this.buffer.splice(0, overflow);
+        this.dropped += overflow;
+      }
       this.log.error(
         { err, waiting: this.buffer.length, dropped: Math.max(0, overflow) },
         'click batch not written',

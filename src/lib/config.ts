@@ -21,6 +21,10 @@ export interface Config {
   /** The Shopify app's secret that signs its webhooks: POST /integrations/shopify/webhook exists only with it. */
   readonly shopifyWebhookSecret: string | undefined;
   readonly rateLimits: RateLimitConfig;
+  /** The bearer token GET /metrics asks for; unset, /metrics does not exist on the API port. */
+  readonly metricsToken: string | undefined;
+  /** A port of its own serving /metrics without a token (for `vouch worker` too); unset, none. */
+  readonly metricsPort: number | undefined;
 }
 
 /** A number of requests per window; null where the limit is off. */
@@ -122,6 +126,18 @@ function parseCookieDomain(raw: string | undefined): string | undefined {
   return raw;
 }
 
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  // Long enough not to be guessed: the metrics describe the traffic and the outbox.
+  if (raw.length < 16) throw new ConfigError('VOUCH_METRICS_TOKEN', 'must be at least 16 characters long');
+  return raw;
+}
+
+function parseMetricsPort(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  return parseInteger('VOUCH_METRICS_PORT', raw, 0, 1, 65535);
+}
+
 function parseLogLevel(raw: string | undefined): string {
   if (raw === undefined || raw === '') return 'info';
   if (!LOG_LEVELS.includes(raw))
@@ -220,5 +236,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     stripeWebhookSecret: env.VOUCH_STRIPE_WEBHOOK_SECRET || undefined,
     shopifyWebhookSecret: env.VOUCH_SHOPIFY_WEBHOOK_SECRET || undefined,
     rateLimits: parseRateLimits(env),
+    metricsToken: parseMetricsToken(env.VOUCH_METRICS_TOKEN),
+    metricsPort: parseMetricsPort(env.VOUCH_METRICS_PORT),
   });
 }
