@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
+import { createMetrics, type Metrics, REDIRECT_ROUTE } from '../lib/metrics.ts';
 import { createScreening } from '../services/screening.ts';
 import type { Store } from '../store/database.ts';
 import { requireSecretKey } from './auth.ts';
@@ -17,6 +18,7 @@ import { errorHandler, sendError } from './error-handler.ts';
 import { healthRoutes } from './health.ts';
 import { strictJsonInput } from './json-body.ts';
 import { loggerOptions } from './logging.ts';
+import { metricsRoutes, watchBacklog } from './metrics.ts';
 import { limitApi, limitApiKey } from './rate-limit-hooks.ts';
 import { createLimiters } from './rate-limiter.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
@@ -48,6 +50,8 @@ export interface AppOptions {
   /** Where logs go instead of stdout as JSON (a terminal's pretty printer). */
   logStream?: DestinationStream;
   clickRecorder?: ClickRecorderOptions;
+  /** The registry /metrics reports; the CLI shares it with the in-process worker. */
+  metrics?: Metrics;
 }
 
 // Request bodies are small JSON objects; anything larger is a mistake or an attack.
@@ -111,6 +115,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
   );
   app.decorateRequest('apiKey', null);
+  app.decorateReply('errorCode', null);
+  const metrics = options.metrics ?? createMetrics();
+  // By route pattern, never the URL. Referral links count themselves (redirect.ts), on the fast
+  // path as through inject; a request no route matched is one `(unmatched)` route.
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? '(unmatched)';
+    if (route !== REDIRECT_ROUTE) {
+      metrics.httpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    }
+    done();
+  });
   // A request arriving on a kept-alive connection while the server drains: refused at once,
   // before any work, so the client retries on another instance (Fastify already sets Connection: close).
   let closing = false;
@@ -130,6 +145,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...options.clickRecorder,
   });
   app.addHook('onClose', () => clicks.close());
+  metrics.watchClicks(() => clicks);
+  watchBacklog(metrics, store, app.log);
+  store.countDatabaseErrors((kind) => metrics.databaseError(kind));
   const screening = createScreening(secret, config.disposableDomainsFile);
   const deps: RouteDeps = {
     store,
@@ -138,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clicks,
     screening,
     now: options.now ?? (() => new Date()),
+    metrics,
   };
 
   await app.register(cookie, { secret });
@@ -160,6 +179,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { store, now: deps.now });
+  // Unset, there is no /metrics here: it answers 404 like any unknown path, so nothing leaks.
+  if (config.metricsToken) await app.register(metricsRoutes, { metrics, token: config.metricsToken });
   const cookies = {
     secure: config.publicUrl.startsWith('https:'),
     domain: config.cookieDomain,
@@ -172,6 +193,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     cookies,
     signCookie: app.signCookie,
     limit: limiters.links,
+    tally: metrics.redirects,
   });
   await app.register(redirectRoutes, { redirect: answer });
   await app.register(async (v1) => {

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { ClickTotals } from '../lib/metrics.ts';
 import type { Store } from '../store/database.ts';
 import { type ClickRow, insertClicks } from '../store/repositories/clicks.ts';
 
@@ -29,9 +30,13 @@ interface Waiting {
  * (or once maxBatch wait), so a crash loses what is buffered. Either way `close()` writes what is
  * left, so a clean shutdown loses nothing.
  */
-export class ClickRecorder {
+export class ClickRecorder implements ClickTotals {
   readonly durable: boolean;
-  private waiting: Waiting[] = [];
+  /** Running totals for the metrics: plain numbers, so recording a click allocates nothing more. */
+  buffered = 0;
+  written = 0;
+  dropped = 0;
+  private queued: Waiting[] = [];
   private writing: Promise<void> | null = null;
   private buffer: ClickRow[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -51,11 +56,17 @@ export class ClickRecorder {
     this.maxBuffered = options.maxBuffered ?? 100_000;
   }
 
+  /** Clicks recorded and not yet written. */
+  get waiting(): number {
+    return this.queued.length + this.buffer.length;
+  }
+
   /** Durable: settles once the click is committed (or, if its write failed, handed to the buffer). */
   record(click: ClickRow): Promise<void> | undefined {
+    this.buffered++;
     if (this.durable) {
       return new Promise<void>((committed) => {
-        this.waiting.push({ click, committed });
+        this.queued.push({ click, committed });
         this.writing ??= this.writeWaiting();
       });
     }
@@ -81,7 +92,7 @@ export class ClickRecorder {
   /** Commits the waiting clicks batch after batch until none wait. */
   private async writeWaiting(): Promise<void> {
     try {
-      while (this.waiting.length > 0) {
+      while (this.queued.length > 0) {
         let batch: Waiting[] | undefined;
         try {
           // The batch is taken when the transaction runs, not before: on SQLite the group commit
@@ -89,16 +100,17 @@ export class ClickRecorder {
           // A transaction run again (a PostgreSQL conflict, a neighbour's failure in SQLite's
           // group commit) writes the same batch.
           await this.store.transaction((trx) => {
-            batch ??= this.waiting.splice(0, this.maxBatch);
+            batch ??= this.queued.splice(0, this.maxBatch);
             return insertClicks(
               trx,
               batch.map((w) => w.click),
             );
           });
+          this.written += batch?.length ?? 0;
         } catch (err) {
           // The database refuses writes: the redirects are still answered (the visitor reaches
           // the landing page, vouch_ref still attributes), and the clicks are retried from the buffer.
-          batch ??= this.waiting.splice(0, this.maxBatch);
+          batch ??= this.queued.splice(0, this.maxBatch);
           this.log.error({ err, clicks: batch.length }, 'click batch not written; retrying from memory');
           this.buffer.push(...batch.map((w) => w.click));
           this.retryLater();
@@ -124,10 +136,14 @@ export class ClickRecorder {
     this.buffer = [];
     try {
       await this.store.transaction((trx) => insertClicks(trx, batch));
+      this.written += batch.length;
     } catch (err) {
       this.buffer = batch.concat(this.buffer);
       const overflow = this.buffer.length - this.maxBuffered;
-      if (overflow > 0) this.buffer.splice(0, overflow);
+      if (overflow > 0) {
+        this.buffer.splice(0, overflow);
+        this.dropped += overflow;
+      }
       this.log.error(
         { err, waiting: this.buffer.length, dropped: Math.max(0, overflow) },
         'click batch not written',

@@ -1,4 +1,5 @@
 import type { Config } from '../lib/config.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import type { Screening } from '../services/screening.ts';
 import type { Store } from '../store/database.ts';
 import type { ClickRecorder } from './click-recorder.ts';
@@ -13,4 +14,5 @@ export interface RouteDeps {
   /** Identity hashing and the disposable-domain list, for ingestion. */
   screening: Screening;
   now: () => Date;
+  metrics: Metrics;
 }

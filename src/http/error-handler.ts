@@ -2,6 +2,13 @@ import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, errorType } from '../lib/errors.ts';
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The error code this reply answers with, for the metrics; null for a success. */
+    errorCode: ErrorCode | null;
+  }
+}
+
 const KEYWORD_CODES: Record<string, ErrorCode> = {
   required: 'missing_field',
   type: 'invalid_type',
@@ -91,6 +98,7 @@ export function errorBody(error: AppError, requestId?: string) {
 export function sendError(reply: FastifyReply, error: AppError, requestId?: string) {
   // A lost database connection is reopened on the next request: the client may retry at once.
   if (error.status === 503) reply.header('retry-after', '1');
+  reply.errorCode = error.code;
   return reply.code(error.status).send(errorBody(error, requestId));
 }
 

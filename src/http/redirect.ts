@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { codeKey } from '../domain/referral-codes.ts';
 import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
+import type { RedirectTally } from '../lib/metrics.ts';
 import { findCodeTarget } from '../store/repositories/participants.ts';
 import { TtlCache } from './code-cache.ts';
 import type { RouteDeps } from './deps.ts';
@@ -99,6 +100,8 @@ export interface RedirectOptions extends RouteDeps {
   signCookie: (value: string) => string;
   /** Clicks per client address; null when off. */
   limit: Limiter | null;
+  /** Where each answer is counted, by method and status (for /metrics). */
+  tally: RedirectTally;
 }
 
 /**
@@ -110,7 +113,7 @@ export interface RedirectOptions extends RouteDeps {
 export type Redirect = (req: IncomingMessage, res: ServerResponse, ip: string, link?: Link | null) => void;
 
 export function createRedirect(options: RedirectOptions): Redirect {
-  const { store, secret, clicks, now, log, cookies, signCookie, limit } = options;
+  const { store, secret, clicks, now, log, cookies, signCookie, limit, tally } = options;
   const deviceAttributes = deviceCookieAttributes(cookies);
   // A code that does not resolve is cached too (as null), so guessing codes costs no queries.
   const cache = new TtlCache<RedirectTarget | null>(5_000, 50_000);
@@ -132,6 +135,7 @@ export function createRedirect(options: RedirectOptions): Redirect {
     at: Date,
   ): void {
     if (!target) {
+      tally.answered(req.method === 'HEAD', 404);
       notFound(res);
       return;
     }
@@ -159,6 +163,7 @@ export function createRedirect(options: RedirectOptions): Redirect {
     const signed = signCookie(`${target.code}.${clickId}`);
     const value = COOKIE_SAFE.test(signed) ? signed : encodeURIComponent(signed);
     const referralCookie = `${REFERRAL_COOKIE}=${value}${target.cookieAttributes}`;
+    tally.answered(req.method === 'HEAD', 302);
     // Always the program's own landing URL: the link cannot be turned into an open redirect.
     const headers = {
       'cache-control': 'no-store',
@@ -177,7 +182,10 @@ export function createRedirect(options: RedirectOptions): Redirect {
   function answer(req: IncomingMessage, res: ServerResponse, ip: string, link: Link | null) {
     const at = now();
     // A code too long to exist is, to the visitor following the link, just an unknown code.
-    if (!link || link.code.length > MAX_CODE_LENGTH || !POSSIBLE_CODE.test(link.code)) return notFound(res);
+    if (!link || link.code.length > MAX_CODE_LENGTH || !POSSIBLE_CODE.test(link.code)) {
+      tally.answered(req.method === 'HEAD', 404);
+      return notFound(res);
+    }
     const key = codeKey(link.code);
     const cached = cache.get(key, at.getTime());
     // A cached code is answered without waiting for the database; only a lookup does.
@@ -187,6 +195,7 @@ export function createRedirect(options: RedirectOptions): Redirect {
       (err: unknown) => {
         // The path only: a link's query string may carry what identifies a visitor.
         log.error({ err, path: (req.url ?? '').split('?')[0] }, 'referral link lookup failed');
+        tally.answered(req.method === 'HEAD', 500);
         res
           .writeHead(LOOKUP_FAILED.status, { 'content-type': 'application/json; charset=utf-8' })
           .end(LOOKUP_FAILED_BODY);
@@ -199,8 +208,9 @@ export function createRedirect(options: RedirectOptions): Redirect {
   // without I/O, in the microtask after the request.
   return (req, res, ip, link = parseLink(req.url ?? '')) => {
     limit.consume(ip).then((state) => {
-      if (state.allowed) answer(req, res, ip, link);
-      else tooManyClicks(res, state);
+      if (state.allowed) return answer(req, res, ip, link);
+      tally.answered(req.method === 'HEAD', 429);
+      tooManyClicks(res, state);
     });
   };
 }

@@ -28,6 +28,10 @@ export interface Config {
    * written up to 50 ms after their 302, so a crash loses that much traffic's clicks.
    */
   readonly clickWrites: 'durable' | 'buffered';
+  /** The bearer token GET /metrics asks for; unset, /metrics does not exist on the API port. */
+  readonly metricsToken: string | undefined;
+  /** A port of its own serving /metrics without a token (for `vouch worker` too); unset, none. */
+  readonly metricsPort: number | undefined;
 }
 
 /** A number of requests per window; null where the limit is off. */
@@ -127,6 +131,18 @@ function parseCookieDomain(raw: string | undefined): string | undefined {
     throw new ConfigError('VOUCH_COOKIE_DOMAIN', `must be a domain name such as .example.com, got '${raw}'`);
   }
   return raw;
+}
+
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  // Long enough not to be guessed: the metrics describe the traffic and the outbox.
+  if (raw.length < 16) throw new ConfigError('VOUCH_METRICS_TOKEN', 'must be at least 16 characters long');
+  return raw;
+}
+
+function parseMetricsPort(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  return parseInteger('VOUCH_METRICS_PORT', raw, 0, 1, 65535);
 }
 
 function parseLogLevel(raw: string | undefined): string {
@@ -246,5 +262,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       24 * 366,
     ),
     clickWrites: parseClickWrites(env.VOUCH_CLICK_WRITES, databaseUrl),
+    metricsToken: parseMetricsToken(env.VOUCH_METRICS_TOKEN),
+    metricsPort: parseMetricsPort(env.VOUCH_METRICS_PORT),
   });
 }

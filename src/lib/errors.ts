@@ -32,6 +32,8 @@ const ERRORS = {
   // 401 / 403: who is asking
   missing_api_key: { status: 401, type: 'authentication_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },
+  // GET /metrics without VOUCH_METRICS_TOKEN as its bearer token.
+  invalid_metrics_token: { status: 401, type: 'authentication_error' },
   // 404
   not_found: { status: 404, type: 'invalid_request' },
   resource_missing: { status: 404, type: 'invalid_request' },

@@ -81,6 +81,9 @@ export interface AttemptResult {
   durationMs: number;
 }
 
+/** What an attempt led to: delivered, tried again later, or given up (final). */
+export type AttemptOutcome = 'delivered' | 'retry' | 'final';
+
 /**
  * Records an attempt and decides what follows: delivered, another try later, given up, or the
  * endpoint disabled (410 Gone, or failing with no success for days, which writes an event).
@@ -91,7 +94,7 @@ export async function recordAttempt(
   result: AttemptResult,
   now: Date,
   random: number,
-): Promise<void> {
+): Promise<AttemptOutcome> {
   const at = now.toISOString();
   const attempts = delivery.attempts + 1;
   await insertAttempt(db, {
@@ -112,7 +115,7 @@ export async function recordAttempt(
   if (judged.outcome === 'delivered') {
     await updateDelivery(db, delivery.id, { ...common, status: 'delivered', delivered_at: at });
     await updateEndpointRow(db, delivery.endpoint_id, { failing_since: null });
-    return;
+    return 'delivered';
   }
   if (judged.outcome === 'retry') {
     await updateDelivery(db, delivery.id, { ...common, next_attempt_at: judged.at.toISOString() });
@@ -120,6 +123,7 @@ export async function recordAttempt(
     await updateDelivery(db, delivery.id, { ...common, status: 'failed' });
   }
   await noteFailure(db, delivery.endpoint_id, judged.outcome === 'gone' ? 'gone' : null, now);
+  return judged.outcome === 'retry' ? 'retry' : 'final';
 }
 
 /** Disables an endpoint that said it is gone, or that has failed with no success for days. */

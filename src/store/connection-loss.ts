@@ -1,4 +1,5 @@
 import { AppError } from '../lib/errors.ts';
+import type { DatabaseErrorKind } from '../lib/metrics.ts';
 
 // SQLSTATEs with which PostgreSQL ends a session: class 08 (connection exception), a terminated
 // backend (57P01: pg_terminate_backend, a fast shutdown), a crashed server (57P02), one starting
@@ -73,6 +74,8 @@ export interface LossLogger {
  */
 export class OutageLog {
   private log: LossLogger | undefined;
+  /** Counts every loss, not once per outage as the log does. */
+  count: (kind: DatabaseErrorKind) => void = () => {};
   private down = false;
   private lost = 0;
 
@@ -80,8 +83,9 @@ export class OutageLog {
     this.log = log;
   }
 
-  lostConnection(reason: ConnectionLost['reason']): void {
+  lostConnection(reason: ConnectionLost['reason'], phase: ConnectionLost['phase'] = 'query'): void {
     this.lost++;
+    this.count(phase === 'connect' ? 'connect_failed' : 'connection_lost');
     if (this.down) return;
     this.down = true;
     this.log?.warn(

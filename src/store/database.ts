@@ -13,6 +13,7 @@ import {
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
+import type { DatabaseErrorKind } from '../lib/metrics.ts';
 import { type LossLogger, OutageLog } from './connection-loss.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { Database } from './schema.ts';
@@ -37,6 +38,8 @@ export interface Store {
   snapshot<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** PostgreSQL: where a lost connection is logged (once per outage); SQLite has none to lose. */
   logConnectionLoss(log: LossLogger): void;
+  /** Where each failure is counted (for /metrics): lost connections, retried transactions. */
+  countDatabaseErrors(count: (kind: DatabaseErrorKind) => void): void;
   close(): Promise<void>;
 }
 
@@ -129,6 +132,8 @@ function openSqlite(url: string): Store {
     // One connection: a transaction holds it, so no commit lands between the reads it runs.
     snapshot: (work) => commits.run(work),
     logConnectionLoss: () => {},
+    // better-sqlite3 opens the file once and has no connection to lose; busy waits are not errors.
+    countDatabaseErrors: () => {},
     close: () => db.destroy(),
   };
 }
@@ -163,9 +168,16 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     db,
     dialect: 'postgres',
     pool,
-    transaction: (work) => retryingConflicts(() => db.transaction().execute(work)),
+    transaction: (work) =>
+      retryingConflicts(
+        () => db.transaction().execute(work),
+        () => outage.count('transaction_retried'),
+      ),
     snapshot: (work) => db.transaction().setIsolationLevel('repeatable read').execute(work),
     logConnectionLoss: (log) => outage.attach(log),
+    countDatabaseErrors: (count) => {
+      outage.count = count;
+    },
     close: () => db.destroy(),
   };
 }
@@ -175,7 +187,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
 const RETRIED_CODES = new Set(['40P01', '40001']);
 const MAX_TRANSACTION_ATTEMPTS = 3;
 
-async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
+async function retryingConflicts<T>(run: () => Promise<T>, retrying: () => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
@@ -183,6 +195,7 @@ async function retryingConflicts<T>(run: () => Promise<T>): Promise<T> {
       const code = (error as { code?: unknown }).code;
       if (attempt >= MAX_TRANSACTION_ATTEMPTS || typeof code !== 'string' || !RETRIED_CODES.has(code))
         throw error;
+      retrying();
     }
   }
 }

@@ -35,7 +35,7 @@ export function survivingLoss(pool: pg.Pool, outage: OutageLog): PostgresPool {
       return await pool.connect();
     } catch (error) {
       if (!isConnectionLoss(error)) throw error;
-      outage.lostConnection(reasonOf(error));
+      outage.lostConnection(reasonOf(error), 'connect');
       throw new ConnectionLost('connect', reasonOf(error));
     }
   };

@@ -1,9 +1,16 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookConfig } from '../lib/config.ts';
-import { type DeliveryRow, fanOut, recordAttempt } from '../services/webhook-dispatch.ts';
+import type { Metrics } from '../lib/metrics.ts';
+import {
+  type AttemptOutcome,
+  type DeliveryRow,
+  fanOut,
+  recordAttempt,
+} from '../services/webhook-dispatch.ts';
 import { ConnectionLost } from '../store/connection-loss.ts';
 import type { Store } from '../store/database.ts';
 import {
+  type LeasedDelivery,
   leaseDueDeliveries,
   leaseFirstOfIdle,
   updateDelivery,
@@ -12,6 +19,11 @@ import { findEndpoint, type WebhookEndpointRow } from '../store/repositories/web
 import { createSender, type Outgoing, type Resolve } from './webhook-sender.ts';
 
 const FAN_OUT_BATCH = 500;
+const OUTCOME_LABEL = {
+  delivered: 'delivered',
+  retry: 'failed_will_retry',
+  final: 'failed_final',
+} as const satisfies Record<AttemptOutcome, string>;
 const IDLE_MS = 200;
 
 /** The secrets that sign an attempt now: the current one, and the previous one while it overlaps. */
@@ -34,8 +46,14 @@ export function startWebhookWorker(
   config: WebhookConfig,
   log: FastifyBaseLogger,
   now: () => Date,
-  resolve?: Resolve,
+  options: {
+    /** How addresses are looked up (tests answer with their own). */
+    resolve?: Resolve;
+    /** Where outcomes and expired leases are counted. */
+    metrics?: Metrics;
+  } = {},
 ): () => Promise<void> {
+  const { resolve, metrics } = options;
   const sender = createSender({ ...config, resolve });
   const inFlight = new Map<string, number>();
   /** When each endpoint last had an attempt started, as a sequence number: the idle pass's order. */
@@ -58,6 +76,7 @@ export function startWebhookWorker(
           last_error: 'endpoint disabled',
         }),
       );
+      metrics?.delivery('failed_final');
       return;
     }
     const at = now();
@@ -68,7 +87,10 @@ export function startWebhookWorker(
       body: delivery.payload,
     };
     const result = await sender.send(out, at);
-    await store.transaction((trx) => recordAttempt(trx, delivery, result, now(), Math.random()));
+    const outcome = await store.transaction((trx) =>
+      recordAttempt(trx, delivery, result, now(), Math.random()),
+    );
+    metrics?.delivery(OUTCOME_LABEL[outcome]);
   }
 
   function launch(delivery: DeliveryRow, endpoint: WebhookEndpointRow | undefined): void {
@@ -104,7 +126,7 @@ export function startWebhookWorker(
     if (free <= 0) return false;
     const at = now();
     const [nowIso, until] = [at.toISOString(), new Date(at.getTime() + leaseMs).toISOString()];
-    const leased = await store.transaction(async (trx) => {
+    const leased: LeasedDelivery[] = await store.transaction(async (trx) => {
       // First one each for endpoints with nothing in flight, the longest unserved first: slow
       // endpoints holding every slot then give the next free one to an endpoint waiting behind
       // their older backlog. Then the oldest due, within each endpoint's slots.
@@ -116,6 +138,7 @@ export function startWebhookWorker(
       const slots = (id: string) => slotsOf(id) - taken(id);
       return [...idle, ...(await leaseDueDeliveries(trx, nowIso, until, rest, slots, busy()))];
     });
+    metrics?.leaseExpired(leased.filter((d) => d.lease_expired).length);
     const endpoints = new Map<string, WebhookEndpointRow | undefined>();
     for (const delivery of leased) {
       if (!endpoints.has(delivery.endpoint_id)) {

@@ -60,7 +60,7 @@ describe('endpoint addresses as the socket connects', () => {
   };
   const worker = (resolve: Resolve, allowPrivate: boolean) => {
     const config = { ...loadConfig(DEV_ENV).webhooks, allowPrivate };
-    return startWebhookWorker(h.t.store, config, silent, () => new Date(), resolve);
+    return startWebhookWorker(h.t.store, config, silent, () => new Date(), { resolve });
   };
 
   it.each([

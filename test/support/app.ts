@@ -1,6 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app.ts';
 import { loadConfig } from '../../src/lib/config.ts';
+import { createMetrics, type Metrics } from '../../src/lib/metrics.ts';
 import { createApiKey } from '../../src/services/api-keys.ts';
 import { validatingInject } from './response-validator.ts';
 import { createTestStore, type TestStore } from './store.ts';
@@ -12,6 +13,8 @@ export interface TestApp {
   app: FastifyInstance;
   store: TestStore;
   key: string;
+  /** The app's metrics registry, for a worker a test starts beside it. */
+  metrics: Metrics;
   /** Sets the clock the app sees; defaults to the real time. */
   setNow(date: Date | null): void;
   /** An authenticated JSON request. */
@@ -45,7 +48,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const store = await createTestStore();
   const config = loadConfig({ VOUCH_PUBLIC_URL: PUBLIC_URL, LOG_LEVEL: 'silent', ...NO_RATE_LIMITS, ...env });
   let fixedNow: Date | null = null;
+  const metrics = createMetrics();
   const app = await buildApp({
+    metrics,
     store,
     config,
     secret: TEST_SECRET,
@@ -60,6 +65,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     app,
     store,
     key,
+    metrics,
     setNow(date) {
       fixedNow = date;
     },

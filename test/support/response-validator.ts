@@ -15,6 +15,7 @@ const UNDOCUMENTED: ReadonlyArray<{ method: string; path: string; reason: string
   { method: 'GET', path: '/health', reason: "a load balancer's liveness probe, not part of the API" },
   { method: 'GET', path: '/health/live', reason: "a load balancer's liveness probe, not part of the API" },
   { method: 'GET', path: '/health/ready', reason: "a load balancer's readiness probe, not part of the API" },
+  { method: 'GET', path: '/metrics', reason: "Prometheus's scrape (text format), not part of the API" },
 ];
 
 interface Operation {

@@ -1,4 +1,6 @@
 import { buildApp } from '../../http/app.ts';
+import { startMetricsServer } from '../../http/metrics.ts';
+import { createMetrics } from '../../lib/metrics.ts';
 import { bootstrapApiKey } from '../../services/api-keys.ts';
 import { ensureInstanceSecret } from '../../services/instance-secret.ts';
 import { startHeartbeat } from '../../worker/heartbeat.ts';
@@ -20,7 +22,8 @@ export async function serve(): Promise<void> {
     key: await bootstrapApiKey(trx, config.bootstrapKey, now),
   }));
   const terminal = process.stdout.isTTY === true;
-  const app = await buildApp({ store, config, secret, logStream: logStreamFor(process.stdout) });
+  const metrics = createMetrics({ processMetrics: true });
+  const app = await buildApp({ store, config, secret, metrics, logStream: logStreamFor(process.stdout) });
   store.logConnectionLoss(app.log);
 
   if (key.plaintext) {
@@ -39,12 +42,15 @@ export async function serve(): Promise<void> {
     () => new Date(),
   );
   const stopWebhooks = config.webhooks.inProcess
-    ? startWebhookWorker(store, config.webhooks, app.log, () => new Date())
+    ? startWebhookWorker(store, config.webhooks, app.log, () => new Date(), { metrics })
     : async () => {};
   // The in-process webhook worker beats as a separate `vouch worker` does (see /health/ready).
   const stopHeartbeat = config.webhooks.inProcess
     ? startHeartbeat(store, app.log, () => new Date())
     : async () => {};
+  const metricsServer = config.metricsPort
+    ? await startMetricsServer(metrics, config.metricsPort, config.host, app.log)
+    : null;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -55,6 +61,7 @@ export async function serve(): Promise<void> {
     await stopExpiry();
     await stopWebhooks();
     await stopHeartbeat();
+    await metricsServer?.close();
     await store.close();
     process.exit(0);
   };

@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { startMetricsServer, watchBacklog } from '../../http/metrics.ts';
+import { createMetrics } from '../../lib/metrics.ts';
 import { startHeartbeat } from '../../worker/heartbeat.ts';
 import { startIdempotencyExpiry } from '../../worker/idempotency-expiry.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
@@ -18,6 +20,13 @@ export async function worker(): Promise<void> {
   const stream = logStreamFor(process.stdout);
   const log = stream ? pino({ level: config.logLevel }, stream) : pino({ level: config.logLevel });
   store.logConnectionLoss(log);
+  // Served only on VOUCH_METRICS_PORT: a worker has no API port to put /metrics behind a token.
+  const metrics = createMetrics({ processMetrics: true });
+  store.countDatabaseErrors((kind) => metrics.databaseError(kind));
+  watchBacklog(metrics, store, log);
+  const metricsServer = config.metricsPort
+    ? await startMetricsServer(metrics, config.metricsPort, config.host, log)
+    : null;
   const stopMaturation = startRewardMaturation(store, log, SWEEP_INTERVAL_MS, () => new Date());
   const stopExpiry = startIdempotencyExpiry(
     store,
@@ -26,7 +35,7 @@ export async function worker(): Promise<void> {
     config.idempotencyKeyTtlHours,
     () => new Date(),
   );
-  const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date());
+  const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date(), { metrics });
   // Read by serve's /health/ready: a worker that dies without stopping goes stale there.
   const stopHeartbeat = startHeartbeat(store, log, () => new Date());
   // The workers' timers do not hold the process open (inside `serve` the server does), and
@@ -42,6 +51,7 @@ export async function worker(): Promise<void> {
     await stopMaturation();
     await stopExpiry();
     await stopHeartbeat();
+    await metricsServer?.close();
     await store.close();
     process.exit(0);
   };

@@ -7,8 +7,10 @@ import { presentEvent } from '../presenters.ts';
 import { errorResponses } from '../schemas/common.ts';
 import { Event, EventCreate } from '../schemas/events.ts';
 
+const EVENT_TYPES: ReadonlySet<unknown> = new Set(['signup', 'purchase', 'refund', 'custom']);
+
 export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
-  const { now, clicks, screening } = deps;
+  const { now, clicks, screening, metrics } = deps;
 
   app.post(
     '/v1/events',
@@ -23,6 +25,19 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
           'a repeat answers 200 with the first result and changes nothing.',
         body: EventCreate,
         response: { 200: Event, 201: Event, ...errorResponses(400, 401, 404, 409, 413, 422) },
+      },
+      // Counted once answered: 201 created; 200 (the same type and external_id, or the same
+      // Idempotency-Key) replayed; anything else rejected, by its error code. A type outside the
+      // four (a rejected body) is counted as `invalid`, so no sent value becomes a label.
+      onResponse: (request, reply, done) => {
+        const sent = (request.body as { type?: unknown } | undefined)?.type;
+        const type = EVENT_TYPES.has(sent) ? (sent as string) : 'invalid';
+        const status = reply.statusCode;
+        const replayed = status === 200 || reply.getHeader('idempotent-replayed') === 'true';
+        if (status === 201 && !replayed) metrics.event(type, 'created');
+        else if (status === 200 || (status === 201 && replayed)) metrics.event(type, 'replayed');
+        else metrics.event(type, 'rejected', reply.errorCode ?? 'internal_error');
+        done();
       },
     },
     async (request, reply) => {

@@ -4,6 +4,8 @@ import { isPostgres } from '../locks.ts';
 import type { Database, OutboxTable, WebhookAttemptsTable, WebhookDeliveriesTable } from '../schema.ts';
 
 export type DeliveryRow = WebhookDeliveriesTable;
+/** A delivery just leased; `lease_expired` when it was leased before and that lease ran out. */
+export type LeasedDelivery = DeliveryRow & { lease_expired: boolean };
 export type AttemptRow = WebhookAttemptsTable;
 
 /**
@@ -51,7 +53,7 @@ export async function leaseDueDeliveries(
   slotsOf: (endpointId: string) => number,
   /** Endpoints with no slot left. */
   exclude: readonly string[],
-): Promise<DeliveryRow[]> {
+): Promise<LeasedDelivery[]> {
   let query = db
     .selectFrom('webhook_deliveries')
     .where((eb) => isDue(eb, now))
@@ -86,7 +88,7 @@ export async function leaseFirstOfIdle(
   limit: number,
   busy: readonly string[],
   rank: (endpointId: string) => number,
-): Promise<DeliveryRow[]> {
+): Promise<LeasedDelivery[]> {
   let query = db.selectFrom('webhook_endpoints as e').select((eb) => [
     'e.id as endpoint_id',
     eb
@@ -121,21 +123,33 @@ const isDue = (eb: ExpressionBuilder<Database, 'webhook_deliveries'>, now: strin
     ]),
   ]);
 
-/** Leases these deliveries if they are still due and free: another worker may have taken one since. */
+/**
+ * Leases these deliveries if they are still due and free: another worker may have taken one since.
+ * A due delivery that still has a lease had it run out (an attempt clears it when recorded): those
+ * are read first, since UPDATE ... RETURNING gives the new lease only.
+ */
 async function leaseIds(
   db: Executor,
   ids: string[],
   now: string,
   leaseUntil: string,
-): Promise<DeliveryRow[]> {
+): Promise<LeasedDelivery[]> {
   if (ids.length === 0) return [];
-  return db
+  const expired = await db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('locked_until', 'is not', null)
+    .execute();
+  const expiredIds = new Set(expired.map((row) => row.id));
+  const leased = await db
     .updateTable('webhook_deliveries')
     .set({ locked_until: leaseUntil })
     .where('id', 'in', ids)
     .where((eb) => isDue(eb, now))
     .returningAll()
     .execute();
+  return leased.map((row) => ({ ...row, lease_expired: expiredIds.has(row.id) }));
 }
 
 export async function updateDelivery(
