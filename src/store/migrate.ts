@@ -20,6 +20,7 @@ import * as fraudEventTime from './migrations/0011-fraud-event-time.ts';
 import * as rewardRelease from './migrations/0012-reward-release.ts';
 import * as ledgerEvent from './migrations/0013-ledger-event.ts';
 import * as rateLimits from './migrations/0016-rate-limits.ts';
+import * as apiKeyScopes from './migrations/0017-api-key-scopes.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-reward-release': rewardRelease,
   '0013-ledger-event': ledgerEvent,
   '0016-rate-limits': rateLimits,
+  '0017-api-key-scopes': apiKeyScopes,
 };
 
 /**
