@@ -53,7 +53,10 @@ describe('decideAccess', () => {
     const refused = decideAccess(reader, route('events:write'));
     expect(refused).toMatchObject({ allowed: false, code: 'insufficient_scope' });
     expect(refused.allowed || refused.message).toMatch(/'events:write' scope.*this key has: read/);
-    expect(decideAccess(backend, route('admin'))).toMatchObject({ code: 'insufficient_scope' });
+    expect(decideAccess(backend, route('admin'))).toMatchObject({
+      code: 'insufficient_scope',
+      message: "This route needs a key with the 'admin' scope; this key has: events:write.",
+    });
   });
 
   it('lets a publishable key call publishable routes only, whatever their scope', () => {

@@ -75,9 +75,10 @@ export function decideAccess(key: KeyGrant, route: RouteAccess): AccessDecision 
   }
   if (key.scopes.includes('admin') || key.scopes.includes(route.scope)) return { allowed: true };
   const held = key.scopes.length > 0 ? key.scopes.join(', ') : 'none';
+  const needed = route.scope === 'admin' ? "the 'admin' scope" : `the '${route.scope}' scope (or 'admin')`;
   return {
     allowed: false,
     code: 'insufficient_scope',
-    message: `This route needs a key with the '${route.scope}' scope (or 'admin'); this key has: ${held}.`,
+    message: `This route needs a key with ${needed}; this key has: ${held}.`,
   };
 }

@@ -20,6 +20,7 @@ import { loggerOptions } from './logging.ts';
 import { limitApi, limitApiKey } from './rate-limit-hooks.ts';
 import { createLimiters } from './rate-limiter.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
+import { declareRouteAccess, requireRouteAccess } from './route-access.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/exports.ts';
@@ -148,7 +149,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { secretKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          secretKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A secret key (sk_…); each route names the scope it needs in x-required-scope.',
+          },
+          publishableKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A publishable key (pk_…), safe in browser code; only routes marked x-publishable.',
+          },
+        },
+      },
       security: [{ secretKey: [] }],
       webhooks: webhookCatalogue(),
     },
@@ -173,9 +187,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(redirectRoutes, { redirect: answer });
   await app.register(async (v1) => {
     v1.addHook('onRoute', documentRateLimited);
+    // Every route names the scope it needs; one that does not stops buildApp here.
+    v1.addHook('onRoute', declareRouteAccess);
     limitApi(v1, limiters);
     v1.addHook('onRequest', requireSecretKey(store));
     limitApiKey(v1, limiters);
+    // After the key's rate limit, so a key refused for its scope still counts its requests.
+    requireRouteAccess(v1);
     // The webhook routes of Stripe and Shopify read their raw bodies themselves, outside this scope.
     strictJsonInput(v1);
     await v1.register(programRoutes, deps);

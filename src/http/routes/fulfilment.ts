@@ -27,6 +27,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.post(
     '/v1/reward_pools',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Create a pool of coupon or gift-card codes',
@@ -45,6 +46,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.get(
     '/v1/reward_pools',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'List pools, newest first',
@@ -62,6 +64,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.get(
     '/v1/reward_pools/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a pool and how many codes it has left',
@@ -75,6 +78,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.post(
     '/v1/reward_pools/:id/codes',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Add codes to a pool',
@@ -95,6 +99,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.get(
     '/v1/fulfilment_tasks',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Fulfilment tasks, newest first',
@@ -112,6 +117,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.get(
     '/v1/fulfilment_tasks/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a fulfilment task',
@@ -125,6 +131,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.post(
     '/v1/fulfilment_tasks/:id/complete',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Mark a task done: its reward is issued',

@@ -14,6 +14,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.post(
     '/v1/invites',
     {
+      config: { scope: 'events:write' },
       schema: {
         tags,
         summary: 'Record an invite by email (idempotent by referrer and normalised email)',
@@ -38,6 +39,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/invites',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'List invites, newest first',

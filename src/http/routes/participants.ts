@@ -33,6 +33,7 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
   app.post(
     '/v1/participants',
     {
+      config: { scope: 'events:write' },
       schema: {
         tags,
         summary: 'Enrol a participant (idempotent by program and external_id)',
@@ -57,6 +58,7 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
   app.get(
     '/v1/participants/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a participant with balances per currency',
@@ -70,6 +72,7 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
   app.patch(
     '/v1/participants/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Update a participant; set a vanity referral code',

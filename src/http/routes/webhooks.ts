@@ -34,6 +34,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.post(
     '/v1/webhook_endpoints',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Add a webhook endpoint; its signing secret is shown once',
@@ -51,6 +52,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/webhook_endpoints',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'List webhook endpoints, newest first',
@@ -64,6 +66,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/webhook_endpoints/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a webhook endpoint',
@@ -77,6 +80,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.patch(
     '/v1/webhook_endpoints/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Change an endpoint: url, events, description, or enable and disable it',
@@ -97,6 +101,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.delete(
     '/v1/webhook_endpoints/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Delete an endpoint: it receives nothing more; its delivery log stays',
@@ -114,6 +119,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.post(
     '/v1/webhook_endpoints/:id/rotate_secret',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Replace the signing secret; the old one keeps signing for overlap_hours',
@@ -134,6 +140,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/webhook_endpoints/:id/deliveries',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: "An endpoint's deliveries, newest first, with each attempt",
@@ -155,6 +162,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.post(
     '/v1/webhook_deliveries/:id/replay',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Send a delivery again now, with the same webhook-id',
