@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
@@ -49,6 +49,11 @@ export interface AppOptions {
   /** Where logs go instead of stdout as JSON (a terminal's pretty printer). */
   logStream?: DestinationStream;
   clickRecorder?: ClickRecorderOptions;
+  /**
+   * Routes added to the /v1 scope after Vouch's own, under the same checks and declarations. The
+   * tests register a publishable route with it, until the referrer portal brings the first one.
+   */
+  extraV1Routes?: FastifyPluginAsync;
 }
 
 // Request bodies are small JSON objects; anything larger is a mistake or an attack.
@@ -208,6 +213,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(fulfilmentRoutes, deps);
     await v1.register(webhookRoutes, deps);
     await v1.register(exportRoutes, deps);
+    if (options.extraV1Routes) await v1.register(options.extraV1Routes);
   });
   if (config.stripeWebhookSecret) {
     await app.register(stripeRoutes, { ...deps, webhookSecret: config.stripeWebhookSecret });
