@@ -92,7 +92,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List programs, newest first */
+        /**
+         * List programs, newest first
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: {
@@ -428,6 +431,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -458,7 +470,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a program */
+        /**
+         * Create a program
+         * @description Needs a secret key with the `admin` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1083,6 +1098,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Conflicts with stored state (code taken, Idempotency-Key reused with another body). */
                 409: {
                     headers: {
@@ -1152,7 +1176,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a program */
+        /**
+         * Get a program
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1481,6 +1508,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -1524,7 +1560,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update a program */
+        /**
+         * Update a program
+         * @description Needs a secret key with the `admin` scope.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2152,6 +2191,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -2217,7 +2265,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What each participant was paid in a calendar year, flagged past the tax-reporting threshold */
+        /**
+         * What each participant was paid in a calendar year, flagged past the tax-reporting threshold
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query: {
@@ -2269,6 +2320,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2332,6 +2392,8 @@ export interface paths {
         /**
          * The program's ledger journal as CSV, each entry with its accounting class
          * @description Columns: entry_id, posting_id, created_at, account, participant_id, currency, amount_minor, amount, reward_id, reward_kind, accounting_class, payout_id. One row per ledger entry, in order; the entries of a posting sum to zero per currency. accounting_class says how finance books the reward (marketing_expense, contra_revenue, customer_acquisition_cost); payout entries have none.
+         *
+         *     Needs a secret key with the `read` scope (or `admin`).
          */
         get: {
             parameters: {
@@ -2369,6 +2431,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2434,6 +2505,8 @@ export interface paths {
         /**
          * Enrol a participant (idempotent by program and external_id)
          * @description Answers 201 when created, 200 with the existing participant when the external_id is enrolled.
+         *
+         *     Needs a secret key with the `events:write` scope (or `admin`).
          */
         post: {
             parameters: {
@@ -2582,6 +2655,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -2660,7 +2742,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a participant with balances per currency */
+        /**
+         * Get a participant with balances per currency
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2745,6 +2830,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -2791,6 +2885,8 @@ export interface paths {
         /**
          * Update a participant; set a vanity referral code
          * @description Earlier codes keep redirecting, so links already shared stay attributed.
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         patch: {
             parameters: {
@@ -2887,6 +2983,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -2966,6 +3071,8 @@ export interface paths {
         /**
          * Ingest a sign-up, purchase, refund or custom event
          * @description A sign-up carrying a referral code or click id creates a referral; the first purchase of a referred customer within the window qualifies it and creates the rewards (or a named custom event, if the program qualifies on one). Idempotent by (type, external_id): a repeat answers 200 with the first result and changes nothing.
+         *
+         *     Needs a secret key with the `events:write` scope (or `admin`).
          */
         post: {
             parameters: {
@@ -3102,6 +3209,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -3189,7 +3305,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List referrals, newest first */
+        /**
+         * List referrals, newest first
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: {
@@ -3298,6 +3417,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -3342,7 +3470,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a referral */
+        /**
+         * Get a referral
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3441,6 +3572,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -3494,7 +3634,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List rewards, newest first */
+        /**
+         * List rewards, newest first
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: {
@@ -3583,6 +3726,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -3627,7 +3779,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a reward */
+        /**
+         * Get a reward
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3704,6 +3859,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -3762,6 +3926,8 @@ export interface paths {
         /**
          * Approve a pending reward before its hold ends
          * @description Cash moves from the pending to the available balance. A reward in kind is delivered at once (credit and points granted, a coupon code made or drawn) or opens a fulfilment task. A disabled participant's reward answers 422 participant_disabled until it is released.
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         post: {
             parameters: {
@@ -3832,6 +3998,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3931,6 +4106,8 @@ export interface paths {
         /**
          * Release a reward that waits because its participant is disabled
          * @description A disabled participant's rewards wait: maturation, approval and payout runs pass over them. A released reward follows its usual course again (hold, approval, payout) while the participant stays disabled, and stays released if they are disabled later. Only a pending or approved reward; releasing it again changes nothing.
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         post: {
             parameters: {
@@ -4001,6 +4178,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4091,6 +4277,8 @@ export interface paths {
         /**
          * Claw back a reward, in full or in part
          * @description Taken from the pending balance while the reward is held, from the available balance after. A reward already paid leaves a negative available balance that later rewards offset. Refunds reverse rewards by themselves (POST /v1/events with type refund).
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         post: {
             parameters: {
@@ -4169,6 +4357,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4268,6 +4465,8 @@ export interface paths {
         /**
          * Record that an issued reward in kind was used
          * @description For credit, coupons, gift cards and points: the whole reward moves to redeemed, and can no longer be clawed back. Cash is paid out instead; custom rewards are done with their task.
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         post: {
             parameters: {
@@ -4345,6 +4544,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4439,7 +4647,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List payout runs, newest first */
+        /**
+         * List payout runs, newest first
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: {
@@ -4499,6 +4710,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -4532,6 +4752,8 @@ export interface paths {
         /**
          * Open a payout run
          * @description Pays every participant of the program whose available balance in the currency reaches the program's payout minimum; the money is `processing` until the run is confirmed or canceled. One open run per program and currency.
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         post: {
             parameters: {
@@ -4582,6 +4804,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4676,7 +4907,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a payout run */
+        /**
+         * Get a payout run
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4721,6 +4955,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4784,6 +5027,8 @@ export interface paths {
         /**
          * A run's lines as CSV, for a bank or PayPal mass payout
          * @description Columns: email, amount (decimal, in major units), currency, reference (the line id), participant_id, external_id, name. Cells that a spreadsheet would read as a formula are escaped.
+         *
+         *     Needs a secret key with the `read` scope (or `admin`).
          */
         get: {
             parameters: {
@@ -4816,6 +5061,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4878,7 +5132,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm a run paid: its balances become paid and its rewards issued */
+        /**
+         * Confirm a run paid: its balances become paid and its rewards issued
+         * @description Needs a secret key with the `admin` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4923,6 +5180,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5010,7 +5276,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a run: its balances return to available */
+        /**
+         * Cancel a run: its balances return to available
+         * @description Needs a secret key with the `admin` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5055,6 +5324,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5143,6 +5421,8 @@ export interface paths {
         /**
          * Who changed what, newest first
          * @description Program changes, reward approvals and reversals, and payout runs, each with its actor.
+         *
+         *     Needs a secret key with the `read` scope (or `admin`).
          */
         get: {
             parameters: {
@@ -5205,6 +5485,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -5249,7 +5538,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List invites, newest first */
+        /**
+         * List invites, newest first
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: {
@@ -5307,6 +5599,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -5340,6 +5641,8 @@ export interface paths {
         /**
          * Record an invite by email (idempotent by referrer and normalised email)
          * @description A referrer invites a friend by email, or a visitor who arrived through a click leaves their email (give click_id). A later sign-up with that email, or an alias of it, on any device, is attributed to the referrer when it carries no click id or code. Emits invite.created for your mailer.
+         *
+         *     Needs a secret key with the `events:write` scope (or `admin`).
          */
         post: {
             parameters: {
@@ -5410,6 +5713,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5507,6 +5819,8 @@ export interface paths {
         /**
          * The fraud review queue, newest first
          * @description Referrals whose fraud score reached the review threshold; filter with status=open for the queue.
+         *
+         *     Needs a secret key with the `read` scope (or `admin`).
          */
         get: {
             parameters: {
@@ -5572,6 +5886,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -5616,7 +5939,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a review */
+        /**
+         * Get a review
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5664,6 +5990,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5729,6 +6064,8 @@ export interface paths {
         /**
          * Approve: the referral stands, and its rewards follow their hold
          * @description The note and the deciding key go to the audit log. A decided review answers 409 review_not_open.
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         post: {
             parameters: {
@@ -5784,6 +6121,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5874,6 +6220,8 @@ export interface paths {
         /**
          * Reject: the referral is rejected and its rewards are voided
          * @description The note and the deciding key go to the audit log. A decided review answers 409 review_not_open.
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         post: {
             parameters: {
@@ -5929,6 +6277,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6014,7 +6371,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A program's fraud incidence: signals per rule and referral outcomes over a period */
+        /**
+         * A program's fraud incidence: signals per rule and referral outcomes over a period
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: {
@@ -6081,6 +6441,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -6134,7 +6503,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List pools, newest first */
+        /**
+         * List pools, newest first
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: {
@@ -6196,6 +6568,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -6229,6 +6610,8 @@ export interface paths {
         /**
          * Create a pool of coupon or gift-card codes
          * @description Name it in a reward rule as pool_id; rewards draw one code each when approved.
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         post: {
             parameters: {
@@ -6284,6 +6667,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6369,7 +6761,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a pool and how many codes it has left */
+        /**
+         * Get a pool and how many codes it has left
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6416,6 +6811,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6481,6 +6885,8 @@ export interface paths {
         /**
          * Add codes to a pool
          * @description Rewards approved while the pool was empty get their codes at once, oldest first.
+         *
+         *     Needs a secret key with the `admin` scope.
          */
         post: {
             parameters: {
@@ -6543,6 +6949,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6631,6 +7046,8 @@ export interface paths {
         /**
          * Fulfilment tasks, newest first
          * @description Custom rewards and gift cards without a pool, waiting for someone to deliver them.
+         *
+         *     Needs a secret key with the `read` scope (or `admin`).
          */
         get: {
             parameters: {
@@ -6710,6 +7127,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -6754,7 +7180,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a fulfilment task */
+        /**
+         * Get a fulfilment task
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6823,6 +7252,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -6878,7 +7316,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a task done: its reward is issued */
+        /**
+         * Mark a task done: its reward is issued
+         * @description Needs a secret key with the `admin` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6950,6 +7391,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7035,7 +7485,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhook endpoints, newest first */
+        /**
+         * List webhook endpoints, newest first
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: {
@@ -7096,6 +7549,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
                 429: {
                     headers: {
@@ -7126,7 +7588,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a webhook endpoint; its signing secret is shown once */
+        /**
+         * Add a webhook endpoint; its signing secret is shown once
+         * @description Needs a secret key with the `admin` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7181,6 +7646,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7257,7 +7731,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a webhook endpoint */
+        /**
+         * Get a webhook endpoint
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -7311,6 +7788,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -7351,7 +7837,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete an endpoint: it receives nothing more; its delivery log stays */
+        /**
+         * Delete an endpoint: it receives nothing more; its delivery log stays
+         * @description Needs a secret key with the `admin` scope.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -7398,6 +7887,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7463,7 +7961,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change an endpoint: url, events, description, or enable and disable it */
+        /**
+         * Change an endpoint: url, events, description, or enable and disable it
+         * @description Needs a secret key with the `admin` scope.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -7520,6 +8021,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7594,7 +8104,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the signing secret; the old one keeps signing for overlap_hours */
+        /**
+         * Replace the signing secret; the old one keeps signing for overlap_hours
+         * @description Needs a secret key with the `admin` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7649,6 +8162,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7725,7 +8247,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An endpoint's deliveries, newest first, with each attempt */
+        /**
+         * An endpoint's deliveries, newest first, with each attempt
+         * @description Needs a secret key with the `read` scope (or `admin`).
+         */
         get: {
             parameters: {
                 query?: {
@@ -7799,6 +8324,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description An id names nothing. */
                 404: {
                     headers: {
@@ -7854,7 +8388,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a delivery again now, with the same webhook-id */
+        /**
+         * Send a delivery again now, with the same webhook-id
+         * @description Needs a secret key with the `admin` scope.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7911,6 +8448,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7999,6 +8545,8 @@ export interface paths {
         /**
          * Read a table for a data warehouse, oldest first, from a resumable cursor
          * @description Tables: participants, clicks, events, referrals, rewards, ledger_entries, webhook_events (columns in the README). Rows appear once they are 60 s old, so a cursor never passes a row that commits late. JSON columns (events.result, webhook_events.payload) are JSON text.
+         *
+         *     Needs a secret key with the `read` scope (or `admin`).
          */
         get: {
             parameters: {
@@ -8049,6 +8597,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or revoked API key. */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };

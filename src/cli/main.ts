@@ -1,7 +1,8 @@
 import { Command } from 'commander';
+import { SCOPE_DESCRIPTIONS, SCOPES } from '../domain/api-key-scopes.ts';
 import { backupCommand, restoreCommand } from './commands/backup.ts';
 import { exportCommand } from './commands/export.ts';
-import { createKey, listKeys, revokeKey } from './commands/keys.ts';
+import { collect, createKey, listKeys, revokeKey } from './commands/keys.ts';
 import { verifyLedgerCommand } from './commands/ledger.ts';
 import { migrate } from './commands/migrate.ts';
 import { approveDueCommand } from './commands/rewards.ts';
@@ -42,13 +43,29 @@ program
   .argument('<file>', 'a file made by vouch backup')
   .action(restoreCommand);
 
-const keys = program.command('keys').description('manage secret API keys');
+const keys = program.command('keys').description('manage API keys');
 keys
   .command('create')
-  .description('create a secret key and print it once')
+  .description(
+    'create a key and print it once: a secret key (admin unless --scope is given) or a publishable one',
+  )
+  .argument('[name]', 'a label for the key (or --name)')
   .option('--name <name>', 'a label for the key', 'cli')
+  .option(
+    '--scope <scope>',
+    `what the key may do, repeatable: ${SCOPES.map((scope) => `${scope} (${SCOPE_DESCRIPTIONS[scope]})`).join('; ')}`,
+    collect,
+    [],
+  )
+  .option(
+    '--publishable',
+    'a pk_ key for browser code: it calls only routes marked publishable, and takes no --scope',
+  )
   .action(createKey);
-keys.command('list').description('list keys (never their secrets)').action(listKeys);
+keys
+  .command('list')
+  .description('list keys with their kind and scopes (never their secrets)')
+  .action(listKeys);
 keys.command('revoke').description('revoke a key by id').argument('<id>', 'key id (key_…)').action(revokeKey);
 
 const ledger = program.command('ledger').description('inspect the rewards ledger');

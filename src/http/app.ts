@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import proxyAddr from '@fastify/proxy-addr';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
@@ -22,6 +22,7 @@ import { metricsRoutes, watchBacklog } from './metrics.ts';
 import { limitApi, limitApiKey } from './rate-limit-hooks.ts';
 import { createLimiters } from './rate-limiter.ts';
 import { createRedirect, parseLink, type Redirect } from './redirect.ts';
+import { declareRouteAccess, requireRouteAccess } from './route-access.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/exports.ts';
@@ -52,6 +53,11 @@ export interface AppOptions {
   clickRecorder?: ClickRecorderOptions;
   /** The registry /metrics reports; the CLI shares it with the in-process worker. */
   metrics?: Metrics;
+  /**
+   * Routes added to the /v1 scope after Vouch's own, under the same checks and declarations. The
+   * tests register a publishable route with it, until the referrer portal brings the first one.
+   */
+  extraV1Routes?: FastifyPluginAsync;
 }
 
 // Request bodies are small JSON objects; anything larger is a mistake or an attack.
@@ -170,7 +176,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { secretKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          secretKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A secret key (sk_…); each route names the scope it needs in x-required-scope.',
+          },
+          publishableKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A publishable key (pk_…), safe in browser code; only routes marked x-publishable.',
+          },
+        },
+      },
       security: [{ secretKey: [] }],
       webhooks: webhookCatalogue(),
     },
@@ -198,9 +217,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(redirectRoutes, { redirect: answer });
   await app.register(async (v1) => {
     v1.addHook('onRoute', documentRateLimited);
+    // Every route names the scope it needs; one that does not stops buildApp here.
+    v1.addHook('onRoute', declareRouteAccess);
     limitApi(v1, limiters);
     v1.addHook('onRequest', requireSecretKey(store));
     limitApiKey(v1, limiters);
+    // After the key's rate limit, so a key refused for its scope still counts its requests.
+    requireRouteAccess(v1);
     // The webhook routes of Stripe and Shopify read their raw bodies themselves, outside this scope.
     strictJsonInput(v1);
     await v1.register(programRoutes, deps);
@@ -215,6 +238,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(fulfilmentRoutes, deps);
     await v1.register(webhookRoutes, deps);
     await v1.register(exportRoutes, deps);
+    if (options.extraV1Routes) await v1.register(options.extraV1Routes);
   });
   if (config.stripeWebhookSecret) {
     await app.register(stripeRoutes, { ...deps, webhookSecret: config.stripeWebhookSecret });

@@ -1,12 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.ts';
-import { authenticate } from '../services/api-keys.ts';
+import { type ApiKey, authenticate } from '../services/api-keys.ts';
 import type { Store } from '../store/database.ts';
-import type { ApiKeyRow } from '../store/repositories/api-keys.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    apiKey: ApiKeyRow | null;
+    apiKey: ApiKey | null;
   }
 }
 

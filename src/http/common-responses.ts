@@ -31,7 +31,11 @@ export function documentRateLimited(route: RouteOptions): void {
   addResponses(schema, errorResponses(429));
 }
 
-function addResponses(schema: { response?: Record<string, unknown> }, added: Record<number, unknown>): void {
+/** Adds documented responses to a route's schema, keeping those it declares itself. */
+export function addResponses(
+  schema: { response?: Record<string, unknown> },
+  added: Record<number, unknown>,
+): void {
   const response = { ...added, ...schema.response };
   // In order of status, as a reader looks them up.
   schema.response = Object.fromEntries(Object.entries(response).sort(([a], [b]) => a.localeCompare(b)));

@@ -34,6 +34,9 @@ const ERRORS = {
   invalid_api_key: { status: 401, type: 'authentication_error' },
   // GET /metrics without VOUCH_METRICS_TOKEN as its bearer token.
   invalid_metrics_token: { status: 401, type: 'authentication_error' },
+  // The key is valid but may not call this route: a scope it lacks, or a publishable key.
+  insufficient_scope: { status: 403, type: 'permission_error' },
+  publishable_key_not_allowed: { status: 403, type: 'permission_error' },
   // 404
   not_found: { status: 404, type: 'invalid_request' },
   resource_missing: { status: 404, type: 'invalid_request' },

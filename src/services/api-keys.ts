@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { type KeyGrant, type KeyKind, keyGrant, type Scope } from '../domain/api-key-scopes.ts';
 import { notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import type { Executor } from '../store/executor.ts';
@@ -12,7 +13,19 @@ import {
 } from '../store/repositories/api-keys.ts';
 import { insertSettingIfAbsent } from '../store/repositories/settings.ts';
 
-export type { ApiKeyRow };
+/** A key as the app uses it: its row, with its scopes read. */
+export type ApiKey = Omit<ApiKeyRow, 'scopes'> & KeyGrant;
+
+export interface NewKeyOptions {
+  /** Scope names as given (`read`, `events:write`); none makes a secret key admin. */
+  scopes?: readonly string[];
+  /** A `pk_` key, safe in browser code; it holds no scope. */
+  publishable?: boolean;
+  /** Adopt this secret instead of generating one (VOUCH_BOOTSTRAP_KEY). */
+  plaintext?: string;
+}
+
+const TOKEN_PREFIX: Record<KeyKind, string> = { secret: 'sk_', publishable: 'pk_' };
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -32,31 +45,40 @@ export function hashKey(plaintext: string): string {
   return createHash('sha256').update(plaintext).digest('hex');
 }
 
+function fromRow(row: ApiKeyRow): ApiKey {
+  return { ...row, scopes: JSON.parse(row.scopes) as Scope[] };
+}
+
+/** Refuses (invalid_value, param `scope`) an unknown scope, or any scope on a publishable key. */
 export async function createApiKey(
   db: Executor,
   name: string,
   now: Date,
-  plaintext = `sk_${randomToken(32)}`,
-): Promise<{ key: ApiKeyRow; plaintext: string }> {
-  const key: ApiKeyRow = {
+  options: NewKeyOptions = {},
+): Promise<{ key: ApiKey; plaintext: string }> {
+  const grant = keyGrant(options.publishable ? 'publishable' : 'secret', options.scopes ?? []);
+  const plaintext = options.plaintext ?? `${TOKEN_PREFIX[grant.kind]}${randomToken(32)}`;
+  const row: ApiKeyRow = {
     id: newId('key'),
     name,
-    kind: 'secret',
+    kind: grant.kind,
+    scopes: JSON.stringify(grant.scopes),
     prefix: plaintext.slice(0, 7),
     hash: hashKey(plaintext),
     created_at: now.toISOString(),
     revoked_at: null,
   };
-  await insertApiKey(db, key);
-  return { key, plaintext };
+  await insertApiKey(db, row);
+  return { key: fromRow(row), plaintext };
 }
 
-export async function authenticate(db: Executor, plaintext: string): Promise<ApiKeyRow | undefined> {
-  return findActiveKeyByHash(db, hashKey(plaintext));
+export async function authenticate(db: Executor, plaintext: string): Promise<ApiKey | undefined> {
+  const row = await findActiveKeyByHash(db, hashKey(plaintext));
+  return row && fromRow(row);
 }
 
-export async function listApiKeys(db: Executor): Promise<ApiKeyRow[]> {
-  return listApiKeyRows(db);
+export async function listApiKeys(db: Executor): Promise<ApiKey[]> {
+  return (await listApiKeyRows(db)).map(fromRow);
 }
 
 export async function revokeApiKey(db: Executor, id: string, now: Date): Promise<void> {
@@ -64,7 +86,7 @@ export async function revokeApiKey(db: Executor, id: string, now: Date): Promise
 }
 
 /**
- * The first start of an empty database creates one secret key (or adopts the configured one),
+ * The first start of an empty database creates one admin secret key (or adopts the configured one),
  * so a new install can be used at once. Returns the plaintext only when it was generated here.
  */
 export async function bootstrapApiKey(
@@ -77,6 +99,6 @@ export async function bootstrapApiKey(
   // creates the key (on PostgreSQL the other's insert waits for the first commit, then skips).
   if (!(await insertSettingIfAbsent(db, 'bootstrap_key_created_at', now.toISOString())))
     return { created: false };
-  const { plaintext } = await createApiKey(db, 'bootstrap', now, configured);
+  const { plaintext } = await createApiKey(db, 'bootstrap', now, { plaintext: configured });
   return configured ? { created: true } : { created: true, plaintext };
 }

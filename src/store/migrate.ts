@@ -21,6 +21,7 @@ import * as rewardRelease from './migrations/0012-reward-release.ts';
 import * as ledgerEvent from './migrations/0013-ledger-event.ts';
 import * as idempotencyExpiry from './migrations/0014-idempotency-expiry.ts';
 import * as rateLimits from './migrations/0016-rate-limits.ts';
+import * as apiKeyScopes from './migrations/0017-api-key-scopes.ts';
 import * as eventsWithoutEmail from './migrations/0018-events-without-email.ts';
 import type { Database } from './schema.ts';
 
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-ledger-event': ledgerEvent,
   '0014-idempotency-expiry': idempotencyExpiry,
   '0016-rate-limits': rateLimits,
+  '0017-api-key-scopes': apiKeyScopes,
   '0018-events-without-email': eventsWithoutEmail,
 };
 

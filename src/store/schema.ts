@@ -9,7 +9,9 @@ export interface SettingsTable {
 export interface ApiKeysTable {
   id: string;
   name: string;
-  kind: 'secret';
+  kind: 'secret' | 'publishable';
+  /** JSON: the key's scopes (`["admin"]`, `["read","events:write"]`); `[]` for a publishable key. */
+  scopes: string;
   prefix: string;
   hash: string;
   created_at: string;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/http/app.ts';
+import { type AppOptions, buildApp } from '../../src/http/app.ts';
 import { loadConfig } from '../../src/lib/config.ts';
 import { createMetrics, type Metrics } from '../../src/lib/metrics.ts';
 import { createApiKey } from '../../src/services/api-keys.ts';
@@ -44,7 +44,10 @@ const NO_RATE_LIMITS = {
 };
 
 /** A real app on a fresh database, with one secret key; requests go through fastify.inject. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: Pick<AppOptions, 'extraV1Routes'> = {},
+): Promise<TestApp> {
   const store = await createTestStore();
   const config = loadConfig({ VOUCH_PUBLIC_URL: PUBLIC_URL, LOG_LEVEL: 'silent', ...NO_RATE_LIMITS, ...env });
   let fixedNow: Date | null = null;
@@ -57,6 +60,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     logger: false,
     now: () => fixedNow ?? new Date(),
     clickRecorder: { maxDelayMs: 5 },
+    ...options,
   });
   // Every answer a test receives, through api() or app.inject, must be what /openapi.json says.
   app.inject = validatingInject(app.inject.bind(app)) as typeof app.inject;

@@ -9,6 +9,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { s
   app.get(
     '/v1/audit_log',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['audit'],
         summary: 'Who changed what, newest first',

@@ -15,6 +15,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, dep
   app.post(
     '/v1/events',
     {
+      config: { scope: 'events:write' },
       schema: {
         tags: ['events'],
         summary: 'Ingest a sign-up, purchase, refund or custom event',

@@ -43,6 +43,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/exports/:table',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['exports'],
         summary: 'Read a table for a data warehouse, oldest first, from a resumable cursor',

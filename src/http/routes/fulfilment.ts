@@ -28,6 +28,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.post(
     '/v1/reward_pools',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Create a pool of coupon or gift-card codes',
@@ -46,6 +47,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.get(
     '/v1/reward_pools',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'List pools, newest first',
@@ -63,6 +65,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.get(
     '/v1/reward_pools/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a pool and how many codes it has left',
@@ -76,6 +79,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.post(
     '/v1/reward_pools/:id/codes',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Add codes to a pool',
@@ -96,6 +100,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.get(
     '/v1/fulfilment_tasks',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Fulfilment tasks, newest first',
@@ -113,6 +118,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.get(
     '/v1/fulfilment_tasks/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a fulfilment task',
@@ -126,6 +132,7 @@ export const fulfilmentRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app
   app.post(
     '/v1/fulfilment_tasks/:id/complete',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Mark a task done: its reward is issued',

@@ -15,6 +15,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.post(
     '/v1/invites',
     {
+      config: { scope: 'events:write' },
       schema: {
         tags,
         summary: 'Record an invite by email (idempotent by referrer and normalised email)',
@@ -46,6 +47,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/invites',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'List invites, newest first',

@@ -34,6 +34,7 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
   app.post(
     '/v1/participants',
     {
+      config: { scope: 'events:write' },
       schema: {
         tags,
         summary: 'Enrol a participant (idempotent by program and external_id)',
@@ -64,6 +65,7 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
   app.get(
     '/v1/participants/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a participant with balances per currency',
@@ -77,6 +79,7 @@ export const participantRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
   app.patch(
     '/v1/participants/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Update a participant; set a vanity referral code',

@@ -18,6 +18,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.post(
     '/v1/payouts',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Open a payout run',
@@ -39,6 +40,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/payouts',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'List payout runs, newest first',
@@ -55,6 +57,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/payouts/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a payout run',
@@ -68,6 +71,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/payouts/:id/items.csv',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: "A run's lines as CSV, for a bank or PayPal mass payout",
@@ -100,6 +104,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     app.post(
       `/v1/payouts/:id/${action}`,
       {
+        config: { scope: 'admin' },
         schema: {
           tags,
           summary:

@@ -27,6 +27,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.post(
     '/v1/programs',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Create a program',
@@ -44,6 +45,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/programs',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'List programs, newest first',
@@ -60,6 +62,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/programs/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a program',
@@ -73,6 +76,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.patch(
     '/v1/programs/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Update a program',
@@ -93,6 +97,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/programs/:id/tax_report',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary:
@@ -113,6 +118,7 @@ export const programRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/programs/:id/journal.csv',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: "The program's ledger journal as CSV, each entry with its accounting class",

@@ -11,6 +11,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
   app.get(
     '/v1/referrals',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['referrals'],
         summary: 'List referrals, newest first',
@@ -28,6 +29,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
   app.get(
     '/v1/referrals/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags: ['referrals'],
         summary: 'Get a referral',

@@ -22,6 +22,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/reviews',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'The fraud review queue, newest first',
@@ -40,6 +41,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/reviews/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a review',
@@ -57,6 +59,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     app.post(
       `/v1/reviews/:id/${action}`,
       {
+        config: { scope: 'admin' },
         schema: {
           tags,
           summary,
@@ -79,6 +82,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/programs/:id/fraud_report',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: "A program's fraud incidence: signals per rule and referral outcomes over a period",

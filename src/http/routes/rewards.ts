@@ -23,6 +23,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/rewards',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'List rewards, newest first',
@@ -45,6 +46,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.get(
     '/v1/rewards/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a reward',
@@ -58,6 +60,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.post(
     '/v1/rewards/:id/approve',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Approve a pending reward before its hold ends',
@@ -80,6 +83,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.post(
     '/v1/rewards/:id/release',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Release a reward that waits because its participant is disabled',
@@ -103,6 +107,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.post(
     '/v1/rewards/:id/reverse',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Claw back a reward, in full or in part',
@@ -127,6 +132,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   app.post(
     '/v1/rewards/:id/redeem',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Record that an issued reward in kind was used',

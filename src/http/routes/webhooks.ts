@@ -35,6 +35,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.post(
     '/v1/webhook_endpoints',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Add a webhook endpoint; its signing secret is shown once',
@@ -58,6 +59,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/webhook_endpoints',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'List webhook endpoints, newest first',
@@ -71,6 +73,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/webhook_endpoints/:id',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: 'Get a webhook endpoint',
@@ -84,6 +87,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.patch(
     '/v1/webhook_endpoints/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Change an endpoint: url, events, description, or enable and disable it',
@@ -104,6 +108,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.delete(
     '/v1/webhook_endpoints/:id',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Delete an endpoint: it receives nothing more; its delivery log stays',
@@ -121,6 +126,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.post(
     '/v1/webhook_endpoints/:id/rotate_secret',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Replace the signing secret; the old one keeps signing for overlap_hours',
@@ -147,6 +153,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.get(
     '/v1/webhook_endpoints/:id/deliveries',
     {
+      config: { scope: 'read' },
       schema: {
         tags,
         summary: "An endpoint's deliveries, newest first, with each attempt",
@@ -168,6 +175,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
   app.post(
     '/v1/webhook_deliveries/:id/replay',
     {
+      config: { scope: 'admin' },
       schema: {
         tags,
         summary: 'Send a delivery again now, with the same webhook-id',

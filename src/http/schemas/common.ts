@@ -17,6 +17,7 @@ export const ErrorBody = Type.Object(
 const STATUS_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: a field is missing, of the wrong type or out of range.',
   401: 'Missing, invalid or revoked API key.',
+  403: "The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers.",
   404: 'An id names nothing.',
   409: 'Conflicts with stored state (code taken, Idempotency-Key reused with another body).',
   413: 'Body larger than the limit.',
