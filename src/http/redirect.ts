@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
+import { refererOrigin } from '../domain/referer-origin.ts';
 import { codeKey } from '../domain/referral-codes.ts';
 import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
@@ -152,7 +153,7 @@ export function createRedirect(options: RedirectOptions): Redirect {
       occurred_at: isoTime(at),
       ip_hash: hashIp(ip),
       user_agent: text(req.headers['user-agent']),
-      referer: text(req.headers.referer),
+      referer: refererOrigin(text(req.headers.referer)),
       utm_source: text(params?.get(UTM[0])),
       utm_medium: text(params?.get(UTM[1])),
       utm_campaign: text(params?.get(UTM[2])),

@@ -23,6 +23,7 @@ import * as idempotencyExpiry from './migrations/0014-idempotency-expiry.ts';
 import * as rateLimits from './migrations/0016-rate-limits.ts';
 import * as apiKeyScopes from './migrations/0017-api-key-scopes.ts';
 import * as eventsWithoutEmail from './migrations/0018-events-without-email.ts';
+import * as clickRefererOrigin from './migrations/0020-click-referer-origin.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-rate-limits': rateLimits,
   '0017-api-key-scopes': apiKeyScopes,
   '0018-events-without-email': eventsWithoutEmail,
+  '0020-click-referer-origin': clickRefererOrigin,
 };
 
 /**

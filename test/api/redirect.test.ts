@@ -101,7 +101,7 @@ describe('GET /r/:code', () => {
       expect(cookie?.attrs.has('secure')).toBe(true);
     });
 
-    it('records the click with a hashed IP, the user agent, the referer and the utm_* parameters', async () => {
+    it('records the click with a hashed IP, the user agent, the referring site (never the page) and the utm_* parameters', async () => {
       t.setNow(new Date('2030-03-04T05:06:07.089Z'));
       const res = await t.app.inject({
         method: 'GET',
@@ -121,7 +121,7 @@ describe('GET /r/:code', () => {
         code,
         occurred_at: '2030-03-04T05:06:07.089Z',
         user_agent: 'Mozilla/5.0 (Test)',
-        referer: 'https://social.example/post/1',
+        referer: 'https://social.example',
         utm_source: 'newsletter',
         utm_medium: 'email',
         utm_campaign: 'spring',

@@ -116,6 +116,31 @@ async function seedFirstRelease(db: Kysely<any>) {
       entry('led_2', 'program_rewards', null, -1000),
     ])
     .execute();
+  const click = (id: string, referer: string | null) => ({
+    id,
+    program_id: program.id,
+    participant_id: 'par_ref',
+    code: 'PAR_REF',
+    occurred_at: T,
+    ip_hash: null,
+    user_agent: 'Mozilla/5.0',
+    referer,
+    utm_source: null,
+    utm_medium: null,
+    utm_campaign: null,
+    utm_term: null,
+    utm_content: null,
+  });
+  await db
+    .insertInto('clicks')
+    .values([
+      click('clk_page', 'https://social.example/u/jane?ref=mail#top'),
+      click('clk_same', 'https://social.example/u/john'),
+      click('clk_app', 'android-app://com.google.android.gm/'),
+      click('clk_junk', 'not a url'),
+      click('clk_none', null),
+    ])
+    .execute();
 }
 
 describe('upgrading a database of the first release', () => {
@@ -203,5 +228,16 @@ describe('upgrading a database of the first release', () => {
       inKind: [],
     });
     expect((await verifyLedger(store.db)).problems).toEqual([]);
+  });
+
+  it("cuts the old clicks' referers down to the referring site", async () => {
+    const rows = await store.db.selectFrom('clicks').select(['id', 'referer']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: 'clk_app', referer: 'android-app://com.google.android.gm' },
+      { id: 'clk_junk', referer: null },
+      { id: 'clk_none', referer: null },
+      { id: 'clk_page', referer: 'https://social.example' },
+      { id: 'clk_same', referer: 'https://social.example' },
+    ]);
   });
 });
