@@ -11,8 +11,11 @@ import type { Screening } from './screening.ts';
 export interface Payment {
   /** Your customer id, as your backend sends it to /v1/events, when the source carries it. */
   customer: string | null;
-  /** The source's own id for the buyer: used when neither your id nor a known email names them. */
-  sourceCustomer: string;
+  /**
+   * The source's own id for the buyer: used when neither your id nor a known email names them.
+   * Null for a guest the source knows only by email (see customerOf).
+   */
+  sourceCustomer: string | null;
   email: string | null;
   /** The id its refunds will name; null when another event reports the purchase (a subscription's invoice). */
   purchaseId: string | null;
@@ -76,17 +79,20 @@ export async function ingestPayment(
 /**
  * Who paid: your customer id when the source carries it; else the one customer Vouch already knows
  * by this email (normalised, so aliases match), so a payment through a link that names nobody still
- * qualifies the referral of the person who signed up; else the source's own id. An email that two
- * of your customers share names neither.
+ * qualifies the referral of the person who signed up; else the source's own id; else, for a guest
+ * known only by email, `email:` and the keyed hash of the email, so the address itself never
+ * becomes an id (ids are exported, logged and sent in webhooks). An email that two of your
+ * customers share names neither.
  */
 async function customerOf(db: Executor, payment: Payment, screening: Screening): Promise<string> {
   if (payment.customer) return payment.customer;
   const email = payment.email ? normalizeEmail(payment.email) : null;
-  if (!email) return payment.sourceCustomer;
-  const known = await findExternalIdsWithIdentity(
-    db,
-    { kind: 'email', hash: emailHash(screening.hash, email) },
-    2,
-  );
-  return known.length === 1 ? (known[0] as string) : payment.sourceCustomer;
+  const hash = email ? emailHash(screening.hash, email) : null;
+  if (hash) {
+    const known = await findExternalIdsWithIdentity(db, { kind: 'email', hash }, 2);
+    if (known.length === 1) return known[0] as string;
+  }
+  if (payment.sourceCustomer) return payment.sourceCustomer;
+  // An address that does not normalise is refused with the sign-up; its hash only names the try.
+  return `email:${hash ?? screening.hash(`email:${payment.email}`)}`;
 }

@@ -57,11 +57,12 @@ function paymentOf(order: Order, now: Date): Payment {
     );
   }
   const email = order.customer?.email ?? order.email ?? null;
-  // Point-of-sale orders may have no customer: the order then stands for its buyer.
+  // A guest checkout is known by its email (see ingestPayment); a point-of-sale order may have
+  // neither customer nor email, and then stands for its buyer.
   const sourceCustomer = order.customer?.id
     ? `shopify:${order.customer.id}`
     : email
-      ? `email:${email}`
+      ? null
       : orderId(order.id);
   return {
     customer: null,

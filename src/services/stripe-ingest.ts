@@ -33,8 +33,8 @@ function paymentOf(event: Stripe.Event): Payment | null {
     if (session.payment_status === 'unpaid' || !session.currency) return null;
     const email = sessionEmail(session);
     const yours = session.client_reference_id || null;
-    const sourceCustomer = idOf(session.customer) || (email ? `email:${email}` : null) || yours;
-    if (!sourceCustomer) return null;
+    const sourceCustomer = idOf(session.customer) || yours;
+    if (!sourceCustomer && !email) return null;
     return {
       customer: yours,
       sourceCustomer,

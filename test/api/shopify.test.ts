@@ -56,6 +56,23 @@ describe('Shopify ingestion', () => {
     expect(await referralOf(r.id)).toMatchObject({ status: 'qualified' });
   });
 
+  it('knows a guest checkout by a keyed hash of its email, never by the address', async () => {
+    const r = await referrer();
+    const email = `${unique('guest')}@example.com`;
+    const guest = order({ customer: null, email, discount_codes: [{ code: r.referral_code }] });
+    expect((await deliver('orders/create', guest)).status).toBe(200);
+    const referral = await referralOf(r.id);
+    expect(referral).toMatchObject({ status: 'qualified' });
+    const referee = (await t.api('GET', `/v1/participants/${referral.referee_id}`)).body;
+    expect(referee.external_id).toMatch(/^email:/);
+    expect(referee.external_id).not.toContain(email);
+    const rows = await t.store.db
+      .selectFrom('events')
+      .select(['external_id', 'customer_external_id'])
+      .execute();
+    expect(JSON.stringify(rows)).not.toContain(email);
+  });
+
   it('reads prices exactly in minor units, and refunds pro rata by order', async () => {
     const r = await referrer();
     const placed = order({ total_price: '49.90', discount_codes: [{ code: r.referral_code }] });

@@ -156,6 +156,37 @@ describe('Stripe ingestion', () => {
     expect(rewards.map((r: { status: string }) => r.status)).toEqual(['reversed', 'reversed']);
   });
 
+  it('knows a guest checkout by a keyed hash of its email, never by the address', async () => {
+    const referrer = await referrerWithCode();
+    const local = unique('guest').replace(/_/g, '');
+    const guest = { client_reference_id: null, customer: null };
+    const first = checkout({
+      ...guest,
+      customer_details: { email: `${local}@example.com` },
+      metadata: { vouch_ref: referrer.referral_code },
+    });
+    expect((await deliver(stripeEvent('checkout.session.completed', first))).status).toBe(200);
+    // The same guest again, the address written another way: the same customer, no second referral.
+    const again = checkout({ ...guest, customer_details: { email: ` ${local.toUpperCase()}@Example.com` } });
+    expect((await deliver(stripeEvent('checkout.session.completed', again))).status).toBe(200);
+
+    const referrals = (await t.api('GET', `/v1/referrals?referrer_id=${referrer.id}`)).body.data;
+    expect(referrals).toHaveLength(1);
+    expect(referrals[0]).toMatchObject({ status: 'qualified' });
+    const ids = await t.store.db
+      .selectFrom('events')
+      .select(['external_id', 'customer_external_id'])
+      .where('customer_external_id', 'like', 'email:%')
+      .execute();
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    const customers = new Set(ids.map((row) => row.customer_external_id));
+    expect(customers.size).toBe(1);
+    expect(JSON.stringify(ids).toLowerCase()).not.toContain(local);
+    const referee = await t.api('GET', `/v1/participants/${referrals[0].referee_id}`);
+    expect(referee.body.external_id).toMatch(/^email:/);
+    expect(referee.body.external_id.toLowerCase()).not.toContain(local);
+  });
+
   it('matches no one by an email two of your customers share', async () => {
     const referrer = await referrerWithCode();
     const email = `${unique('shared')}@example.com`;
