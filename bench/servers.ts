@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { newEncryptionKey } from '../src/lib/sealing.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const children = new Set<ChildProcess>();
@@ -88,6 +89,9 @@ export async function startVouch(extraEnv: Record<string, string> = UNREACHED_LI
   return { ...(await startVouchOn(`sqlite:${dbFile}`, extraEnv)), dbFile };
 }
 
+// One per bench run, so a server started again on a killed one's database opens its secrets.
+const BENCH_ENCRYPTION_KEY = newEncryptionKey();
+
 /** `vouch serve` on a database the caller names, e.g. to start it again on the one a killed server left. */
 export function startVouchOn(
   databaseUrl: string,
@@ -100,6 +104,8 @@ export function startVouchOn(
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: 'warn',
     VOUCH_BOOTSTRAP_KEY: API_KEY,
+    // PostgreSQL starts only with a key; on SQLite the key file beside the database is measured.
+    ...(databaseUrl.startsWith('postgres') ? { VOUCH_ENCRYPTION_KEYS: BENCH_ENCRYPTION_KEY } : {}),
     ...extraEnv,
   };
   return start(args, env, '/health');

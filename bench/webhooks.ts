@@ -60,6 +60,7 @@ export async function benchWebhooks(messages: number): Promise<WebhookBench> {
   const endpoint = await store.transaction((trx) =>
     createEndpoint(
       trx,
+      store.keyring,
       { url: `http://127.0.0.1:${port}/hooks`, events: ['*'] },
       true,
       new Date(Date.now() - 1000),

@@ -1,6 +1,8 @@
 import { type Config, ConfigError, loadConfig } from '../lib/config.ts';
+import { SealingError } from '../lib/sealing.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { resealStoredSecrets } from '../worker/reseal-secrets.ts';
 
 /** Reads the configuration or stops the process with one line naming the bad variable. */
 export function configOrExit(): Config {
@@ -16,13 +18,21 @@ export function configOrExit(): Config {
   }
 }
 
-/** Opens the configured database and brings its schema up to date. */
+/**
+ * Opens the configured database, brings its schema up to date and its stored secrets under the
+ * newest key. A secret that no configured key opens stops the process with one line.
+ */
 export async function openMigratedStore(config: Config): Promise<Store> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { encryptionKeys: config.encryptionKeys });
   try {
     await migrateToLatest(store.db);
+    await resealStoredSecrets(store);
   } catch (error) {
     await store.close();
+    if (error instanceof SealingError) {
+      console.error(`vouch: stored secrets: ${error.message} (see "Secrets at rest" in the README)`);
+      process.exit(78);
+    }
     throw error;
   }
   return store;

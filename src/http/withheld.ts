@@ -1,3 +1,5 @@
+import type { Keyring } from '../lib/sealing.ts';
+import { openEndpointSecret } from '../services/endpoint-secrets.ts';
 import { getTask } from '../services/fulfilment-tasks.ts';
 import type { Executor } from '../store/executor.ts';
 import { findInviteById } from '../store/repositories/invites.ts';
@@ -19,10 +21,11 @@ function withheldField(field: string, read: (db: Executor, id: string) => Promis
 }
 
 /** A webhook endpoint's signing secret: a replay shows the current one, none once it is deleted. */
-export const endpointSecret = withheldField('secret', async (db, id) => {
-  const row = await findEndpoint(db, id);
-  return row && row.deleted_at === null ? row.secret : null;
-});
+export const endpointSecret = (keyring: Keyring) =>
+  withheldField('secret', async (db, id) => {
+    const row = await findEndpoint(db, id);
+    return row && row.deleted_at === null ? openEndpointSecret(keyring, id, row.secret) : null;
+  });
 
 export const participantEmail = withheldField(
   'email',

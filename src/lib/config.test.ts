@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_DATABASE_URL, loadConfig } from './config.ts';
+import { newEncryptionKey } from './sealing.ts';
+
+const POSTGRES = { DATABASE_URL: 'postgres://db/vouch', VOUCH_ENCRYPTION_KEYS: newEncryptionKey() };
 
 describe('configuration', () => {
   it('starts on the embedded default with no variables at all', () => {
@@ -15,12 +18,37 @@ describe('configuration', () => {
 
   it('writes clicks durably unless told to buffer them', () => {
     expect(loadConfig({}).clickWrites).toBe('durable');
-    expect(loadConfig({ DATABASE_URL: 'postgres://db/vouch' }).clickWrites).toBe('buffered');
-    expect(
-      loadConfig({ DATABASE_URL: 'postgres://db/vouch', VOUCH_CLICK_WRITES: 'durable' }).clickWrites,
-    ).toBe('durable');
+    expect(loadConfig(POSTGRES).clickWrites).toBe('buffered');
+    expect(loadConfig({ ...POSTGRES, VOUCH_CLICK_WRITES: 'durable' }).clickWrites).toBe('durable');
     expect(loadConfig({ VOUCH_CLICK_WRITES: 'durable' }).clickWrites).toBe('durable');
     expect(loadConfig({ VOUCH_CLICK_WRITES: 'buffered' }).clickWrites).toBe('buffered');
+  });
+
+  it('takes the sealing keys newest first, and needs them on PostgreSQL only', () => {
+    const [newer, older] = [newEncryptionKey(), newEncryptionKey()];
+    const keys = loadConfig({ VOUCH_ENCRYPTION_KEYS: ` ${newer} , ${older}` }).encryptionKeys;
+    expect(keys?.map((key) => key.toString('base64url'))).toEqual([newer, older]);
+    expect(loadConfig({}).encryptionKeys).toBeUndefined();
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/vouch' })).toThrow(
+      /VOUCH_ENCRYPTION_KEYS: must be set on PostgreSQL.*vouch secrets new-key/,
+    );
+  });
+
+  it.each([
+    ['not base64url', 'sk_not-a-key!'],
+    ['too short', 'c2hvcnQ'],
+    ['an empty entry', `${'A'.repeat(43)},`],
+  ])('refuses an encryption key that is %s, without echoing it', (_, raw) => {
+    let error: unknown;
+    try {
+      loadConfig({ VOUCH_ENCRYPTION_KEYS: raw });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^VOUCH_ENCRYPTION_KEYS: entry \d of \d is not a key/);
+    for (const part of raw.split(',').filter(Boolean)) expect(message).not.toContain(part);
   });
 
   it('is frozen', () => {

@@ -1,3 +1,5 @@
+import { decodeEncryptionKey } from './sealing.ts';
+
 /**
  * Configuration is read from the environment once, here, validated and frozen; nothing else
  * reads process.env.
@@ -32,6 +34,11 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** A port of its own serving /metrics without a token (for `vouch worker` too); unset, none. */
   readonly metricsPort: number | undefined;
+  /**
+   * The keys that seal stored secrets, newest first (VOUCH_ENCRYPTION_KEYS). Unset on SQLite, a
+   * key file beside the database is used (made at first start); PostgreSQL will not start without.
+   */
+  readonly encryptionKeys: readonly Buffer[] | undefined;
 }
 
 /** A number of requests per window; null where the limit is off. */
@@ -235,6 +242,30 @@ function parseClickWrites(raw: string | undefined, databaseUrl: string): 'durabl
   throw new ConfigError('VOUCH_CLICK_WRITES', `must be durable or buffered, got '${raw}'`);
 }
 
+const ENCRYPTION_KEYS_HINT = 'make one with `vouch secrets new-key`';
+
+function parseEncryptionKeys(raw: string | undefined, databaseUrl: string): Buffer[] | undefined {
+  if (raw === undefined || raw.trim() === '') {
+    if (databaseUrl.startsWith('sqlite:')) return undefined;
+    throw new ConfigError(
+      'VOUCH_ENCRYPTION_KEYS',
+      `must be set on PostgreSQL, where no key file can be kept beside the data (${ENCRYPTION_KEYS_HINT})`,
+    );
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  return entries.map((entry, i) => {
+    const key = decodeEncryptionKey(entry);
+    // The value is a secret: say which entry is wrong, never what it holds.
+    if (!key) {
+      throw new ConfigError(
+        'VOUCH_ENCRYPTION_KEYS',
+        `entry ${i + 1} of ${entries.length} is not a key: each is 32 bytes in base64url, comma-separated, newest first (${ENCRYPTION_KEYS_HINT})`,
+      );
+    }
+    return key;
+  });
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const port = parsePort(env.PORT);
   const databaseUrl = parseDatabaseUrl(env.DATABASE_URL);
@@ -264,5 +295,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     clickWrites: parseClickWrites(env.VOUCH_CLICK_WRITES, databaseUrl),
     metricsToken: parseMetricsToken(env.VOUCH_METRICS_TOKEN),
     metricsPort: parseMetricsPort(env.VOUCH_METRICS_PORT),
+    encryptionKeys: parseEncryptionKeys(env.VOUCH_ENCRYPTION_KEYS, databaseUrl),
   });
 }

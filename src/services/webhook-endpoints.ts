@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { checkEndpointUrl, EVENT_TYPES, type UrlProblem } from '../domain/webhooks.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
+import type { Keyring } from '../lib/sealing.ts';
 import type { Executor, Page, PageRequest } from '../store/executor.ts';
 import {
   findEndpoint,
@@ -11,6 +11,7 @@ import {
   type WebhookEndpointRow,
 } from '../store/repositories/webhook-endpoints.ts';
 import { type Actor, audit } from './audit.ts';
+import { newEndpointSecret } from './endpoint-secrets.ts';
 
 export type { WebhookEndpointRow };
 
@@ -55,25 +56,31 @@ function checkEvents(events: string[]): string {
   return JSON.stringify([...new Set(events)].sort());
 }
 
-/** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
-const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
+/** An endpoint as written, and its signing secret in the clear: shown once, stored only sealed. */
+export interface EndpointWithSecret {
+  row: WebhookEndpointRow;
+  secret: string;
+}
 
 export async function createEndpoint(
   db: Executor,
+  keyring: Keyring,
   input: EndpointInput,
   allowPrivate: boolean,
   now: Date,
   actor: Actor,
-): Promise<WebhookEndpointRow> {
+): Promise<EndpointWithSecret> {
   const at = now.toISOString();
+  const id = newId('whk');
+  const secret = newEndpointSecret(keyring, id);
   const row: WebhookEndpointRow = {
-    id: newId('whk'),
+    id,
     url: checkUrl(input.url, allowPrivate),
     description: input.description ?? null,
     events: checkEvents(input.events),
     status: 'enabled',
     disabled_reason: null,
-    secret: newSecret(),
+    secret: secret.sealed,
     previous_secret: null,
     previous_secret_expires_at: null,
     failing_since: null,
@@ -85,7 +92,7 @@ export async function createEndpoint(
   await audit(db, actor, now, [
     { action: 'webhook_endpoint.created', subjectId: row.id, details: { url: row.url } },
   ]);
-  return row;
+  return { row, secret: secret.plain };
 }
 
 export async function getEndpoint(db: Executor, id: string): Promise<WebhookEndpointRow> {
@@ -144,14 +151,16 @@ export async function deleteEndpoint(
  */
 export async function rotateSecret(
   db: Executor,
+  keyring: Keyring,
   id: string,
   overlapHours: number,
   now: Date,
   actor: Actor,
-): Promise<WebhookEndpointRow> {
+): Promise<EndpointWithSecret> {
   const current = await getEndpoint(db, id);
+  const secret = newEndpointSecret(keyring, id);
   const changes = {
-    secret: newSecret(),
+    secret: secret.sealed,
     previous_secret: overlapHours > 0 ? current.secret : null,
     previous_secret_expires_at:
       overlapHours > 0 ? new Date(now.getTime() + overlapHours * 3_600_000).toISOString() : null,
@@ -161,5 +170,5 @@ export async function rotateSecret(
   await audit(db, actor, now, [
     { action: 'webhook_endpoint.secret_rotated', subjectId: id, details: { overlap_hours: overlapHours } },
   ]);
-  return { ...current, ...changes };
+  return { row: { ...current, ...changes }, secret: secret.plain };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -14,8 +15,10 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseErrorKind } from '../lib/metrics.ts';
+import { createKeyring, type Keyring, keylessKeyring } from '../lib/sealing.ts';
 import { type LossLogger, OutageLog } from './connection-loss.ts';
 import { GroupCommit } from './group-commit.ts';
+import { keyFileOf, loadOrCreateKeyFile } from './key-file.ts';
 import type { Database } from './schema.ts';
 import { survivingLoss } from './surviving-pool.ts';
 
@@ -26,6 +29,8 @@ export interface Store {
   readonly dialect: Dialect;
   /** PostgreSQL's pool, for a library that takes one (the rate limiter); null on SQLite. */
   readonly pool: pg.Pool | null;
+  /** Seals and opens the secrets this database keeps (see lib/sealing.ts). */
+  readonly keyring: Keyring;
   /**
    * Runs work in a transaction: the one way entry points write. On SQLite, concurrent callers
    * share commits (see GroupCommit); on PostgreSQL each gets a transaction of its own.
@@ -47,6 +52,12 @@ export interface OpenOptions {
   /** PostgreSQL only: the schema to use (created if missing), so test runs don't collide. */
   schema?: string;
   poolSize?: number;
+  /**
+   * The keys that seal stored secrets, newest first. Without them: on a SQLite file, the key file
+   * beside it; in memory, a key for the process's lifetime; on PostgreSQL, none: sealing and
+   * opening fail (loadConfig refuses to start a process there without VOUCH_ENCRYPTION_KEYS).
+   */
+  encryptionKeys?: readonly Buffer[] | undefined;
 }
 
 const INT8_OID = 20;
@@ -104,9 +115,12 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string, options: OpenOptions): Store {
   const file = url.replace(/^sqlite:(\/\/)?/, '');
-  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(resolve(file)), { recursive: true });
+  const keys =
+    options.encryptionKeys ?? (inMemory ? [randomBytes(32)] : loadOrCreateKeyFile(keyFileOf(file)));
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL in WAL mode survives a process crash; only power loss can drop the last commits.
@@ -128,6 +142,7 @@ function openSqlite(url: string): Store {
     db,
     dialect: 'sqlite',
     pool: null,
+    keyring: createKeyring(keys),
     transaction: (work) => commits.run(work),
     // One connection: a transaction holds it, so no commit lands between the reads it runs.
     snapshot: (work) => commits.run(work),
@@ -139,6 +154,8 @@ function openSqlite(url: string): Store {
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
+  // Without keys the store still reads and writes rows (a bench counting clicks); only sealing fails.
+  const keyring = options.encryptionKeys ? createKeyring(options.encryptionKeys) : keylessKeyring();
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text'),
@@ -168,6 +185,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     db,
     dialect: 'postgres',
     pool,
+    keyring,
     transaction: (work) =>
       retryingConflicts(
         () => db.transaction().execute(work),
@@ -202,6 +220,6 @@ async function retryingConflicts<T>(run: () => Promise<T>, retrying: () => void)
 
 /** Opens the database named by a `sqlite:` or `postgres://` URL. */
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
-  if (url.startsWith('sqlite:')) return openSqlite(url);
+  if (url.startsWith('sqlite:')) return openSqlite(url, options);
   return openPostgres(url, options);
 }

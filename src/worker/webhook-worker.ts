@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookConfig } from '../lib/config.ts';
 import type { Metrics } from '../lib/metrics.ts';
+import { signingSecrets } from '../services/endpoint-secrets.ts';
 import {
   type AttemptOutcome,
   type DeliveryRow,
@@ -25,12 +26,6 @@ const OUTCOME_LABEL = {
   final: 'failed_final',
 } as const satisfies Record<AttemptOutcome, string>;
 const IDLE_MS = 200;
-
-/** The secrets that sign an attempt now: the current one, and the previous one while it overlaps. */
-function secretsOf(endpoint: WebhookEndpointRow, now: Date): string[] {
-  const { previous_secret: previous, previous_secret_expires_at: until } = endpoint;
-  return previous && until && until > now.toISOString() ? [endpoint.secret, previous] : [endpoint.secret];
-}
 
 /**
  * Delivers webhooks: fans new outbox messages out to endpoints, leases due deliveries and sends
@@ -82,7 +77,7 @@ export function startWebhookWorker(
     const at = now();
     const out: Outgoing = {
       url: endpoint.url,
-      secrets: secretsOf(endpoint, at),
+      secrets: signingSecrets(store.keyring, endpoint, at),
       messageId: delivery.message_id,
       body: delivery.payload,
     };

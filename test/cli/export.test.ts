@@ -7,18 +7,10 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'h
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.ts';
 import { enqueue } from '../../src/store/repositories/outbox.ts';
-import { runCli } from '../support/cli.ts';
+import { childEnv, runCli } from '../support/cli.ts';
 import { createTestStore, type TestStore } from '../support/store.ts';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'vouch.mjs');
-
-/** The environment runCli gives a child, for the one test that must kill it mid-run. */
-function cliEnv(databaseUrl: string): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(
-    ([name]) => !/^(PORT|HOST|DATABASE_URL|LOG_LEVEL|VOUCH_.*)$/.test(name),
-  );
-  return { ...Object.fromEntries(inherited), LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl };
-}
 
 describe('vouch export', () => {
   let store: TestStore;
@@ -262,7 +254,7 @@ describe('vouch export --format parquet', () => {
     const child = spawn(
       process.execPath,
       [BIN, 'export', 'webhook_events', '--out', out, '--format', 'parquet', '--no-progress'],
-      { env: cliEnv(store.url), stdio: 'ignore' },
+      { env: childEnv({ DATABASE_URL: store.url }), stdio: 'ignore' },
     );
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
       child.on('exit', (code, signal) => resolve(signal ?? code)),

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET_KEY, startServer } from '../support/cli.ts';
+import { childEnv, SECRET_KEY, startServer } from '../support/cli.ts';
 import { createTestStore, type TestStore } from '../support/store.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -12,15 +12,10 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 
 /** `vouch serve` with its stdout on a terminal; resolves with everything it wrote once stopped. */
 async function serveInTerminal(databaseUrl: string, whileUp: (url: string) => Promise<void>) {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^(PORT|HOST|DATABASE_URL|LOG_LEVEL|VOUCH_.*)$/.test(name),
-    ),
-  );
   const command = `'${process.execPath}' '${BIN}' serve`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: ROOT,
-    env: { ...env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: childEnv({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';

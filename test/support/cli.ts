@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_ENCRYPTION_KEY } from './store.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'vouch.mjs');
@@ -8,11 +9,15 @@ const BIN = join(ROOT, 'bin', 'vouch.mjs');
 // Variables Vouch reads; the child gets only the ones a test sets, never the developer's own.
 const VOUCH_VARIABLES = /^(PORT|HOST|DATABASE_URL|LOG_LEVEL|VOUCH_.*)$/;
 
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+/**
+ * The environment of a `vouch` child: the test's variables over the test databases' key (so a
+ * child opens the secrets its test sealed; `VOUCH_ENCRYPTION_KEYS: ''` leaves it to the key file).
+ */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !VOUCH_VARIABLES.test(name)),
   );
-  return { ...inherited, LOG_LEVEL: 'warn', ...env };
+  return { ...inherited, LOG_LEVEL: 'warn', VOUCH_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY, ...env };
 }
 
 function spawnVouch(args: string[], env: Record<string, string>): ChildProcess {

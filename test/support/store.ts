@@ -8,6 +8,13 @@ import { migrateToLatest } from '../../src/store/migrate.ts';
 
 export const dialect = (process.env.VOUCH_TEST_DIALECT ?? 'sqlite') as 'sqlite' | 'postgres';
 
+/**
+ * The key that seals the test databases' secrets, as VOUCH_ENCRYPTION_KEYS holds it: the test
+ * stores open with it and every child process gets it (see cli.ts), on both dialects.
+ */
+export const TEST_ENCRYPTION_KEY = 'jLYygRWjP66aHIR6GkfbjuON-oaao2kAdcOuZf-88a4';
+const encryptionKeys = [Buffer.from(TEST_ENCRYPTION_KEY, 'base64url')];
+
 export interface TestStore extends Store {
   /** The URL a child process (the CLI) can open the same database with. */
   url: string;
@@ -32,7 +39,7 @@ export async function createTestStore(options: { migrate?: boolean } = {}): Prom
   let cleanup: () => Promise<void>;
   if (dialect === 'postgres') {
     const base = postgresUrl();
-    store = await openStore(base, { schema: name, poolSize: 8 });
+    store = await openStore(base, { schema: name, poolSize: 8, encryptionKeys });
     const withSchema = new URL(base);
     withSchema.searchParams.set('options', `-c search_path=${name}`);
     url = withSchema.toString();
@@ -45,9 +52,9 @@ export async function createTestStore(options: { migrate?: boolean } = {}): Prom
   } else {
     const file = join(tmpdir(), `${name}.db`);
     url = `sqlite:${file}`;
-    store = await openStore(url);
+    store = await openStore(url, { encryptionKeys });
     cleanup = async () => {
-      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+      for (const suffix of ['', '-wal', '-shm', '.key']) rmSync(file + suffix, { force: true });
     };
   }
   if (options.migrate !== false) await migrateToLatest(store.db);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from './cli.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'vouch.mjs');
@@ -20,14 +21,9 @@ export interface WorkerProcess {
  * once it logs that it started.
  */
 export function startWorker(env: Record<string, string>, timeoutMs = 15_000): Promise<WorkerProcess> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^(PORT|HOST|DATABASE_URL|LOG_LEVEL|VOUCH_.*)$/.test(name),
-    ),
-  );
   const child: ChildProcess = spawn(process.execPath, [BIN, 'worker'], {
     cwd: ROOT,
-    env: { ...inherited, LOG_LEVEL: 'info', ...env },
+    env: childEnv({ LOG_LEVEL: 'info', ...env }),
     stdio: 'pipe',
   });
   let output = '';

@@ -178,7 +178,7 @@ export async function seedDemoCommand(options: { participants: string; seed: str
   const config = configOrExit();
   const store = await openMigratedStore(config);
   try {
-    const secret = await store.transaction((trx) => ensureInstanceSecret(trx, config.secret));
+    const secret = await store.transaction((trx) => ensureInstanceSecret(trx, store.keyring, config.secret));
     const screening = createScreening(secret, config.disposableDomainsFile);
     const options = { participants, seed: Number.isFinite(seed) ? seed : 1, progress: true };
     const summary = await seedDemo(store, options, screening);

@@ -18,7 +18,7 @@ export async function serve(): Promise<void> {
   const store = await openMigratedStore(config);
   const now = new Date();
   const { secret, key } = await store.transaction(async (trx) => ({
-    secret: await ensureInstanceSecret(trx, config.secret),
+    secret: await ensureInstanceSecret(trx, store.keyring, config.secret),
     key: await bootstrapApiKey(trx, config.bootstrapKey, now),
   }));
   const terminal = process.stdout.isTTY === true;

@@ -31,6 +31,8 @@ const tags = ['webhooks'];
 export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { store, now, config } = deps;
   const allowPrivate = config.webhooks.allowPrivate;
+  const { keyring } = store;
+  const withheldSecret = endpointSecret(keyring);
 
   app.post(
     '/v1/webhook_endpoints',
@@ -49,10 +51,17 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
         request,
         reply,
         async (trx) => {
-          const row = await createEndpoint(trx, request.body, allowPrivate, now(), actorOf(request));
-          return { status: 201, body: { ...presentEndpoint(row), secret: row.secret } };
+          const { row, secret } = await createEndpoint(
+            trx,
+            keyring,
+            request.body,
+            allowPrivate,
+            now(),
+            actorOf(request),
+          );
+          return { status: 201, body: { ...presentEndpoint(row), secret } };
         },
-        endpointSecret,
+        withheldSecret,
       ),
   );
 
@@ -143,10 +152,17 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
         reply,
         async (trx) => {
           const overlap = request.body.overlap_hours ?? 24;
-          const row = await rotateSecret(trx, request.params.id, overlap, now(), actorOf(request));
-          return { status: 200, body: { ...presentEndpoint(row), secret: row.secret } };
+          const { row, secret } = await rotateSecret(
+            trx,
+            keyring,
+            request.params.id,
+            overlap,
+            now(),
+            actorOf(request),
+          );
+          return { status: 200, body: { ...presentEndpoint(row), secret } };
         },
-        endpointSecret,
+        withheldSecret,
       ),
   );
 

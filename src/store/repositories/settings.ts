@@ -21,3 +21,19 @@ export async function putSettingIfAbsent(db: Executor, key: string, value: strin
   await insertSettingIfAbsent(db, key, value);
   return (await getSetting(db, key)) ?? value;
 }
+
+/** Replaces a setting's value unless it changed since it was read; whether it did. */
+export async function replaceSetting(
+  db: Executor,
+  key: string,
+  read: string,
+  next: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('settings')
+    .set({ value: next })
+    .where('key', '=', key)
+    .where('value', '=', read)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -46,3 +46,36 @@ export function listEnabledEndpoints(db: Executor) {
     .where('deleted_at', 'is', null)
     .execute();
 }
+
+export type StoredSecrets = Pick<WebhookEndpointRow, 'id' | 'secret' | 'previous_secret'>;
+
+/** Every endpoint's stored secrets, deleted ones too, in id order after `after`. */
+export function listStoredSecrets(db: Executor, after: string, limit: number): Promise<StoredSecrets[]> {
+  return db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'secret', 'previous_secret'])
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Replaces an endpoint's stored secrets unless they changed since they were read; whether it did. */
+export async function replaceStoredSecrets(
+  db: Executor,
+  read: StoredSecrets,
+  next: Pick<StoredSecrets, 'secret' | 'previous_secret'>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_endpoints')
+    .set(next)
+    .where('id', '=', read.id)
+    .where('secret', '=', read.secret)
+    .where((eb) =>
+      read.previous_secret === null
+        ? eb('previous_secret', 'is', null)
+        : eb('previous_secret', '=', read.previous_secret),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
