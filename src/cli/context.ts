@@ -2,7 +2,7 @@ import { type Config, ConfigError, loadConfig } from '../lib/config.ts';
 import { SealingError } from '../lib/sealing.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
-import { resealStoredSecrets } from '../worker/reseal-secrets.ts';
+import { resealStoredSecrets } from '../worker/stored-secrets.ts';
 
 /** Reads the configuration or stops the process with one line naming the bad variable. */
 export function configOrExit(): Config {

@@ -6,6 +6,7 @@ import { collect, createKey, listKeys, revokeKey } from './commands/keys.ts';
 import { verifyLedgerCommand } from './commands/ledger.ts';
 import { migrate } from './commands/migrate.ts';
 import { approveDueCommand } from './commands/rewards.ts';
+import { newKeyCommand, pruneCommand, rotateCommand } from './commands/secrets.ts';
 import { seedDemoCommand } from './commands/seed-demo.ts';
 import { serve } from './commands/serve.ts';
 import { worker } from './commands/worker.ts';
@@ -67,6 +68,24 @@ keys
   .description('list keys with their kind and scopes (never their secrets)')
   .action(listKeys);
 keys.command('revoke').description('revoke a key by id').argument('<id>', 'key id (key_…)').action(revokeKey);
+
+const secrets = program
+  .command('secrets')
+  .description('the keys that seal stored secrets (webhook signing secrets, the instance secret)');
+secrets
+  .command('new-key')
+  .description('print a new key for VOUCH_ENCRYPTION_KEYS (kept nowhere else)')
+  .action(newKeyCommand);
+secrets
+  .command('rotate')
+  .description("SQLite's key file: add a new key first and reseal every stored secret under it")
+  .action(rotateCommand);
+secrets
+  .command('prune')
+  .description(
+    'reseal every stored secret under the newest key, then drop the keys that seal nothing from the key file (or name them)',
+  )
+  .action(pruneCommand);
 
 const ledger = program.command('ledger').description('inspect the rewards ledger');
 ledger

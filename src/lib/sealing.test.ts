@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyring, decodeEncryptionKey, keylessKeyring, newEncryptionKey, SealingError } from './sealing.ts';
+import {
+  createKeyring,
+  decodeEncryptionKey,
+  keylessKeyring,
+  newEncryptionKey,
+  SealingError,
+} from './sealing.ts';
 
 const key = () => decodeEncryptionKey(newEncryptionKey()) as Buffer;
 

@@ -39,11 +39,15 @@ export function decodeEncryptionKey(text: string): Buffer | null {
 }
 
 /** A short public name for a key, so a sealed value says which key opens it without revealing it. */
-function keyIdOf(key: Buffer): string {
+export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update('vouch key id\0').update(key).digest('base64url').slice(0, 8);
 }
 
 const isSealed = (stored: string) => stored.startsWith(`${VERSION}.`);
+
+/** The id of the key a stored value is sealed under; null for a value stored in the clear. */
+export const sealedBy = (stored: string): string | null =>
+  isSealed(stored) ? (stored.split('.')[1] ?? '') : null;
 
 /** Keys newest first: the first seals, every one opens. */
 export function createKeyring(keys: readonly Buffer[]): Keyring {
@@ -85,7 +89,7 @@ export function createKeyring(keys: readonly Buffer[]): Keyring {
         throw new SealingError(`a secret sealed under key ${id} does not open: it was altered or moved`);
       }
     },
-    isCurrent: (stored) => isSealed(stored) && stored.split('.')[1] === primaryId,
+    isCurrent: (stored) => sealedBy(stored) === primaryId,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEndpointSecret } from '../../src/services/endpoint-secrets.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { countRows } from '../support/tables.ts';
 import { DEV_ENV } from '../support/webhook-harness.ts';
@@ -267,7 +268,7 @@ describe('deleting an endpoint', () => {
     expect(listed.map((e: { id: string }) => e.id)).not.toContain(created.id);
   });
 
-  it('keeps the row (soft delete), secret and all', async () => {
+  it('keeps the row (soft delete), secret (sealed) and all', async () => {
     const created = await create();
     await t.api('DELETE', `/v1/webhook_endpoints/${created.id}`);
     const row = await t.store.db
@@ -276,7 +277,8 @@ describe('deleting an endpoint', () => {
       .where('id', '=', created.id)
       .executeTakeFirstOrThrow();
     expect(row.deleted_at).not.toBeNull();
-    expect(row.secret).toBe(created.secret);
+    expect(row.secret).not.toContain(created.secret);
+    expect(openEndpointSecret(t.store.keyring, created.id, row.secret)).toBe(created.secret);
   });
 });
 

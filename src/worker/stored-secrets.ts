@@ -1,6 +1,9 @@
+import { sql } from 'kysely';
+import { sealedBy } from '../lib/sealing.ts';
 import { resealedSecrets } from '../services/endpoint-secrets.ts';
-import { resealInstanceSecret } from '../services/instance-secret.ts';
+import { INSTANCE_SECRET, resealInstanceSecret } from '../services/instance-secret.ts';
 import type { Store } from '../store/database.ts';
+import { getSetting } from '../store/repositories/settings.ts';
 import { listStoredSecrets, replaceStoredSecrets } from '../store/repositories/webhook-endpoints.ts';
 
 // Each batch its own transaction, so a large table never holds a long write lock.
@@ -26,7 +29,29 @@ export async function resealStoredSecrets(store: Store): Promise<number> {
       return { resealed, last: rows.length === BATCH ? rows[BATCH - 1]?.id : undefined };
     });
     total += batch.resealed;
-    if (batch.last === undefined) return total;
+    if (batch.last === undefined) break;
     after = batch.last;
+  }
+  // The values replaced still sit in the write-ahead log until a checkpoint copies their pages
+  // back; with readers elsewhere the log may stay, to be overwritten by later writes.
+  if (total > 0 && store.dialect === 'sqlite') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db);
+  return total;
+}
+
+/** How many stored secrets each key seals (`null`: stored in the clear), for rotation's report. */
+export async function countSecretsByKey(store: Store): Promise<Map<string | null, number>> {
+  const counts = new Map<string | null, number>();
+  const count = (stored: string | null | undefined) => {
+    if (stored === null || stored === undefined) return;
+    const key = sealedBy(stored);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  count(await getSetting(store.db, INSTANCE_SECRET));
+  for (let after = ''; ; ) {
+    const rows = await listStoredSecrets(store.db, after, BATCH);
+    for (const row of rows) [row.secret, row.previous_secret].forEach(count);
+    const last = rows.at(-1);
+    if (rows.length < BATCH || !last) return counts;
+    after = last.id;
   }
 }
