@@ -48,14 +48,14 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020-click-referer-origin': clickRefererOrigin,
 };
 
+/** The migrations this version knows, by name: a database with any other was made by a newer one. */
+export const KNOWN_MIGRATIONS: ReadonlySet<string> = new Set(Object.keys(MIGRATIONS));
+
 /**
  * Unless told a schema, Kysely looks for its migration tables in every schema of a PostgreSQL
  * database: with another schema already migrated (a parallel test run, another app) it skips
  * creating them here and then fails to find them. Pin them to the schema this connection uses.
  */
-/** The migrations this version knows, by name: a database with any other was made by a newer one. */
-export const KNOWN_MIGRATIONS: ReadonlySet<string> = new Set(Object.keys(MIGRATIONS));
-
 async function migrationTableSchema(db: Kysely<Database>): Promise<string | undefined> {
   if (!(db.introspection instanceof PostgresIntrospector)) return undefined;
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);

@@ -60,6 +60,7 @@ describe.runIf(dialect === 'sqlite')('vouch backup and restore on SQLite', () =>
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/integrity ok/);
+      expect(result.stdout).toContain('sealed under VOUCH_ENCRYPTION_KEYS, which the backup leaves out');
       expect(countEvents(file, before)).toBe(before.length);
       expect(existsSync(`${file}.partial`)).toBe(false);
       const verified = await runCli(['ledger', 'verify'], { DATABASE_URL: `sqlite:${file}` });

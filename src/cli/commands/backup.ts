@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { Config } from '../../lib/config.ts';
+import { keyFileOf } from '../../store/key-file.ts';
 import { BackupError, backupSqlite, sqliteFileOf } from '../../store/sqlite-backup.ts';
 import { restoreSqlite } from '../../store/sqlite-restore.ts';
 import { configOrExit } from '../context.ts';
@@ -14,6 +16,14 @@ function postgresAdvice(url: string, verb: 'backup' | 'restore'): string {
   const command =
     verb === 'backup' ? `pg_dump -Fc ${target} -f FILE` : `pg_restore --clean --if-exists ${target} FILE`;
   return `vouch: ${verb} works on SQLite only; this database is PostgreSQL. Use instead:\n  ${command}`;
+}
+
+/** The keys that open the copy's sealed secrets are not in it, on purpose: where they are. */
+function keysNote(config: Config): string {
+  const where = config.encryptionKeys
+    ? 'VOUCH_ENCRYPTION_KEYS'
+    : `the key file ${keyFileOf(sqliteFileOf(config.databaseUrl))}`;
+  return `Its secrets are sealed under ${where}, which the backup leaves out: keep a copy of the keys apart from the backups, since without them a restored copy's webhook secrets and instance secret cannot be opened.`;
 }
 
 function fail(error: unknown): void {
@@ -39,6 +49,7 @@ export async function backupCommand(file: string, options: { force?: boolean }):
     console.log(
       `Backed up to ${file}: ${result.pages} pages, ${result.migrations} migrations; integrity ok.`,
     );
+    console.log(keysNote(config));
   } catch (error) {
     fail(error);
   }
