@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ipSubnet,
   isSequential,
+  limitedClient,
   looksRandom,
   normalizeEmail,
   normalizePhone,
@@ -200,5 +201,28 @@ describe('synthetic identity shapes', () => {
     ['jane', ['jane1', 'jane2'], 'no number of its own'],
   ])('does not see %s as scripted next to %j (%s)', (local, others) => {
     expect(isSequential(local, others)).toBe(false);
+  });
+});
+
+describe('limitedClient', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['::ffff:cb00:7107', '203.0.113.7'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['not an address', 'not an address'],
+  ])('counts %s as %s', (ip, client) => {
+    expect(limitedClient(ip)).toBe(client);
+  });
+
+  it('counts every address of one /64 as one client, and the next /64 as another', () => {
+    const clients = new Set(
+      ['2001:db8:0:7::1', '2001:db8:0:7::ffff', '2001:db8:0:7:1:2:3:4'].map(limitedClient),
+    );
+    expect(clients.size).toBe(1);
+    expect(limitedClient('2001:db8:0:8::1')).not.toBe(limitedClient('2001:db8:0:7::1'));
   });
 });

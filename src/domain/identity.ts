@@ -105,6 +105,26 @@ export function ipSubnet(ip: string): string | null {
   return `${head.map((group) => group.toString(16)).join(':')}::/48`;
 }
 
+/**
+ * Who a per-address limit counts: an IPv4 address as it is, an IPv6 one by its /64. A single
+ * subscriber or host is given a whole /64 and can answer from any of its 2^64 addresses, so
+ * counting addresses would let one client past the limit by changing the last half. IPv4-mapped
+ * IPv6 is the IPv4 client it wraps. Anything else (not an address) is counted as it is.
+ */
+export function limitedClient(ip: string): string {
+  const version = isIP(ip);
+  if (version !== 6) return ip;
+  const groups = ipv6Groups(ip);
+  const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
+  if ([g0, g1, g2, g3, g4].every((group) => group === 0) && g5 === 0xffff) {
+    return `${g6 >> 8}.${g6 & 0xff}.${g7 >> 8}.${g7 & 0xff}`;
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
+}
+
 /** Eight 16-bit groups of an address `isIP` has already accepted as IPv6. */
 function ipv6Groups(ip: string): number[] {
   let text = ip.split('%')[0] ?? '';

@@ -5,6 +5,7 @@ import {
   RateLimiterPostgres,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
+import { limitedClient } from '../domain/identity.ts';
 import type { RateLimit, RateLimitConfig } from '../lib/config.ts';
 import type { Store } from '../store/database.ts';
 import { ipHasher } from './ip-hasher.ts';
@@ -140,7 +141,9 @@ export function createLimiters(
           inMemoryBlockOnConsumed: limit.points + 1,
         })
       : new RateLimiterMemory(options);
-    const keyOf = store.pool && address ? hashIp : (client: string) => client;
+    // An address limit counts an IPv6 client by its /64 (see limitedClient).
+    const counted = (client: string) => (address ? limitedClient(client) : client);
+    const keyOf = store.pool && address ? (client: string) => hashIp(counted(client)) : counted;
     return limiterOf(library, limit, scope, keyOf, outage);
   };
   return { key: build('key'), ip: build('ip'), authFailures: build('authFailures'), links: build('links') };

@@ -123,6 +123,20 @@ describe('rate limit per client address on /v1', () => {
     clock.advance(1000);
     expect((await get(t.app, '/v1/programs', bearer(t.key), '203.0.113.7')).statusCode).toBe(200);
   });
+
+  it('counts an IPv6 client by its /64, so changing the last half of the address does not reset it', async () => {
+    const t = await appWith({ VOUCH_RATE_LIMIT_IP: '3/1s' });
+    freezeClock();
+    for (const host of ['1', 'b:c:d', 'ffff']) {
+      const res = await get(t.app, '/v1/programs', bearer(t.key), `2001:db8:0:7::${host}`);
+      expect(res.statusCode).toBe(200);
+    }
+    expectLimited(
+      await get(t.app, '/v1/programs', bearer(t.key), '2001:db8:0:7:1234:5678:9abc:def0'),
+      /client address/,
+    );
+    expect((await get(t.app, '/v1/programs', bearer(t.key), '2001:db8:0:8::1')).statusCode).toBe(200);
+  });
 });
 
 describe('failed authentications per address', () => {
