@@ -4,6 +4,7 @@ import { getTask } from '../services/fulfilment-tasks.ts';
 import type { Executor } from '../store/executor.ts';
 import { findInviteById } from '../store/repositories/invites.ts';
 import { findParticipant } from '../store/repositories/participants.ts';
+import { findReward } from '../store/repositories/rewards.ts';
 import { findEndpoint } from '../store/repositories/webhook-endpoints.ts';
 import type { Withheld } from './idempotency.ts';
 
@@ -31,6 +32,9 @@ export const participantEmail = withheldField(
   'email',
   async (db, id) => (await findParticipant(db, id))?.email,
 );
+
+/** A reward's coupon or gift-card code: it is worth money, so a stored answer does not copy it. */
+export const rewardCode = withheldField('code', async (db, id) => (await findReward(db, id))?.code);
 
 export const inviteEmail = withheldField('email', async (db, id) => (await findInviteById(db, id))?.email);
 

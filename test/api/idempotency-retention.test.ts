@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../src/lib/config.ts';
 import { deleteExpiredResponses } from '../../src/worker/idempotency-expiry.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeParticipant, makeProgram, programBody, unique } from '../support/factories.ts';
-import { approve, referAndBuy, tasksOf, usd } from '../support/kind-fixtures.ts';
+import { approve, coupon, referAndBuy, tasksOf, usd } from '../support/kind-fixtures.ts';
 
 // What a stored Idempotency-Key response keeps, and for how long.
 
@@ -97,6 +97,24 @@ describe('stored responses withhold secrets and emails', () => {
     expect((await post(`/v1/fulfilment_tasks/${task.id}/complete`, { note: 'sent' }, key)).body).toEqual(
       done.body,
     );
+  });
+
+  it("keeps no reward's coupon code; a replay reads it from the reward", async () => {
+    const program = await makeProgram(t, {
+      rewards: { referrer: coupon({ code_pattern: 'KEEP-{8}' }) },
+      reward_hold_days: 0,
+    });
+    const { rewards } = await referAndBuy(t, program.id);
+    await approve(t, rewards[0].id);
+    const key = unique('key');
+    const url = `/v1/rewards/${rewards[0].id}/redeem`;
+    const redeemed = await post(url, { reference: 'order-1' }, key);
+    expect(redeemed.status, JSON.stringify(redeemed.body)).toBe(200);
+    expect(redeemed.body.code).toMatch(/^KEEP-/);
+    expect(await storedText(key)).not.toContain(redeemed.body.code);
+    const replayed = await post(url, { reference: 'order-1' }, key);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toEqual(redeemed.body);
   });
 });
 

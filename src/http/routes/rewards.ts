@@ -14,6 +14,7 @@ import { bodyOrEmpty, refuseBody } from '../no-body.ts';
 import { presentList, presentReward } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, pageRequest } from '../schemas/common.ts';
 import { Reward, RewardListQuery, RewardRedeem, RewardReverse } from '../schemas/rewards.ts';
+import { rewardCode } from '../withheld.ts';
 
 const tags = ['rewards'];
 
@@ -74,10 +75,16 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       preValidation: refuseBody,
     },
     (request, reply) =>
-      idempotentWrite(deps, request, reply, async (trx) => ({
-        status: 200,
-        body: presentReward(await approveReward(trx, request.params.id, now(), actorOf(request))),
-      })),
+      idempotentWrite(
+        deps,
+        request,
+        reply,
+        async (trx) => ({
+          status: 200,
+          body: presentReward(await approveReward(trx, request.params.id, now(), actorOf(request))),
+        }),
+        rewardCode,
+      ),
   );
 
   app.post(
@@ -98,10 +105,16 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       preValidation: refuseBody,
     },
     (request, reply) =>
-      idempotentWrite(deps, request, reply, async (trx) => ({
-        status: 200,
-        body: presentReward(await releaseReward(trx, request.params.id, now(), actorOf(request))),
-      })),
+      idempotentWrite(
+        deps,
+        request,
+        reply,
+        async (trx) => ({
+          status: 200,
+          body: presentReward(await releaseReward(trx, request.params.id, now(), actorOf(request))),
+        }),
+        rewardCode,
+      ),
   );
 
   app.post(
@@ -121,12 +134,18 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       },
     },
     (request, reply) =>
-      idempotentWrite(deps, request, reply, async (trx) => ({
-        status: 200,
-        body: presentReward(
-          await reverseRewardByAdmin(trx, request.params.id, request.body, now(), actorOf(request)),
-        ),
-      })),
+      idempotentWrite(
+        deps,
+        request,
+        reply,
+        async (trx) => ({
+          status: 200,
+          body: presentReward(
+            await reverseRewardByAdmin(trx, request.params.id, request.body, now(), actorOf(request)),
+          ),
+        }),
+        rewardCode,
+      ),
   );
 
   app.post(
@@ -146,11 +165,17 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       preValidation: bodyOrEmpty,
     },
     (request, reply) =>
-      idempotentWrite(deps, request, reply, async (trx) => ({
-        status: 200,
-        body: presentReward(
-          await redeemReward(trx, request.params.id, request.body, now(), actorOf(request)),
-        ),
-      })),
+      idempotentWrite(
+        deps,
+        request,
+        reply,
+        async (trx) => ({
+          status: 200,
+          body: presentReward(
+            await redeemReward(trx, request.params.id, request.body, now(), actorOf(request)),
+          ),
+        }),
+        rewardCode,
+      ),
   );
 };
