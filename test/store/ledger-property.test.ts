@@ -328,41 +328,48 @@ async function statusesReached(): Promise<string[]> {
   return statuses;
 }
 
+const LIFECYCLE = [
+  'payouts:canceled',
+  'payouts:paid',
+  'payouts:pending',
+  'rewards:approved',
+  'rewards:issued',
+  'rewards:pending',
+  'rewards:redeemed',
+  'rewards:reversed',
+];
+
 describe('the rewards ledger under random sequences', () => {
   it('verifies clean and balances every participant after any sequence of events, refunds, approvals, clawbacks and payouts', async () => {
     let runs = 0;
     const reached = new Set<string>();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 0, max: 3 }),
-        rules,
-        fc.array(action, { minLength: 5, maxLength: 40, size: 'max' }),
-        async (holdDays, programRules, actions) => {
-          store = await createTestStore();
-          try {
-            const scenario = new Scenario(++runs);
-            await scenario.setUp(holdDays, programRules);
-            for (const a of actions) await scenario.apply(a);
-            expect((await verifyLedger(store.db)).problems).toEqual([]);
-            await scenario.checkBalances();
-            for (const status of await statusesReached()) reached.add(status);
-          } finally {
-            await store.drop();
-          }
-        },
-      ),
-      { numRuns: dialect === 'postgres' ? 40 : 80 },
-    );
+    // Random sequences reach a paid or canceled payout run only now and then (it takes an approved
+    // balance above the minimum, then a run, then its confirmation): a round that happens to miss
+    // one is followed by another, up to three, before the check below calls the property vacuous.
+    for (let round = 0; round < 3 && reached.size < LIFECYCLE.length; round++) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 3 }),
+          rules,
+          fc.array(action, { minLength: 5, maxLength: 40, size: 'max' }),
+          async (holdDays, programRules, actions) => {
+            store = await createTestStore();
+            try {
+              const scenario = new Scenario(++runs);
+              await scenario.setUp(holdDays, programRules);
+              for (const a of actions) await scenario.apply(a);
+              expect((await verifyLedger(store.db)).problems).toEqual([]);
+              await scenario.checkBalances();
+              for (const status of await statusesReached()) reached.add(status);
+            } finally {
+              await store.drop();
+            }
+          },
+        ),
+        { numRuns: dialect === 'postgres' ? 40 : 80 },
+      );
+    }
     // The sequences went through every part of the lifecycle: the property was not vacuous.
-    expect([...reached].sort()).toEqual([
-      'payouts:canceled',
-      'payouts:paid',
-      'payouts:pending',
-      'rewards:approved',
-      'rewards:issued',
-      'rewards:pending',
-      'rewards:redeemed',
-      'rewards:reversed',
-    ]);
-  }, 240_000);
+    expect([...reached].sort()).toEqual(LIFECYCLE);
+  }, 600_000);
 });
