@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeEncryptionKey, keyIdOf, newEncryptionKey } from '../../src/lib/sealing.ts';
 import { signingSecrets } from '../../src/services/endpoint-secrets.ts';
 import { openStore } from '../../src/store/database.ts';
@@ -17,8 +17,15 @@ const KEY = `sk_${'s'.repeat(32)}`;
 // Neither an environment key (childEnv gives the test key otherwise): the key file is used.
 const KEY_FILE_ONLY = { VOUCH_ENCRYPTION_KEYS: '' };
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function freshDatabase(): { file: string; env: Record<string, string> } {
-  const file = join(mkdtempSync(join(tmpdir(), 'vouch-secrets-')), 'vouch.db');
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-secrets-'));
+  dirs.push(dir);
+  const file = join(dir, 'vouch.db');
   return { file, env: { DATABASE_URL: `sqlite:${file}`, ...KEY_FILE_ONLY } };
 }
 
