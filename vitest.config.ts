@@ -11,7 +11,7 @@ if (!process.env.TEST_DATABASE_URL) {
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['src/**/*.test.ts', 'sdk/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['src/**/*.test.ts', 'sdk/**/*.test.ts', 'tools/**/*.test.ts'] } },
       ...dialects.map((dialect) => ({
         test: {
           name: dialect,

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Store } from '../store/database.ts';
 import { pendingMigrations } from '../store/migrate.ts';
-import { getSetting } from '../store/repositories/settings.ts';
-import { HEARTBEAT_KEY, HEARTBEAT_STALE_MS } from '../worker/heartbeat.ts';
+import { HEARTBEAT_STALE_MS, lastHeartbeat } from '../store/repositories/heartbeat.ts';
 
 // A probe that waits longer than this is as good as failed: the load balancer has its own timeout.
 const DATABASE_TIMEOUT_MS = 2_000;
@@ -49,7 +48,7 @@ async function migrationsCheck(store: Store): Promise<Check> {
  */
 async function workerCheck(store: Store, now: Date): Promise<Check> {
   try {
-    const beat = await withTimeout(getSetting(store.db, HEARTBEAT_KEY), DATABASE_TIMEOUT_MS);
+    const beat = await withTimeout(lastHeartbeat(store.db), DATABASE_TIMEOUT_MS);
     if (beat === undefined) return { name: 'worker', state: 'absent' };
     const age = now.getTime() - Date.parse(beat);
     if (age > HEARTBEAT_STALE_MS) return { name: 'worker', state: 'stale', detail: `last heartbeat ${beat}` };

@@ -1,21 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/database.ts';
+import { deleteHeartbeat, putHeartbeat } from '../store/repositories/heartbeat.ts';
 
-/** The settings row a running worker refreshes, read by serve's readiness check. */
-export const HEARTBEAT_KEY = 'worker_heartbeat';
 export const HEARTBEAT_INTERVAL_MS = 15_000;
-// Four missed beats: a worker busy on a slow batch or a brief database outage is not yet stale.
-export const HEARTBEAT_STALE_MS = 60_000;
 
 export async function writeHeartbeat(store: Store, at: Date): Promise<void> {
-  const value = at.toISOString();
-  await store.transaction((trx) =>
-    trx
-      .insertInto('settings')
-      .values({ key: HEARTBEAT_KEY, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-      .execute(),
-  );
+  await store.transaction((trx) => putHeartbeat(trx, at));
 }
 
 /**
@@ -35,8 +25,6 @@ export function startHeartbeat(
   timer.unref();
   return async () => {
     clearInterval(timer);
-    await store
-      .transaction((trx) => trx.deleteFrom('settings').where('key', '=', HEARTBEAT_KEY).execute())
-      .catch(() => {});
+    await store.transaction(deleteHeartbeat).catch(() => {});
   };
 }

@@ -2,7 +2,8 @@ import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HEARTBEAT_KEY, HEARTBEAT_STALE_MS, writeHeartbeat } from '../../src/worker/heartbeat.ts';
+import { deleteHeartbeat, HEARTBEAT_STALE_MS } from '../../src/store/repositories/heartbeat.ts';
+import { writeHeartbeat } from '../../src/worker/heartbeat.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 describe('health and readiness', () => {
@@ -44,7 +45,7 @@ describe('health and readiness', () => {
     expect(stale.body.status).toBe('not_ready');
     expect(stale.checks).toEqual({ database: 'ok', migrations: 'ok', worker: 'stale' });
     // A worker stopped on purpose removes its row: absent again, ready again.
-    await t.store.transaction((trx) => trx.deleteFrom('settings').where('key', '=', HEARTBEAT_KEY).execute());
+    await t.store.transaction(deleteHeartbeat);
     expect(await ready()).toMatchObject({ status: 200, checks: { worker: 'absent' } });
   });
 
