@@ -4,7 +4,7 @@
 import type autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { FRAUD_RULES } from '../src/domain/fraud.ts';
-import { verifyLedger } from '../src/services/ledger.ts';
+import { verifyLedger } from '../src/services/ledger/verify-ledger.ts';
 import { openStore } from '../src/store/database.ts';
 import { LoadTarget } from './load.ts';
 import { check, printTable, speed, target } from './report.ts';

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { newId } from '../src/lib/ids.ts';
-import { createEndpoint } from '../src/services/webhook-endpoints.ts';
+import { createEndpoint } from '../src/services/webhooks/webhook-endpoints.ts';
 import { openStore } from '../src/store/database.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { enqueue } from '../src/store/repositories/outbox.ts';

@@ -1,7 +1,7 @@
 import { parquetReadObjects } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
-import type { ColumnType } from '../services/exports.ts';
+import type { ColumnType } from '../services/exports/exports.ts';
 import { isPartial, nextPartName, parquetSchemaFor, toColumnData, toColumnValue } from './parquet-export.ts';
 
 describe('parquet export values', () => {

@@ -1,5 +1,5 @@
 import { type ColumnSource, type SchemaElement, schemaFromColumnData } from 'hyparquet-writer';
-import type { ColumnType } from '../services/exports.ts';
+import type { ColumnType } from '../services/exports/exports.ts';
 
 /**
  * The pure half of `vouch export --format parquet`: typed column values from rows, the file schema,

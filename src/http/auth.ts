@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.ts';
-import { type ApiKey, authenticate } from '../services/api-keys.ts';
+import { type ApiKey, authenticate } from '../services/access/api-keys.ts';
 import type { Store } from '../store/database.ts';
 
 declare module 'fastify' {

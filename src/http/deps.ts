@@ -1,8 +1,8 @@
 import type { Config } from '../lib/config.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import type { Screening } from '../services/screening.ts';
+import type { Screening } from '../services/fraud/screening.ts';
 import type { Store } from '../store/database.ts';
-import type { ClickRecorder } from './click-recorder.ts';
+import type { ClickRecorder } from './edge/click-recorder.ts';
 
 /** What route modules are handed; they read nothing global. */
 export interface RouteDeps {

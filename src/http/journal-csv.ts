@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { toDecimal } from '../lib/money.ts';
-import type { JournalLine } from '../services/journal.ts';
+import type { JournalLine } from '../services/ledger/journal.ts';
 
 export const JOURNAL_COLUMNS = [
   'entry_id',

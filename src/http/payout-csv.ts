@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { toDecimal } from '../lib/money.ts';
-import type { PayoutLine } from '../services/payouts.ts';
+import type { PayoutLine } from '../services/payouts/payouts.ts';
 
 const COLUMNS = ['email', 'amount', 'currency', 'reference', 'participant_id', 'external_id', 'name'];
 

@@ -8,7 +8,7 @@ import {
 import { limitedClient } from '../domain/identity.ts';
 import type { RateLimit, RateLimitConfig } from '../lib/config.ts';
 import type { Store } from '../store/database.ts';
-import { ipHasher } from './ip-hasher.ts';
+import { ipHasher } from './edge/ip-hasher.ts';
 
 /** Where a client stands against one limit after a request. */
 export interface LimitState {

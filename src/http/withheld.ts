@@ -1,6 +1,6 @@
 import type { Keyring } from '../lib/sealing.ts';
-import { openEndpointSecret } from '../services/endpoint-secrets.ts';
-import { getTask } from '../services/fulfilment-tasks.ts';
+import { getTask } from '../services/rewards/fulfilment-tasks.ts';
+import { openEndpointSecret } from '../services/webhooks/endpoint-secrets.ts';
 import type { Executor } from '../store/executor.ts';
 import { findInviteById } from '../store/repositories/invites.ts';
 import { findParticipant } from '../store/repositories/participants.ts';

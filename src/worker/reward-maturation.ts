@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { approveDueRewards } from '../services/rewards.ts';
+import { approveDueRewards } from '../services/rewards/rewards.ts';
 import type { Store } from '../store/database.ts';
 import { every } from './every.ts';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { sealedBy } from '../lib/sealing.ts';
-import { resealedSecrets } from '../services/endpoint-secrets.ts';
-import { INSTANCE_SECRET, resealInstanceSecret } from '../services/instance-secret.ts';
+import { INSTANCE_SECRET, resealInstanceSecret } from '../services/access/instance-secret.ts';
+import { resealedSecrets } from '../services/webhooks/endpoint-secrets.ts';
 import type { Store } from '../store/database.ts';
 import { getSetting } from '../store/repositories/settings.ts';
 import { listStoredSecrets, replaceStoredSecrets } from '../store/repositories/webhook-endpoints.ts';

@@ -4,7 +4,7 @@ import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { classifyAddress, describeAddress } from '../domain/public-address.ts';
-import type { AttemptResult } from '../services/webhook-dispatch.ts';
+import type { AttemptResult } from '../services/webhooks/webhook-dispatch.ts';
 
 /** What an attempt needs: the endpoint's URL and secrets, and the delivery's id and body. */
 export interface Outgoing {

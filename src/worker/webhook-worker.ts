@@ -1,13 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookConfig } from '../lib/config.ts';
 import type { Metrics } from '../lib/metrics.ts';
-import { signingSecrets } from '../services/endpoint-secrets.ts';
+import { signingSecrets } from '../services/webhooks/endpoint-secrets.ts';
 import {
   type AttemptOutcome,
   type DeliveryRow,
   fanOut,
   recordAttempt,
-} from '../services/webhook-dispatch.ts';
+} from '../services/webhooks/webhook-dispatch.ts';
 import { ConnectionLost } from '../store/connection-loss.ts';
 import type { Store } from '../store/database.ts';
 import {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, revokeApiKey } from '../../src/services/api-keys.ts';
+import { createApiKey, revokeApiKey } from '../../src/services/access/api-keys.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { makeParticipant, makeProgram, programBody, unique } from '../support/factories.ts';
 import { countRows } from '../support/tables.ts';

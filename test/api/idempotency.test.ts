@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/services/api-keys.ts';
+import { createApiKey } from '../../src/services/access/api-keys.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { event, makeProgram, programBody, unique } from '../support/factories.ts';

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { loadConfig } from '../../src/lib/config.ts';
-import { createApiKey } from '../../src/services/api-keys.ts';
+import { createApiKey } from '../../src/services/access/api-keys.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { createTestApp, PUBLIC_URL, TEST_SECRET, type TestApp } from '../support/app.ts';
 import { runCli } from '../support/cli.ts';

@@ -2,7 +2,7 @@
 // src/http/app.ts). These tests follow links over real HTTP and check the fast path answers exactly
 // as the Fastify route does through `inject`, and leaves every other request to Fastify.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ipHasher } from '../../src/http/ip-hasher.ts';
+import { ipHasher } from '../../src/http/edge/ip-hasher.ts';
 import { createTestApp, TEST_SECRET, type TestApp } from '../support/app.ts';
 import { makeParticipant, makeProgram, recordedClick } from '../support/factories.ts';
 

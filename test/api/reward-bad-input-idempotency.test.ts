@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyLedger } from '../../src/services/ledger.ts';
+import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
 import { unique } from '../support/factories.ts';
 import {
   expectRefused,

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../src/lib/errors.ts';
-import { verifyLedger } from '../../src/services/ledger.ts';
+import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
 import { event, programBody, unique } from '../support/factories.ts';
 import { approve, kindProgram, pts, referAndBuy, tasksOf, usd } from '../support/kind-fixtures.ts';
 import { expectRefused, ids, type Method, send, t, useRewardFixtures } from '../support/reward-fixtures.ts';

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEndpointSecret } from '../../src/services/endpoint-secrets.ts';
+import { openEndpointSecret } from '../../src/services/webhooks/endpoint-secrets.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { countRows } from '../support/tables.ts';
 import { DEV_ENV } from '../support/webhook-harness.ts';

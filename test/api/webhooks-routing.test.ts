@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fanOut } from '../../src/services/webhook-dispatch.ts';
+import { fanOut } from '../../src/services/webhooks/webhook-dispatch.ts';
 import { event, makeParticipant } from '../support/factories.ts';
 import { countRows } from '../support/tables.ts';
 import { bodies, sleep, until, webhookHarness } from '../support/webhook-harness.ts';

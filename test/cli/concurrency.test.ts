@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import { loadConfig } from '../../src/lib/config.ts';
-import { createApiKey } from '../../src/services/api-keys.ts';
+import { createApiKey } from '../../src/services/access/api-keys.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { createTestApp, PUBLIC_URL, TEST_SECRET, type TestApp } from '../support/app.ts';
 import { type Server, startServer } from '../support/cli.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/services/api-keys.ts';
+import { createApiKey } from '../../src/services/access/api-keys.ts';
 import { createTestApp } from '../support/app.ts';
 import { type Server, startServer } from '../support/cli.ts';
 import { makeParticipant, makeProgram, programBody } from '../support/factories.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeEncryptionKey, keyIdOf, newEncryptionKey } from '../../src/lib/sealing.ts';
-import { signingSecrets } from '../../src/services/endpoint-secrets.ts';
+import { signingSecrets } from '../../src/services/webhooks/endpoint-secrets.ts';
 import { openStore } from '../../src/store/database.ts';
 import type { WebhookEndpointRow } from '../../src/store/repositories/webhook-endpoints.ts';
 import { runCli, startServer } from '../support/cli.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/services/api-keys.ts';
+import { createApiKey } from '../../src/services/access/api-keys.ts';
 import { type Server, startServer } from '../support/cli.ts';
 import { programBody, unique } from '../support/factories.ts';
 import { createTestStore, type TestStore } from '../support/store.ts';

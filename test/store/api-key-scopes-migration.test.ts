@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate, createApiKey, hashKey } from '../../src/services/api-keys.ts';
+import { authenticate, createApiKey, hashKey } from '../../src/services/access/api-keys.ts';
 import { migrateTo, migrateToLatest } from '../../src/store/migrate.ts';
 import { createTestStore, type TestStore } from '../support/store.ts';
 

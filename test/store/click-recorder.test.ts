@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClickRecorder } from '../../src/http/click-recorder.ts';
+import { ClickRecorder } from '../../src/http/edge/click-recorder.ts';
 import { newId } from '../../src/lib/ids.ts';
 import type { Store } from '../../src/store/database.ts';
 import type { ClickRow } from '../../src/store/repositories/clicks.ts';

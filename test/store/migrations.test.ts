@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLedger } from '../../src/services/ledger.ts';
-import { participantBalances } from '../../src/services/participants.ts';
-import { recordEvent } from '../../src/services/record-event.ts';
-import { createScreening } from '../../src/services/screening.ts';
+import { createScreening } from '../../src/services/fraud/screening.ts';
+import { recordEvent } from '../../src/services/ingest/record-event.ts';
+import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
+import { participantBalances } from '../../src/services/participants/participants.ts';
 import { migrateTo, migrateToLatest } from '../../src/store/migrate.ts';
 import { createTestStore, type TestStore } from '../support/store.ts';
 

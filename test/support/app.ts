@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { type AppOptions, buildApp } from '../../src/http/app.ts';
 import { loadConfig } from '../../src/lib/config.ts';
 import { createMetrics, type Metrics } from '../../src/lib/metrics.ts';
-import { createApiKey } from '../../src/services/api-keys.ts';
+import { createApiKey } from '../../src/services/access/api-keys.ts';
 import { validatingInject } from './response-validator.ts';
 import { createTestStore, type TestStore } from './store.ts';
 

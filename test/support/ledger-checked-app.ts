@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { verifyLedger } from '../../src/services/ledger.ts';
+import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
 import { createTestApp, type TestApp } from './app.ts';
 
 // For test files that move money: one app per file (vitest isolates files, so `t` is the

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { createApiKey } from '../../src/services/api-keys.ts';
-import { verifyLedger } from '../../src/services/ledger.ts';
+import { createApiKey } from '../../src/services/access/api-keys.ts';
+import { verifyLedger } from '../../src/services/ledger/verify-ledger.ts';
 import { type Server, startServer } from './cli.ts';
 import { createTestStore, type TestStore } from './store.ts';
 

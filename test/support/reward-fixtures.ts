@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { type ErrorCode, errorType } from '../../src/lib/errors.ts';
-import { createApiKey, revokeApiKey } from '../../src/services/api-keys.ts';
+import { createApiKey, revokeApiKey } from '../../src/services/access/api-keys.ts';
 import { createTestApp, type Reply, type TestApp } from './app.ts';
 import { event, makeParticipant, makeProgram, unique } from './factories.ts';
 import { countRows } from './tables.ts';

@@ -23,7 +23,7 @@ import {
   exportColumnTypes,
   exportPage,
   unsettledRows,
-} from '../../services/exports.ts';
+} from '../../services/exports/exports.ts';
 import { configOrExit, openMigratedStore } from '../context.ts';
 import {
   isPartial,

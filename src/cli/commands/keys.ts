@@ -1,6 +1,6 @@
 import { type KeyGrant, keyGrant } from '../../domain/api-key-scopes.ts';
 import { AppError } from '../../lib/errors.ts';
-import { type ApiKey, createApiKey, listApiKeys, revokeApiKey } from '../../services/api-keys.ts';
+import { type ApiKey, createApiKey, listApiKeys, revokeApiKey } from '../../services/access/api-keys.ts';
 import type { Store } from '../../store/database.ts';
 import { configOrExit, openMigratedStore } from '../context.ts';
 

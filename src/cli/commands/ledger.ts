@@ -1,4 +1,4 @@
-import { verifyLedger } from '../../services/ledger.ts';
+import { verifyLedger } from '../../services/ledger/verify-ledger.ts';
 import { configOrExit, openMigratedStore } from '../context.ts';
 
 /** `vouch ledger verify`: exits 1 when any invariant is broken, listing each break on its own line. */

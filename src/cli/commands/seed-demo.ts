@@ -1,10 +1,10 @@
 import { SingleBar } from 'cli-progress';
 import { newId } from '../../lib/ids.ts';
-import { ensureInstanceSecret } from '../../services/instance-secret.ts';
-import { enrollParticipant } from '../../services/participants.ts';
-import { createProgram } from '../../services/programs.ts';
-import { recordEvent } from '../../services/record-event.ts';
-import { createScreening, type Screening } from '../../services/screening.ts';
+import { ensureInstanceSecret } from '../../services/access/instance-secret.ts';
+import { createScreening, type Screening } from '../../services/fraud/screening.ts';
+import { recordEvent } from '../../services/ingest/record-event.ts';
+import { enrollParticipant } from '../../services/participants/participants.ts';
+import { createProgram } from '../../services/programs/programs.ts';
 import type { Store } from '../../store/database.ts';
 import { insertClicks } from '../../store/repositories/clicks.ts';
 import { findProgram } from '../../store/repositories/programs.ts';

@@ -1,8 +1,8 @@
 import { buildApp } from '../../http/app.ts';
 import { startMetricsServer } from '../../http/metrics.ts';
 import { createMetrics } from '../../lib/metrics.ts';
-import { bootstrapApiKey } from '../../services/api-keys.ts';
-import { ensureInstanceSecret } from '../../services/instance-secret.ts';
+import { bootstrapApiKey } from '../../services/access/api-keys.ts';
+import { ensureInstanceSecret } from '../../services/access/instance-secret.ts';
 import { startHeartbeat } from '../../worker/heartbeat.ts';
 import { startIdempotencyExpiry } from '../../worker/idempotency-expiry.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';

@@ -7,7 +7,7 @@ import {
   exportColumns,
   exportPage,
   SETTLE_MS,
-} from '../../services/exports.ts';
+} from '../../services/exports/exports.ts';
 import type { RouteDeps } from '../deps.ts';
 import { errorResponses, Timestamp } from '../schemas/common.ts';
 

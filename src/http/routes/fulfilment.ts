@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { completeTask, getTask, listTasks } from '../../services/fulfilment-tasks.ts';
-import { addCodes, createPool, getPool, listPools } from '../../services/reward-pools.ts';
+import { completeTask, getTask, listTasks } from '../../services/rewards/fulfilment-tasks.ts';
+import { addCodes, createPool, getPool, listPools } from '../../services/rewards/reward-pools.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createInvite, listInvites } from '../../services/invites.ts';
+import { createInvite, listInvites } from '../../services/participants/invites.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
 import { presentInvite, presentList } from '../presenters.ts';

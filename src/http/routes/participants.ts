@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { participantLinks } from '../../services/identities.ts';
-import { identityKeys, storedIdentities } from '../../services/identity-keys.ts';
+import { participantLinks } from '../../services/identity/identities.ts';
+import { identityKeys, storedIdentities } from '../../services/identity/identity-keys.ts';
 import {
   enrollParticipant,
   getParticipant,
   type ParticipantRow,
   participantBalances,
   updateParticipant,
-} from '../../services/participants.ts';
+} from '../../services/participants/participants.ts';
 import type { Executor } from '../../store/executor.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite, transactionalWrite } from '../idempotency.ts';

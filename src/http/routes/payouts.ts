@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { createPayout, getPayout, getPayoutLines, listPayouts, settle } from '../../services/payouts.ts';
+import {
+  createPayout,
+  getPayout,
+  getPayoutLines,
+  listPayouts,
+  settle,
+} from '../../services/payouts/payouts.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { journal } from '../../services/journal.ts';
-import { createProgram, getProgram, listPrograms, updateProgram } from '../../services/programs.ts';
-import { taxReport } from '../../services/tax-report.ts';
+import { journal } from '../../services/ledger/journal.ts';
+import { taxReport } from '../../services/payouts/tax-report.ts';
+import { createProgram, getProgram, listPrograms, updateProgram } from '../../services/programs/programs.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite, transactionalWrite } from '../idempotency.ts';

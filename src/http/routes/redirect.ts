@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { Redirect } from '../redirect.ts';
+import type { Redirect } from '../edge/link-redirect.ts';
 
 const schema = {
   tags: ['public'],

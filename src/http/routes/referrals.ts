@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { getReferral, listReferrals } from '../../services/referrals.ts';
+import { getReferral, listReferrals } from '../../services/participants/referrals.ts';
 import type { RouteDeps } from '../deps.ts';
 import { presentList, presentReferral } from '../presenters.ts';
 import { errorResponses, IdParams, listOf, pageRequest } from '../schemas/common.ts';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { fraudReport } from '../../services/fraud-report.ts';
-import { decideReview, getReview, listReviews } from '../../services/reviews.ts';
+import { fraudReport } from '../../services/fraud/fraud-report.ts';
+import { decideReview, getReview, listReviews } from '../../services/fraud/reviews.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';

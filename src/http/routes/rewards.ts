@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { releaseReward } from '../../services/reward-release.ts';
+import { releaseReward } from '../../services/rewards/reward-release.ts';
 import {
   approveReward,
   getReward,
   listRewards,
   redeemReward,
   reverseRewardByAdmin,
-} from '../../services/rewards.ts';
+} from '../../services/rewards/rewards.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';

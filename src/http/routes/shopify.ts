@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../lib/errors.ts';
 import { parseJsonKeepingNumbers } from '../../lib/exact-json.ts';
-import { ingestShopifyOrder, ingestShopifyRefund } from '../../services/shopify-ingest.ts';
+import { ingestShopifyOrder, ingestShopifyRefund } from '../../services/ingest/ingest-shopify.ts';
 import type { RouteDeps } from '../deps.ts';
 import { errorResponses } from '../schemas/common.ts';
 import { ShopifyOrder, ShopifyReceipt, ShopifyRefund } from '../schemas/shopify.ts';

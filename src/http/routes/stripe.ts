@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Stripe from 'stripe';
 import Type from 'typebox';
 import { AppError } from '../../lib/errors.ts';
-import { ingestStripeEvent } from '../../services/stripe-ingest.ts';
+import { ingestStripeEvent } from '../../services/ingest/ingest-stripe.ts';
 import type { RouteDeps } from '../deps.ts';
 import { errorResponses } from '../schemas/common.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { listDeliveries, replayDelivery } from '../../services/webhook-dispatch.ts';
+import { listDeliveries, replayDelivery } from '../../services/webhooks/webhook-dispatch.ts';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -8,7 +8,7 @@ import {
   listEndpoints,
   rotateSecret,
   updateEndpoint,
-} from '../../services/webhook-endpoints.ts';
+} from '../../services/webhooks/webhook-endpoints.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite, transactionalWrite } from '../idempotency.ts';

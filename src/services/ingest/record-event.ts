@@ -1,0 +1,182 @@
+import { AppError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { parseAmount, parseMoney } from '../../lib/money.ts';
+import type { Executor } from '../../store/executor.ts';
+import {
+  claimEvent,
+  type EventRow,
+  findEventByExternalId,
+  setEventOutcome,
+} from '../../store/repositories/events.ts';
+import { enqueue } from '../../store/repositories/outbox.ts';
+import type { Actor } from '../audit.ts';
+import type { Screening } from '../fraud/screening.ts';
+import { type IdentityInput, identityKeys } from '../identity/identity-keys.ts';
+import { getProgram } from '../programs/programs.ts';
+import type { ReferralHint } from './gather-touches.ts';
+import type { IngestContext, Ingested } from './ingest-context.ts';
+import { ingestQualifyingEvent } from './ingest-qualifying-event.ts';
+import { ingestRefund } from './ingest-refund.ts';
+import { ingestSignup } from './ingest-signup.ts';
+
+export type { EventResult } from './ingest-context.ts';
+export type { EventRow };
+
+export interface EventInput {
+  type: EventRow['type'];
+  external_id: string;
+  program_id?: string | undefined;
+  customer: { external_id: string; email?: string | null | undefined; phone?: string | null | undefined };
+  referral?: ReferralHint | undefined;
+  /** What the business saw of the visitor: network, browser, device, payment. */
+  context?: Omit<IdentityInput, 'email' | 'phone'> | undefined;
+  amount?: number | undefined;
+  currency?: string | undefined;
+  occurred_at?: string | undefined;
+  /** A refund's purchase: the external_id it was ingested with. */
+  purchase_external_id?: string | undefined;
+  /** Points the business's own loyalty programme gave for a purchase. */
+  loyalty_points?: number | undefined;
+  /** A custom event's name, which a program's `qualification.event_name` matches. */
+  name?: string | undefined;
+}
+
+// Clients' clocks drift; a little is tolerated, a date far ahead is a bug on their side.
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+function occurredAt(input: EventInput, now: Date): Date {
+  if (input.occurred_at === undefined) return now;
+  const at = new Date(input.occurred_at);
+  if (Number.isNaN(at.getTime())) {
+    throw new AppError('invalid_format', 'occurred_at must be an RFC 3339 date-time.', 'occurred_at');
+  }
+  if (at.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    throw new AppError('occurred_at_in_future', 'occurred_at must not be in the future.', 'occurred_at');
+  }
+  return at;
+}
+
+const WITH_AN_ORDER = { signup: 'A sign-up with an order', custom: 'A custom event with an order' };
+
+function checkAmount(input: EventInput): void {
+  // A sign-up or a custom event carries an order (amount and currency) or none; what it carries is
+  // checked like a purchase's, so no backend stores -1, 1e308 or "NaN" as money.
+  const optional = input.type === 'signup' || input.type === 'custom';
+  if (optional && input.amount === undefined && input.currency === undefined) return;
+  const what = optional ? WITH_AN_ORDER[input.type as 'signup' | 'custom'] : `A ${input.type}`;
+  if (input.amount === undefined) throw new AppError('missing_field', `${what} needs amount.`, 'amount');
+  if (input.currency === undefined) {
+    throw new AppError('missing_field', `${what} needs currency.`, 'currency');
+  }
+  parseMoney(input.amount, input.currency);
+  // A free order can qualify a referral; a refund of nothing is a mistake on the sender's side.
+  if (input.type === 'refund' && input.amount === 0) {
+    throw new AppError('value_too_small', 'A refund needs an amount of at least 1.', 'amount');
+  }
+}
+
+/** A custom event is named (the rules' event_name matches it); no other type is. */
+function customName(input: EventInput): string | null {
+  if (input.type !== 'custom') {
+    if (input.name === undefined) return null;
+    throw new AppError('invalid_value', 'Only a custom event has a name.', 'name');
+  }
+  if (input.name === undefined) throw new AppError('missing_field', 'A custom event needs a name.', 'name');
+  return input.name;
+}
+
+function loyaltyPoints(input: EventInput): number | null {
+  if (input.loyalty_points === undefined) return null;
+  if (input.type !== 'purchase') {
+    throw new AppError('invalid_value', 'Only a purchase earns loyalty_points.', 'loyalty_points');
+  }
+  return parseAmount(input.loyalty_points, 'loyalty_points');
+}
+
+function purchaseReference(input: EventInput): string | null {
+  if (input.type !== 'refund') {
+    if (input.purchase_external_id === undefined) return null;
+    throw new AppError(
+      'invalid_value',
+      'Only a refund names a purchase_external_id.',
+      'purchase_external_id',
+    );
+  }
+  if (input.purchase_external_id === undefined) {
+    throw new AppError(
+      'missing_field',
+      'A refund needs the purchase_external_id of the purchase it refunds.',
+      'purchase_external_id',
+    );
+  }
+  return input.purchase_external_id;
+}
+
+/**
+ * Ingests one event. Idempotent by (type, external_id): a repeat returns the stored event and
+ * changes nothing. Must run inside a transaction.
+ */
+export async function recordEvent(
+  db: Executor,
+  input: EventInput,
+  now: Date,
+  actor: Actor,
+  screening: Screening,
+): Promise<{ event: EventRow; replayed: boolean }> {
+  const at = occurredAt(input, now);
+  const name = customName(input);
+  checkAmount(input);
+  const keys = identityKeys(
+    screening.hash,
+    { ...input.context, email: input.customer.email, phone: input.customer.phone },
+    { email: 'customer.email', phone: 'customer.phone', ip: 'context.ip' },
+  );
+  const purchaseExternalId = purchaseReference(input);
+  // An id that names nothing is a 404 for every type; a purchase would otherwise be stored
+  // against a program that does not exist and silently never qualify anything.
+  if (input.program_id !== undefined) await getProgram(db, input.program_id, 'program_id');
+
+  const event: EventRow = {
+    id: newId('evt'),
+    type: input.type,
+    external_id: input.external_id,
+    program_id: input.program_id ?? null,
+    customer_external_id: input.customer.external_id,
+    amount: input.amount ?? null,
+    currency: input.currency ?? null,
+    occurred_at: at.toISOString(),
+    received_at: now.toISOString(),
+    result: '{}',
+    purchase_external_id: purchaseExternalId,
+    loyalty_points: loyaltyPoints(input),
+    name,
+  };
+  // Claiming (type, external_id) comes first, so a concurrent duplicate waits here (PostgreSQL)
+  // or runs after this one (SQLite), and then answers with the stored event.
+  if (!(await claimEvent(db, event))) {
+    const first = await findEventByExternalId(db, input.type, input.external_id);
+    if (!first) throw new Error('event claim conflicted but no row was found');
+    return { event: first, replayed: true };
+  }
+
+  const email = input.customer.email?.trim() || null;
+  const ctx: IngestContext = { db, event, email, at, now, outbox: [], actor, keys, screening };
+  const outcome = await ingest(ctx, input);
+  event.result = JSON.stringify(outcome.result);
+  event.program_id = outcome.programId;
+  await setEventOutcome(db, event.id, { result: event.result, program_id: event.program_id });
+  await enqueue(db, ctx.outbox);
+  return { event, replayed: false };
+}
+
+function ingest(ctx: IngestContext, input: EventInput): Promise<Ingested> {
+  switch (input.type) {
+    case 'signup':
+      return ingestSignup(ctx, input.referral);
+    case 'purchase':
+    case 'custom':
+      return ingestQualifyingEvent(ctx);
+    case 'refund':
+      return ingestRefund(ctx);
+  }
+}

@@ -1,0 +1,231 @@
+import type { AttributionModel } from '../../domain/attribution.ts';
+import {
+  type FraudSettings,
+  type FraudSettingsInput,
+  fraudSettingsProblem,
+  resolveFraudSettings,
+} from '../../domain/fraud.ts';
+import { checkRules, poolsNamed, type RulesInput } from '../../domain/program-rules.ts';
+import { normalizeRules, type RewardRules } from '../../domain/reward-rules.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { isCurrency, POINTS, parseAmount } from '../../lib/money.ts';
+import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import { lockRow } from '../../store/locks.ts';
+import {
+  findProgram,
+  insertProgram,
+  insertProgramRules,
+  listProgramRows,
+  type ProgramRow,
+  updateProgramRow,
+} from '../../store/repositories/programs.ts';
+import { findPool } from '../../store/repositories/reward-pools.ts';
+import { type Actor, audit } from '../audit.ts';
+
+export type { ProgramRow };
+
+export interface ProgramInput extends RulesInput {
+  name: string;
+  landing_url: string;
+  attribution_window_days?: number;
+  reward_hold_days?: number;
+  payout_minimums?: Record<string, number>;
+  tax_reporting_thresholds?: Record<string, number>;
+  attribution_model?: AttributionModel;
+  fraud?: FraudSettingsInput;
+}
+
+export interface ProgramPatch {
+  name?: string;
+  landing_url?: string;
+  rewards?: RulesInput['rewards'];
+  qualification?: RulesInput['qualification'];
+  caps?: RulesInput['caps'];
+  attribution_window_days?: number;
+  reward_hold_days?: number;
+  payout_minimums?: Record<string, number>;
+  tax_reporting_thresholds?: Record<string, number>;
+  attribution_model?: AttributionModel;
+  fraud?: FraudSettingsInput;
+  status?: ProgramRow['status'];
+}
+
+/** The program's fraud settings after a change: complete, and consistent across fields. */
+function checkFraud(input: FraudSettingsInput | undefined, stored = '{}'): string {
+  const settings = resolveFraudSettings(input, fraudSettingsOf(stored));
+  const problem = fraudSettingsProblem(settings);
+  if (problem) throw new AppError('invalid_value', problem.message, problem.param);
+  return JSON.stringify(settings);
+}
+
+export const DEFAULT_WINDOW_DAYS = 30;
+/** Long enough for most refunds to arrive before a reward can be paid. */
+export const DEFAULT_HOLD_DAYS = 30;
+
+/** Only absolute http(s) URLs without credentials: the redirect sends visitors here. */
+export function checkLandingUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AppError('invalid_url', 'landing_url must be an absolute http(s) URL.', 'landing_url');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AppError('invalid_url', 'landing_url must use http or https.', 'landing_url');
+  }
+  if (url.username || url.password) {
+    throw new AppError('invalid_url', 'landing_url must not contain credentials.', 'landing_url');
+  }
+  return url.toString();
+}
+
+/** The schema checks the length as sent; a name of only spaces would be stored empty. */
+function checkName(value: string): string {
+  const name = value.trim();
+  if (!name) throw new AppError('invalid_length', 'name must not be blank.', 'name');
+  return name;
+}
+
+/** The rules a program row holds now. */
+/** A program's fraud settings as stored, complete: what it did not set takes the defaults. */
+export function fraudSettingsOf(stored: string): FraudSettings {
+  return resolveFraudSettings(JSON.parse(stored));
+}
+
+export function rulesOf(program: Pick<ProgramRow, 'rewards'>): RewardRules {
+  return normalizeRules(JSON.parse(program.rewards));
+}
+
+/** Each minimum is an amount in minor units of a known currency; stored as JSON. */
+function checkAmountsByCurrency(field: string, input: Record<string, number>): string {
+  for (const [currency, amount] of Object.entries(input)) {
+    const param = `${field}.${currency}`;
+    if (!isCurrency(currency)) {
+      throw new AppError(
+        'unknown_currency',
+        `${param}: '${currency}' is not an ISO 4217 code or ${POINTS}.`,
+        param,
+      );
+    }
+    parseAmount(amount, param);
+  }
+  return JSON.stringify(input);
+}
+
+/**
+ * A rule that draws codes must name a pool of its own program, of its kind. A new program has no
+ * pools yet: it starts with other rewards and switches once its pools exist.
+ */
+async function checkPools(db: Executor, programId: string | null, rules: RewardRules): Promise<RewardRules> {
+  for (const { poolId, kind, path } of poolsNamed(rules)) {
+    const pool = await findPool(db, poolId);
+    if (!pool || pool.program_id !== programId || pool.kind !== kind) {
+      throw new AppError(
+        'invalid_value',
+        `${path}: '${poolId}' is not a ${kind} pool of this program.`,
+        path,
+      );
+    }
+  }
+  return rules;
+}
+
+export async function createProgram(
+  db: Executor,
+  input: ProgramInput,
+  now: Date,
+  actor: Actor,
+): Promise<ProgramRow> {
+  const at = now.toISOString();
+  const row: ProgramRow = {
+    id: newId('prg'),
+    name: checkName(input.name),
+    landing_url: checkLandingUrl(input.landing_url),
+    status: 'active',
+    rewards: JSON.stringify(await checkPools(db, null, checkRules(input))),
+    rules_version: 1,
+    attribution_window_days: input.attribution_window_days ?? DEFAULT_WINDOW_DAYS,
+    reward_hold_days: input.reward_hold_days ?? DEFAULT_HOLD_DAYS,
+    payout_minimums: checkAmountsByCurrency('payout_minimums', input.payout_minimums ?? {}),
+    tax_reporting_thresholds: checkAmountsByCurrency(
+      'tax_reporting_thresholds',
+      input.tax_reporting_thresholds ?? {},
+    ),
+    attribution_model: input.attribution_model ?? 'last_touch',
+    fraud_settings: checkFraud(input.fraud),
+    created_at: at,
+    updated_at: at,
+  };
+  await insertProgram(db, row);
+  await insertProgramRules(db, { program_id: row.id, version: 1, rules: row.rewards, created_at: at });
+  await audit(db, actor, now, [
+    { action: 'program.created', subjectId: row.id, details: { rules_version: 1 } },
+  ]);
+  return row;
+}
+
+export async function getProgram(db: Executor, id: string, param?: string): Promise<ProgramRow> {
+  const row = await findProgram(db, id);
+  if (!row) throw notFound('program', id, param);
+  return row;
+}
+
+export async function updateProgram(
+  db: Executor,
+  id: string,
+  patch: ProgramPatch,
+  now: Date,
+  actor: Actor,
+): Promise<ProgramRow> {
+  // Concurrent changes of one program take turns (PostgreSQL), so each rules change reads the
+  // version before it and gets the next one.
+  await lockRow(db, 'programs', id);
+  const current = await getProgram(db, id);
+  const changes: Partial<ProgramRow> = { updated_at: now.toISOString() };
+  if (patch.name !== undefined) changes.name = checkName(patch.name);
+  if (patch.landing_url !== undefined) changes.landing_url = checkLandingUrl(patch.landing_url);
+  if (patch.rewards !== undefined || patch.qualification !== undefined || patch.caps !== undefined) {
+    // A new version: referrals made from now on follow it; earlier ones keep theirs.
+    const rules = rulesOf(current);
+    changes.rewards = JSON.stringify(
+      await checkPools(
+        db,
+        id,
+        checkRules({
+          rewards: patch.rewards ?? rules,
+          qualification: patch.qualification ?? rules.qualification,
+          caps: patch.caps ?? rules.caps,
+        }),
+      ),
+    );
+    changes.rules_version = current.rules_version + 1;
+    const version = { program_id: id, version: changes.rules_version, rules: changes.rewards };
+    await insertProgramRules(db, { ...version, created_at: changes.updated_at as string });
+  }
+  if (patch.attribution_window_days !== undefined)
+    changes.attribution_window_days = patch.attribution_window_days;
+  if (patch.reward_hold_days !== undefined) changes.reward_hold_days = patch.reward_hold_days;
+  if (patch.payout_minimums !== undefined)
+    changes.payout_minimums = checkAmountsByCurrency('payout_minimums', patch.payout_minimums);
+  if (patch.tax_reporting_thresholds !== undefined) {
+    changes.tax_reporting_thresholds = checkAmountsByCurrency(
+      'tax_reporting_thresholds',
+      patch.tax_reporting_thresholds,
+    );
+  }
+  if (patch.attribution_model !== undefined) changes.attribution_model = patch.attribution_model;
+  if (patch.fraud !== undefined) changes.fraud_settings = checkFraud(patch.fraud, current.fraud_settings);
+  if (patch.status !== undefined) changes.status = patch.status;
+  await updateProgramRow(db, id, changes);
+  const details = {
+    fields: Object.keys(patch).sort(),
+    rules_version: changes.rules_version ?? current.rules_version,
+  };
+  await audit(db, actor, now, [{ action: 'program.updated', subjectId: id, details }]);
+  return { ...current, ...changes };
+}
+
+export async function listPrograms(db: Executor, page: PageRequest): Promise<Page<ProgramRow>> {
+  return listProgramRows(db, page);
+}
