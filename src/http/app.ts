@@ -95,7 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       return sendError(reply, new AppError('invalid_format', 'The URL is not valid percent-encoded UTF-8.'));
     },
-    // Referral links are answered before Fastify's routing (see redirect.ts); everything else,
+    // Referral links are answered before Fastify's routing (see edge/link-redirect.ts); everything else,
     // including malformed links, goes through Fastify.
     serverFactory: (handler) => {
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -123,7 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('apiKey', null);
   app.decorateReply('errorCode', null);
   const metrics = options.metrics ?? createMetrics();
-  // By route pattern, never the URL. Referral links count themselves (redirect.ts), on the fast
+  // By route pattern, never the URL. Referral links count themselves (edge/link-redirect.ts), on the fast
   // path as through inject; a request no route matched is one `(unmatched)` route.
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? '(unmatched)';
