@@ -5,6 +5,7 @@ import { signingSecrets } from '../services/webhooks/endpoint-secrets.ts';
 import {
   type AttemptOutcome,
   type DeliveryRow,
+  failForDisabledEndpoint,
   fanOut,
   recordAttempt,
 } from '../services/webhooks/webhook-dispatch.ts';
@@ -14,7 +15,6 @@ import {
   type LeasedDelivery,
   leaseDueDeliveries,
   leaseFirstOfIdle,
-  updateDelivery,
 } from '../store/repositories/webhook-deliveries.ts';
 import { findEndpoint, type WebhookEndpointRow } from '../store/repositories/webhook-endpoints.ts';
 import { createSender, type Outgoing, type Resolve } from './webhook-sender.ts';
@@ -64,14 +64,8 @@ export function startWebhookWorker(
 
   async function attempt(delivery: DeliveryRow, endpoint: WebhookEndpointRow | undefined): Promise<void> {
     if (endpoint?.status !== 'enabled') {
-      await store.transaction((trx) =>
-        updateDelivery(trx, delivery.id, {
-          status: 'failed',
-          locked_until: null,
-          last_error: 'endpoint disabled',
-        }),
-      );
-      metrics?.delivery('failed_final');
+      const outcome = await store.transaction((trx) => failForDisabledEndpoint(trx, delivery));
+      metrics?.delivery(OUTCOME_LABEL[outcome]);
       return;
     }
     const at = now();

@@ -84,6 +84,16 @@ export interface AttemptResult {
 /** What an attempt led to: delivered, tried again later, or given up (final). */
 export type AttemptOutcome = 'delivered' | 'retry' | 'final';
 
+/** A delivery due for an endpoint that is disabled or gone: it fails for good, with no attempt. */
+export async function failForDisabledEndpoint(db: Executor, delivery: DeliveryRow): Promise<AttemptOutcome> {
+  await updateDelivery(db, delivery.id, {
+    status: 'failed',
+    locked_until: null,
+    last_error: 'endpoint disabled',
+  });
+  return 'final';
+}
+
 /**
  * Records an attempt and decides what follows: delivered, another try later, given up, or the
  * endpoint disabled (410 Gone, or failing with no success for days, which writes an event).
