@@ -1,5 +1,5 @@
 import { newId } from '../lib/ids.ts';
-import type { Executor, Page, PageRequest } from '../store/executor.ts';
+import type { Executor, InTransaction, Page, PageRequest } from '../store/executor.ts';
 import { type AuditRow, insertAuditRows, listAuditRows } from '../store/repositories/audit-log.ts';
 
 export type { AuditRow };
@@ -16,7 +16,12 @@ export interface AuditEntry {
 }
 
 /** Records entries in the caller's transaction: the change and its audit commit together. */
-export async function audit(db: Executor, actor: Actor, now: Date, entries: AuditEntry[]): Promise<void> {
+export async function audit(
+  db: InTransaction,
+  actor: Actor,
+  now: Date,
+  entries: AuditEntry[],
+): Promise<void> {
   const at = now.toISOString();
   await insertAuditRows(
     db,

@@ -1,9 +1,16 @@
-import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import { AppError } from '../lib/errors.ts';
 import type { Database } from './schema.ts';
 
 /** A connection or an open transaction: repositories run on whichever the entry point hands them. */
 export type Executor = Kysely<Database>;
+
+/**
+ * An open transaction, which only an entry point's `store.transaction` hands out: a service that
+ * writes takes one, so that all it writes commits or rolls back together, and passing it the bare
+ * connection (`store.db`) does not compile.
+ */
+export type InTransaction = Transaction<Database>;
 
 /** Newest-first keyset pagination over time-ordered ids. */
 export interface PageRequest {

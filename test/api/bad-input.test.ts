@@ -492,10 +492,10 @@ describe('authentication', () => {
   });
 
   it('refuses a revoked key', async () => {
-    const { key, plaintext } = await createApiKey(t.store.db, 'to revoke', new Date());
+    const { key, plaintext } = await t.store.transaction((trx) => createApiKey(trx, 'to revoke', new Date()));
     expect((await call({ authorization: `Bearer ${plaintext}` })).statusCode).toBe(200);
 
-    await revokeApiKey(t.store.db, key.id, new Date());
+    await t.store.transaction((trx) => revokeApiKey(trx, key.id, new Date()));
     const res = await call({ authorization: `Bearer ${plaintext}` });
 
     expect(res.statusCode).toBe(401);

@@ -99,7 +99,9 @@ describe.each(endpoints)('Idempotency-Key on POST $url', ({ url, table, body, in
   });
 
   it('keeps keys apart per API key', async () => {
-    const { plaintext: otherKey } = await createApiKey(t.store.db, unique('second'), new Date());
+    const { plaintext: otherKey } = await t.store.transaction((trx) =>
+      createApiKey(trx, unique('second'), new Date()),
+    );
     const key = unique('key');
     const mine = await post(url, body(), key);
     const before = await rows(table);

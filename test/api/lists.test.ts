@@ -316,8 +316,10 @@ describe('listing referrals and rewards', () => {
     });
 
     it('answers 401 for a revoked key', async () => {
-      const { key, plaintext } = await createApiKey(t.store.db, 'to revoke', new Date());
-      await revokeApiKey(t.store.db, key.id, new Date());
+      const { key, plaintext } = await t.store.transaction((trx) =>
+        createApiKey(trx, 'to revoke', new Date()),
+      );
+      await t.store.transaction((trx) => revokeApiKey(trx, key.id, new Date()));
 
       const res = await t.app.inject({
         method: 'GET',

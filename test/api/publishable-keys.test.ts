@@ -32,7 +32,9 @@ describe('publishable keys', () => {
   beforeAll(async () => {
     t = await createTestApp({}, { extraV1Routes: shareRoute });
     const key = (scopes: string[], isPublishable = false) =>
-      createApiKey(t.store.db, 'k', new Date(), { scopes, publishable: isPublishable });
+      t.store.transaction((trx) =>
+        createApiKey(trx, 'k', new Date(), { scopes, publishable: isPublishable }),
+      );
     publishable = (await key([], true)).plaintext;
     reader = (await key(['read'])).plaintext;
     backend = (await key(['events:write'])).plaintext;

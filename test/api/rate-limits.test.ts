@@ -88,7 +88,7 @@ describe('rate limit per API key', () => {
     const refused = await get(t.app, '/v1/programs', bearer(t.key));
     expectLimited(refused, /API key: the limit is 3 per 1 s/);
     // Another key has its own count.
-    const { plaintext: other } = await createApiKey(t.store.db, 'other', new Date());
+    const { plaintext: other } = await t.store.transaction((trx) => createApiKey(trx, 'other', new Date()));
     expect((await get(t.app, '/v1/programs', bearer(other))).statusCode).toBe(200);
   });
 
@@ -262,7 +262,7 @@ describe.runIf(dialect === 'postgres')('on PostgreSQL', () => {
     const code = await aCode(t);
     const other = await secondApp(t, env);
     // A key of its own: the one of t.api has counted the requests that made the code.
-    const { plaintext: key } = await createApiKey(t.store.db, 'shared', new Date());
+    const { plaintext: key } = await t.store.transaction((trx) => createApiKey(trx, 'shared', new Date()));
     freezeClock();
     expect((await get(t.app, '/v1/programs', bearer(key))).statusCode).toBe(200);
     expect((await get(other, '/v1/programs', bearer(key))).statusCode).toBe(200);

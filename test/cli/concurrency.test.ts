@@ -232,7 +232,7 @@ describe('two server processes racing on one database', () => {
   });
 
   it('creates one referral and two rewards from the same sign-up and purchases sent to both', async () => {
-    const { plaintext: key } = await createApiKey(store.db, 'race', new Date());
+    const { plaintext: key } = await store.transaction((trx) => createApiKey(trx, 'race', new Date()));
     servers = await Promise.all([
       startServer({ DATABASE_URL: store.url }),
       startServer({ DATABASE_URL: store.url }),

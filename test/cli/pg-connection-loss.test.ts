@@ -73,7 +73,7 @@ function expectLossLoggedOnce(output: string) {
 async function servedStore(env: Record<string, string> = {}) {
   const store: TestStore = await createTestStore();
   cleanups.push(() => store.drop());
-  const { plaintext: key } = await createApiKey(store.db, 'loss', new Date());
+  const { plaintext: key } = await store.transaction((trx) => createApiKey(trx, 'loss', new Date()));
   const { name, url } = namedUrl(store);
   const server: Server = await startServer({ ...ENV, ...env, DATABASE_URL: url });
   cleanups.push(() => server.kill());

@@ -21,7 +21,7 @@ afterEach(async () => {
 async function served(env: Record<string, string>) {
   const store: TestStore = await createTestStore();
   cleanups.push(() => store.drop());
-  const { plaintext: key } = await createApiKey(store.db, 'webhooks', new Date());
+  const { plaintext: key } = await store.transaction((trx) => createApiKey(trx, 'webhooks', new Date()));
   const receiver = await startReceiver();
   cleanups.push(receiver.close);
   const server: Server = await startServer({ ...ENV, ...env, DATABASE_URL: store.url });

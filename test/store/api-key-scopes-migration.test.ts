@@ -35,17 +35,21 @@ describe('migration 0017-api-key-scopes', () => {
   });
 
   it('stores the scopes a new key is given, and admin when none is', async () => {
-    const { key, plaintext: reader } = await createApiKey(store.db, 'reader', new Date(), {
-      scopes: ['read', 'events:write'],
-    });
+    const { key, plaintext: reader } = await store.transaction((trx) =>
+      createApiKey(trx, 'reader', new Date(), {
+        scopes: ['read', 'events:write'],
+      }),
+    );
     expect(key.scopes).toEqual(['read', 'events:write']);
     expect(await authenticate(store.db, reader)).toMatchObject({ scopes: ['read', 'events:write'] });
-    const { plaintext: full } = await createApiKey(store.db, 'full', new Date());
+    const { plaintext: full } = await store.transaction((trx) => createApiKey(trx, 'full', new Date()));
     expect(await authenticate(store.db, full)).toMatchObject({ kind: 'secret', scopes: ['admin'] });
   });
 
   it('makes a publishable key pk_ with no scope', async () => {
-    const { key, plaintext: pk } = await createApiKey(store.db, 'widget', new Date(), { publishable: true });
+    const { key, plaintext: pk } = await store.transaction((trx) =>
+      createApiKey(trx, 'widget', new Date(), { publishable: true }),
+    );
     expect(pk).toMatch(/^pk_[A-Za-z0-9]{32}$/);
     expect(key).toMatchObject({ kind: 'publishable', scopes: [], prefix: pk.slice(0, 7) });
     expect(await authenticate(store.db, pk)).toMatchObject({ kind: 'publishable', scopes: [] });

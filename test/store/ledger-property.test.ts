@@ -9,7 +9,7 @@ import { createPayout, settle } from '../../src/services/payouts/payouts.ts';
 import { createProgram, type ProgramInput } from '../../src/services/programs/programs.ts';
 import { completeTask } from '../../src/services/rewards/fulfilment-tasks.ts';
 import { approveReward, redeemReward, reverseRewardByAdmin } from '../../src/services/rewards/rewards.ts';
-import type { Executor } from '../../src/store/executor.ts';
+import type { InTransaction } from '../../src/store/executor.ts';
 import { approveAllDue } from '../../src/worker/reward-maturation.ts';
 import { createTestStore, dialect, type TestStore } from '../support/store.ts';
 
@@ -117,7 +117,7 @@ class Scenario {
 
   constructor(private readonly run: number) {}
 
-  private write<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
+  private write<T>(work: (trx: InTransaction) => Promise<T>): Promise<T> {
     return store.transaction(work);
   }
 

@@ -64,7 +64,7 @@ export async function createTestApp(
   });
   // Every answer a test receives, through api() or app.inject, must be what /openapi.json says.
   app.inject = validatingInject(app.inject.bind(app)) as typeof app.inject;
-  const { plaintext: key } = await createApiKey(store.db, 'test', new Date());
+  const { plaintext: key } = await store.transaction((trx) => createApiKey(trx, 'test', new Date()));
   return {
     app,
     store,

@@ -58,7 +58,7 @@ export function twoServers(keyName: string): TwoServers {
 
   beforeAll(async () => {
     store = await createTestStore();
-    const { plaintext: key } = await createApiKey(store.db, keyName, new Date());
+    const { plaintext: key } = await store.transaction((trx) => createApiKey(trx, keyName, new Date()));
     servers = await Promise.all([
       startServer({ DATABASE_URL: store.url }),
       startServer({ DATABASE_URL: store.url }),

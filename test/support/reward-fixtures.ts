@@ -52,8 +52,8 @@ export function useRewardFixtures() {
     const paid = await payableProgram();
     ids.payout = (await t.api('POST', '/v1/payouts', { program_id: paid.program, currency: 'USD' })).body.id;
     ids.payable = (await payableProgram()).program;
-    const { key, plaintext } = await createApiKey(t.store.db, 'to revoke', new Date());
-    await revokeApiKey(t.store.db, key.id, new Date());
+    const { key, plaintext } = await t.store.transaction((trx) => createApiKey(trx, 'to revoke', new Date()));
+    await t.store.transaction((trx) => revokeApiKey(trx, key.id, new Date()));
     revokedKey = plaintext;
   });
   afterAll(() => t.close());

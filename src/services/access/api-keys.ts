@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type KeyGrant, type KeyKind, keyGrant, type Scope } from '../../domain/api-key-scopes.ts';
 import { notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { Executor, InTransaction } from '../../store/executor.ts';
 import {
   type ApiKeyRow,
   countApiKeys,
@@ -51,7 +51,7 @@ function fromRow(row: ApiKeyRow): ApiKey {
 
 /** Refuses (invalid_value, param `scope`) an unknown scope, or any scope on a publishable key. */
 export async function createApiKey(
-  db: Executor,
+  db: InTransaction,
   name: string,
   now: Date,
   options: NewKeyOptions = {},
@@ -81,7 +81,7 @@ export async function listApiKeys(db: Executor): Promise<ApiKey[]> {
   return (await listApiKeyRows(db)).map(fromRow);
 }
 
-export async function revokeApiKey(db: Executor, id: string, now: Date): Promise<void> {
+export async function revokeApiKey(db: InTransaction, id: string, now: Date): Promise<void> {
   if (!(await revokeApiKeyRow(db, id, now.toISOString()))) throw notFound('active API key', id);
 }
 
@@ -90,7 +90,7 @@ export async function revokeApiKey(db: Executor, id: string, now: Date): Promise
  * so a new install can be used at once. Returns the plaintext only when it was generated here.
  */
 export async function bootstrapApiKey(
-  db: Executor,
+  db: InTransaction,
   configured: string | undefined,
   now: Date,
 ): Promise<{ created: boolean; plaintext?: string }> {

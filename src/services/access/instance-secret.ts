@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../../lib/sealing.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import { getSetting, putSettingIfAbsent, replaceSetting } from '../../store/repositories/settings.ts';
 
 export const INSTANCE_SECRET = 'instance_secret';
@@ -12,7 +12,7 @@ export const INSTANCE_SECRET_CONTEXT = `settings:${INSTANCE_SECRET}`;
  * on it and the database alone does not reveal it.
  */
 export async function ensureInstanceSecret(
-  db: Executor,
+  db: InTransaction,
   keyring: Keyring,
   configured: string | undefined,
 ): Promise<string> {
@@ -22,7 +22,7 @@ export async function ensureInstanceSecret(
 }
 
 /** Seals a generated instance secret stored in the clear or under an older key; whether it did. */
-export async function resealInstanceSecret(db: Executor, keyring: Keyring): Promise<boolean> {
+export async function resealInstanceSecret(db: InTransaction, keyring: Keyring): Promise<boolean> {
   const stored = await getSetting(db, INSTANCE_SECRET);
   if (stored === undefined || keyring.isCurrent(stored)) return false;
   const sealed = keyring.seal(keyring.open(stored, INSTANCE_SECRET_CONTEXT), INSTANCE_SECRET_CONTEXT);

@@ -1,5 +1,5 @@
 import { AppError, notFound } from '../../lib/errors.ts';
-import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import {
   closeReview,
   findOpenReview,
@@ -23,7 +23,7 @@ export const FRAUD_RULES_ACTOR: Actor = 'system:fraud-rules';
  * A referral blocked at qualification while a review of its sign-up is open: the block decides the
  * review (there is nothing left to release, and no reward was made), so the queue does not keep it.
  */
-export async function closeReviewOfBlocked(db: Executor, referralId: string, now: Date): Promise<void> {
+export async function closeReviewOfBlocked(db: InTransaction, referralId: string, now: Date): Promise<void> {
   const review = await findOpenReview(db, referralId);
   if (!review) return;
   const note = 'Blocked by fraud rules at qualification.';
@@ -36,7 +36,7 @@ type ClosedReview = ReviewRow & { status: Decision };
 
 /** Closes a review that is still open; null when a concurrent decision closed it first. */
 async function closeOpen(
-  db: Executor,
+  db: InTransaction,
   review: ReviewRow,
   decision: Decision,
   note: string,
@@ -49,7 +49,7 @@ async function closeOpen(
 
 /** The decision's outbox message and audit entry, in the transaction that made it. */
 async function recordDecision(
-  db: Executor,
+  db: InTransaction,
   review: ClosedReview,
   voided: string[],
   now: Date,
@@ -84,7 +84,7 @@ export function listReviews(db: Executor, filter: ReviewFilter, page: PageReques
  * actor go to the audit log, in the same transaction.
  */
 export async function decideReview(
-  db: Executor,
+  db: InTransaction,
   id: string,
   decision: Decision,
   note: string,
@@ -102,7 +102,12 @@ export async function decideReview(
 }
 
 /** Rejects a referral found out by review, and reverses what is left of its rewards; their ids. */
-async function voidReferral(db: Executor, referralId: string, actor: Actor, now: Date): Promise<string[]> {
+async function voidReferral(
+  db: InTransaction,
+  referralId: string,
+  actor: Actor,
+  now: Date,
+): Promise<string[]> {
   const referral = await findReferral(db, referralId);
   if (referral && referral.status !== 'rejected') await rejectReferral(db, referral.id, 'fraud_review');
   const rewards = await listRewardRows(db, { referralId }, { limit: 100 });

@@ -10,7 +10,7 @@ import {
 import { peakAround, windowAround } from '../../domain/fraud-windows.ts';
 import { normalizeEmail, sequenceStem, seriesMembers } from '../../domain/identity.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import { lockNames, lockRow } from '../../store/locks.ts';
 import { insertReviewIfNoneOpen, insertSignals } from '../../store/repositories/fraud.ts';
 import {
@@ -70,7 +70,7 @@ async function programNorm(
  * Walks up who-referred-whom from the referrer, whose own referrer is known already; the path when
  * it comes back to the referee.
  */
-async function findRing(db: Executor, s: SignupScreen, referredBy: string | null, maxDepth: number) {
+async function findRing(db: InTransaction, s: SignupScreen, referredBy: string | null, maxDepth: number) {
   const path = [s.referrerId];
   for (let up = referredBy; up !== null && !path.includes(up) && path.length < maxDepth; ) {
     path.push(up);

@@ -1,4 +1,4 @@
-import type { Executor } from '../../store/executor.ts';
+import type { Executor, InTransaction } from '../../store/executor.ts';
 import {
   findLinks,
   findParticipantsSharing,
@@ -19,7 +19,7 @@ const LINKING_KINDS = new Set(['email', 'phone']);
  * as it happened. Returns the ids of every record linked to it, old links included.
  */
 export async function observeParticipant(
-  db: Executor,
+  db: InTransaction,
   participant: { id: string; program_id: string },
   identities: readonly IdentityKey[],
   seenAt: Date,

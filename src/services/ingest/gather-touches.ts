@@ -1,7 +1,7 @@
 import type { AttributionTouch, TouchSource } from '../../domain/attribution.ts';
 import { codeKey } from '../../domain/referral-codes.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import {
   findDeviceTouches,
   findInviteTouches,
@@ -51,7 +51,7 @@ function toTouch(source: TouchSource, row: TouchRow, touchId: string | null, tou
  * unknown click id falls back to the code when one is given (the redirect hands out both).
  */
 export async function gatherTouches(
-  db: Executor,
+  db: InTransaction,
   hint: ReferralHint | undefined,
   keys: IdentityKeys,
   programId: string | null,

@@ -1,5 +1,5 @@
 import type { EventData, EventType } from '../../domain/webhook-events.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import type { EventRow } from '../../store/repositories/events.ts';
 import type { OutboxMessage } from '../../store/repositories/outbox.ts';
 import type { Actor } from '../audit.ts';
@@ -23,7 +23,7 @@ export interface EventResult {
 
 /** What ingesting one event shares between its steps. */
 export interface IngestContext {
-  db: Executor;
+  db: InTransaction;
   event: EventRow;
   /** The customer's email as sent: it enrols them, and is kept on the participant only, not the event. */
   email: string | null;

@@ -1,5 +1,5 @@
 import { normalizeEmail } from '../../domain/identity.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import { findExternalIdsWithIdentity } from '../../store/repositories/identities.ts';
 import type { Actor } from '../audit.ts';
 import type { Screening } from '../fraud/screening.ts';
@@ -36,7 +36,7 @@ export interface Payment {
  * derive from the source's, so a repeated delivery changes nothing.
  */
 export async function ingestPayment(
-  db: Executor,
+  db: InTransaction,
   source: 'stripe' | 'shopify',
   payment: Payment,
   now: Date,
@@ -84,7 +84,7 @@ export async function ingestPayment(
  * becomes an id (ids are exported, logged and sent in webhooks). An email that two of your
  * customers share names neither.
  */
-async function customerOf(db: Executor, payment: Payment, screening: Screening): Promise<string> {
+async function customerOf(db: InTransaction, payment: Payment, screening: Screening): Promise<string> {
   if (payment.customer) return payment.customer;
   const email = payment.email ? normalizeEmail(payment.email) : null;
   const hash = email ? emailHash(screening.hash, email) : null;

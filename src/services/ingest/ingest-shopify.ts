@@ -1,6 +1,6 @@
 import { AppError } from '../../lib/errors.ts';
 import { fromDecimal } from '../../lib/money.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import type { Actor } from '../audit.ts';
 import type { Screening } from '../fraud/screening.ts';
 import { ingestPayment, type Payment } from './ingest-payment.ts';
@@ -100,7 +100,7 @@ export type ShopifyOutcome =
  * Shopify's, so a repeated or late delivery changes nothing.
  */
 export async function ingestShopifyOrder(
-  db: Executor,
+  db: InTransaction,
   order: Order,
   now: Date,
   screening: Screening,
@@ -111,7 +111,7 @@ export async function ingestShopifyOrder(
 
 /** refunds/create is a refund of its order, by the order's id. */
 export async function ingestShopifyRefund(
-  db: Executor,
+  db: InTransaction,
   refund: Refund,
   now: Date,
   screening: Screening,

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import { findEventByExternalId, refundsOf, sumRefundsOf } from '../../store/repositories/events.ts';
 import type { Actor } from '../audit.ts';
 import type { Screening } from '../fraud/screening.ts';
@@ -79,7 +79,7 @@ export type StripeOutcome =
  * from Stripe's ids, so replays and out-of-order deliveries change nothing twice.
  */
 export async function ingestStripeEvent(
-  db: Executor,
+  db: InTransaction,
   event: Stripe.Event,
   now: Date,
   screening: Screening,
@@ -124,7 +124,7 @@ export async function ingestStripeEvent(
 }
 
 /** A dispute won (`status: won`) gives back what its chargeback took; lost, it took it for good. */
-async function disputeClosed(db: Executor, event: Stripe.Event, now: Date): Promise<StripeOutcome> {
+async function disputeClosed(db: InTransaction, event: Stripe.Event, now: Date): Promise<StripeOutcome> {
   const dispute = event.data.object as unknown as Dispute;
   if (dispute.status !== 'won') return { outcome: 'ignored', reason: 'dispute_not_won' };
   const withdrawal = await withdrawRefund(
@@ -147,7 +147,7 @@ async function disputeClosed(db: Executor, event: Stripe.Event, now: Date): Prom
  * never refunds more than was paid.
  */
 async function takeBack(
-  db: Executor,
+  db: InTransaction,
   event: Stripe.Event,
   now: Date,
   screening: Screening,

@@ -1,7 +1,7 @@
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseAmount, parseMoney } from '../../lib/money.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import {
   claimEvent,
   type EventRow,
@@ -117,7 +117,7 @@ function purchaseReference(input: EventInput): string | null {
  * changes nothing. Must run inside a transaction.
  */
 export async function recordEvent(
-  db: Executor,
+  db: InTransaction,
   input: EventInput,
   now: Date,
   actor: Actor,

@@ -1,5 +1,5 @@
 import { newId } from '../../lib/ids.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import { lockNames } from '../../store/locks.ts';
 import {
   claimEvent,
@@ -24,7 +24,7 @@ export type Withdrawal =
  * A refund never recorded (the chargeback took nothing) is nothing to undo.
  */
 export async function withdrawRefund(
-  db: Executor,
+  db: InTransaction,
   input: { refundExternalId: string; externalId: string; occurredAt: string },
   now: Date,
   actor: Actor,

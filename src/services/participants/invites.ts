@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../../domain/identity.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import {
   findInvite,
   type InviteRow,
@@ -31,7 +31,7 @@ interface Inviter {
   active: boolean;
 }
 
-async function findInviter(db: Executor, input: InviteInput): Promise<Inviter> {
+async function findInviter(db: InTransaction, input: InviteInput): Promise<Inviter> {
   if ((input.participant_id === undefined) === (input.click_id === undefined)) {
     const both = input.participant_id !== undefined;
     throw new AppError(
@@ -66,7 +66,7 @@ async function findInviter(db: Executor, input: InviteInput): Promise<Inviter> {
  * attributed. Idempotent by (referrer, normalised email): inviting again returns the first invite.
  */
 export async function createInvite(
-  db: Executor,
+  db: InTransaction,
   input: InviteInput,
   now: Date,
   hash: Hasher,

@@ -3,7 +3,7 @@ import { type Balance, balancesFrom, type InKindBalance, inKindBalancesFrom } fr
 import { checkVanityCode, codeFromBytes, codeKey } from '../../domain/referral-codes.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { Executor, InTransaction } from '../../store/executor.ts';
 import { sumParticipantAccounts } from '../../store/repositories/ledger.ts';
 import { enqueue, type OutboxMessage } from '../../store/repositories/outbox.ts';
 import {
@@ -45,7 +45,7 @@ const CODE_ATTEMPTS = 8;
 const generateCode = () => codeFromBytes(randomBytes(8));
 
 /** Claims the participant's proposed code, or fresh ones until one is free; returns the code held. */
-async function claimCode(db: Executor, participant: ParticipantRow, at: string): Promise<string> {
+async function claimCode(db: InTransaction, participant: ParticipantRow, at: string): Promise<string> {
   let code = participant.referral_code;
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++, code = generateCode()) {
     const claimed = await insertCodeIfFree(db, {
@@ -65,7 +65,7 @@ async function claimCode(db: Executor, participant: ParticipantRow, at: string):
  * is idempotent by (program, external_id).
  */
 export async function enrollParticipant(
-  db: Executor,
+  db: InTransaction,
   input: ParticipantInput,
   now: Date,
   identities: readonly IdentityKey[] = [],
@@ -84,7 +84,7 @@ export async function enrollParticipant(
  * written now, or added to `outbox` for a caller that writes its messages together.
  */
 export async function createParticipant(
-  db: Executor,
+  db: InTransaction,
   input: ParticipantInput,
   now: Date,
   outbox?: OutboxMessage[],
@@ -140,7 +140,7 @@ export async function participantBalances(
  * shared are still attributed.
  */
 export async function updateParticipant(
-  db: Executor,
+  db: InTransaction,
   id: string,
   patch: ParticipantPatch,
   now: Date,

@@ -2,7 +2,7 @@ import { type EntryDraft, payoutPostings } from '../../domain/ledger.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseMoney } from '../../lib/money.ts';
-import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import { findPayableBalances, insertPostings } from '../../store/repositories/ledger.ts';
 import { enqueue } from '../../store/repositories/outbox.ts';
 import { disabledAmong } from '../../store/repositories/participants.ts';
@@ -41,7 +41,7 @@ export interface PayoutInput {
  * until the run is confirmed paid or canceled. One open run per program and currency.
  */
 export async function createPayout(
-  db: Executor,
+  db: InTransaction,
   input: PayoutInput,
   now: Date,
   actor: Actor,
@@ -117,7 +117,7 @@ export async function createPayout(
  * participant's money waits: only the rewards an admin released are paid, never more than the
  * balance (a clawback after a payout may have cut it).
  */
-async function payableBalances(db: Executor, programId: string, currency: string, minimum: number) {
+async function payableBalances(db: InTransaction, programId: string, currency: string, minimum: number) {
   const available = await findPayableBalances(db, programId, currency, minimum);
   const disabled = await disabledAmong(
     db,
@@ -136,7 +136,7 @@ async function payableBalances(db: Executor, programId: string, currency: string
 }
 
 async function post(
-  db: Executor,
+  db: InTransaction,
   payout: PayoutRow,
   items: Pick<PayoutItemRow, 'participant_id' | 'amount' | 'currency'>[],
   posting: (participantId: string, amount: number, currency: string) => EntryDraft[],
@@ -154,7 +154,7 @@ async function post(
 
 /** Settles an open run as paid (the money left) or canceled (it goes back to available). */
 export async function settle(
-  db: Executor,
+  db: InTransaction,
   id: string,
   status: 'paid' | 'canceled',
   now: Date,

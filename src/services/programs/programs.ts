@@ -10,7 +10,7 @@ import { normalizeRules, type RewardRules } from '../../domain/reward-rules.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { isCurrency, POINTS, parseAmount } from '../../lib/money.ts';
-import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import { lockRow } from '../../store/locks.ts';
 import {
   findProgram,
@@ -117,7 +117,11 @@ function checkAmountsByCurrency(field: string, input: Record<string, number>): s
  * A rule that draws codes must name a pool of its own program, of its kind. A new program has no
  * pools yet: it starts with other rewards and switches once its pools exist.
  */
-async function checkPools(db: Executor, programId: string | null, rules: RewardRules): Promise<RewardRules> {
+async function checkPools(
+  db: InTransaction,
+  programId: string | null,
+  rules: RewardRules,
+): Promise<RewardRules> {
   for (const { poolId, kind, path } of poolsNamed(rules)) {
     const pool = await findPool(db, poolId);
     if (!pool || pool.program_id !== programId || pool.kind !== kind) {
@@ -132,7 +136,7 @@ async function checkPools(db: Executor, programId: string | null, rules: RewardR
 }
 
 export async function createProgram(
-  db: Executor,
+  db: InTransaction,
   input: ProgramInput,
   now: Date,
   actor: Actor,
@@ -172,7 +176,7 @@ export async function getProgram(db: Executor, id: string, param?: string): Prom
 }
 
 export async function updateProgram(
-  db: Executor,
+  db: InTransaction,
   id: string,
   patch: ProgramPatch,
   now: Date,

@@ -1,5 +1,5 @@
 import { AppError, notFound } from '../../lib/errors.ts';
-import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import { lockRow } from '../../store/locks.ts';
 import {
   closeTaskIfOpen,
@@ -57,7 +57,7 @@ export async function listTasks(
  * completion comes strictly before (the task is then canceled) or after.
  */
 export async function completeTask(
-  db: Executor,
+  db: InTransaction,
   id: string,
   input: Delivered & { note?: string | undefined },
   now: Date,
@@ -93,7 +93,7 @@ export async function completeTask(
 
 /** A reward clawed back before its task was done: the task has nothing left to deliver. */
 export async function cancelTaskOfReward(
-  db: Executor,
+  db: InTransaction,
   rewardId: string,
   now: Date,
   actor: Actor,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rewardPosting } from '../../domain/ledger.ts';
 import { type Fulfilment, generateCode, parseCodePattern } from '../../domain/reward-kinds.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import { lockRow } from '../../store/locks.ts';
 import { insertTask } from '../../store/repositories/fulfilment-tasks.ts';
 import { insertPostings } from '../../store/repositories/ledger.ts';
@@ -31,7 +31,12 @@ export const holderOf = (reward: RewardRow) => ({
  * granted now; a coupon gets a code made or drawn now; a task waits for an admin. A pool found
  * empty leaves the reward approved until codes are added.
  */
-export async function fulfil(db: Executor, reward: RewardRow, now: Date, actor: Actor): Promise<RewardRow> {
+export async function fulfil(
+  db: InTransaction,
+  reward: RewardRow,
+  now: Date,
+  actor: Actor,
+): Promise<RewardRow> {
   const fulfilment = fulfilmentOf(reward);
   switch (fulfilment.method) {
     case 'payout':
@@ -60,7 +65,7 @@ export interface Delivered {
 
 /** Marks an approved reward in kind delivered: its value moves on to the issued account. */
 export async function issueReward(
-  db: Executor,
+  db: InTransaction,
   reward: RewardRow,
   delivered: Delivered,
   now: Date,
@@ -96,7 +101,7 @@ export async function issueReward(
 }
 
 async function drawFromPool(
-  db: Executor,
+  db: InTransaction,
   reward: RewardRow,
   poolId: string,
   now: Date,
@@ -122,7 +127,7 @@ async function drawFromPool(
   return issueReward(db, reward, { code }, now, actor);
 }
 
-async function openTask(db: Executor, reward: RewardRow, description: string, now: Date): Promise<void> {
+async function openTask(db: InTransaction, reward: RewardRow, description: string, now: Date): Promise<void> {
   const task = {
     id: newId('tsk'),
     program_id: reward.program_id,

@@ -1,7 +1,7 @@
 import { rewardPosting } from '../../domain/ledger.ts';
 import { decideReinstatement } from '../../domain/reward-lifecycle.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import { insertPostings } from '../../store/repositories/ledger.ts';
 import { enqueue } from '../../store/repositories/outbox.ts';
 import { findReward, type RewardRow, updateRewardIfUnchanged } from '../../store/repositories/rewards.ts';
@@ -27,7 +27,7 @@ const MAX_ATTEMPTS = 5;
  * of it is reversed any more.
  */
 export async function reinstateReward(
-  db: Executor,
+  db: InTransaction,
   id: string,
   request: ReinstatementRequest,
   now: Date,
@@ -82,7 +82,7 @@ export async function reinstateReward(
  * A reward in kind voided while it waited for delivery (its pool was empty) is delivered again when
  * it comes back. A task canceled by the clawback stays canceled: an admin delivers it by hand.
  */
-async function redeliver(db: Executor, before: RewardRow, after: RewardRow, now: Date, actor: Actor) {
+async function redeliver(db: InTransaction, before: RewardRow, after: RewardRow, now: Date, actor: Actor) {
   const waited = before.status === 'reversed' && after.status === 'approved' && after.kind !== 'cash';
   if (!waited || fulfilmentOf(after).method === 'task') return after;
   return fulfil(db, after, now, actor);

@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import { lockRow } from '../../store/locks.ts';
 import {
   countCodes,
@@ -35,7 +35,7 @@ async function withCounts(db: Executor, pool: RewardPoolRow): Promise<RewardPool
 }
 
 export async function createPool(
-  db: Executor,
+  db: InTransaction,
   input: PoolInput,
   now: Date,
   actor: Actor,
@@ -76,7 +76,7 @@ export async function listPools(
  * Rewards that were approved while the pool was empty get theirs at once, oldest first.
  */
 export async function addCodes(
-  db: Executor,
+  db: InTransaction,
   id: string,
   codes: readonly string[],
   now: Date,

@@ -1,5 +1,5 @@
 import { AppError, notFound } from '../../lib/errors.ts';
-import type { Executor } from '../../store/executor.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import { findParticipant } from '../../store/repositories/participants.ts';
 import { findReward, type RewardRow } from '../../store/repositories/rewards.ts';
 import { type Actor, audit } from '../audit.ts';
@@ -10,7 +10,7 @@ import { type Actor, audit } from '../audit.ts';
 // approval, payout.
 
 /** Refuses to approve a reward that waits because its participant is disabled. */
-export async function refuseIfHeldByDisable(db: Executor, reward: RewardRow): Promise<void> {
+export async function refuseIfHeldByDisable(db: InTransaction, reward: RewardRow): Promise<void> {
   if (reward.released_at !== null) return;
   const participant = await findParticipant(db, reward.participant_id);
   if (participant?.status !== 'disabled') return;
@@ -26,7 +26,12 @@ export async function refuseIfHeldByDisable(db: Executor, reward: RewardRow): Pr
  * that can still wait (pending, or approved and not paid or delivered) can be released; releasing
  * it again changes nothing.
  */
-export async function releaseReward(db: Executor, id: string, now: Date, actor: Actor): Promise<RewardRow> {
+export async function releaseReward(
+  db: InTransaction,
+  id: string,
+  now: Date,
+  actor: Actor,
+): Promise<RewardRow> {
   const result = await db
     .updateTable('rewards')
     .set({ released_at: now.toISOString() })

@@ -7,7 +7,7 @@ import {
 } from '../../domain/reward-lifecycle.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import { findOpenReview } from '../../store/repositories/fraud.ts';
 import { insertPostings } from '../../store/repositories/ledger.ts';
 import { enqueue } from '../../store/repositories/outbox.ts';
@@ -41,7 +41,7 @@ const stateOf = (r: RewardRow): RewardState => ({
 });
 
 async function changeLatest<T>(
-  db: Executor,
+  db: InTransaction,
   id: string,
   change: (reward: RewardRow) => Promise<T | typeof LOST>,
 ): Promise<T> {
@@ -58,7 +58,7 @@ async function changeLatest<T>(
  * Approves a held reward: cash becomes available for payouts, a reward in kind is delivered (see
  * fulfilment.ts). Null if not held.
  */
-async function approve(db: Executor, id: string, now: Date, actor: Actor): Promise<RewardRow | null> {
+async function approve(db: InTransaction, id: string, now: Date, actor: Actor): Promise<RewardRow | null> {
   return changeLatest(db, id, async (reward) => {
     const decision = decideApproval(stateOf(reward));
     if (decision.outcome === 'refused') return null;
@@ -79,7 +79,12 @@ function postingOf(reward: RewardRow, entries: EntryDraft[]) {
 }
 
 /** An admin approves a reward before its hold ends. */
-export async function approveReward(db: Executor, id: string, now: Date, actor: Actor): Promise<RewardRow> {
+export async function approveReward(
+  db: InTransaction,
+  id: string,
+  now: Date,
+  actor: Actor,
+): Promise<RewardRow> {
   const reward = await getReward(db, id);
   const review = await findOpenReview(db, reward.referral_id);
   if (review) {
@@ -102,7 +107,7 @@ export async function approveReward(db: Executor, id: string, now: Date, actor: 
  * Approves up to `limit` rewards whose hold has ended, whose referral awaits no review and whose
  * participant is not disabled (unless an admin released the reward).
  */
-export async function approveDueRewards(db: Executor, now: Date, limit: number): Promise<number> {
+export async function approveDueRewards(db: InTransaction, now: Date, limit: number): Promise<number> {
   let approved = 0;
   // In id order, the order every change of several rewards takes, so none deadlocks with another.
   const due = (await listDueRewardIds(db, now.toISOString(), limit)).sort();
@@ -126,7 +131,7 @@ export interface ReversalRequest {
  * nothing to claw back; an AppError when the amount cannot be clawed back.
  */
 export async function reverseReward(
-  db: Executor,
+  db: InTransaction,
   id: string,
   request: ReversalRequest,
   now: Date,
@@ -205,7 +210,7 @@ export async function getReward(db: Executor, id: string): Promise<RewardRow> {
 
 /** An admin claws back a reward (fraud found late, a duplicate): all that is left, or `amount`. */
 export async function reverseRewardByAdmin(
-  db: Executor,
+  db: InTransaction,
   id: string,
   input: { amount?: number | undefined; reason: Exclude<ReversalReason, 'refund'> },
   now: Date,
@@ -229,7 +234,7 @@ export async function reverseRewardByAdmin(
 
 /** The business reports a delivered reward used: the credit spent, the code applied at checkout. */
 export async function redeemReward(
-  db: Executor,
+  db: InTransaction,
   id: string,
   input: { reference?: string | undefined },
   now: Date,

@@ -1,7 +1,7 @@
 import { DISABLE_AFTER_MS, judgeAttempt, PAYLOAD_VERSION, wants } from '../../domain/webhooks.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import type { InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import { enqueue } from '../../store/repositories/outbox.ts';
 import {
   type AttemptRow,
@@ -31,7 +31,7 @@ export type { DeliveryRow };
  * transaction that marks the messages processed, so a crash fans out all of a batch or none of it.
  * An endpoint gets the messages written after it was created. How many messages were read.
  */
-export async function fanOut(db: Executor, now: Date, limit: number): Promise<number> {
+export async function fanOut(db: InTransaction, now: Date, limit: number): Promise<number> {
   const messages = await lockUnprocessedOutbox(db, limit);
   if (messages.length === 0) return 0;
   const endpoints = await listEnabledEndpoints(db);
@@ -85,7 +85,10 @@ export interface AttemptResult {
 export type AttemptOutcome = 'delivered' | 'retry' | 'final';
 
 /** A delivery due for an endpoint that is disabled or gone: it fails for good, with no attempt. */
-export async function failForDisabledEndpoint(db: Executor, delivery: DeliveryRow): Promise<AttemptOutcome> {
+export async function failForDisabledEndpoint(
+  db: InTransaction,
+  delivery: DeliveryRow,
+): Promise<AttemptOutcome> {
   await updateDelivery(db, delivery.id, {
     status: 'failed',
     locked_until: null,
@@ -99,7 +102,7 @@ export async function failForDisabledEndpoint(db: Executor, delivery: DeliveryRo
  * endpoint disabled (410 Gone, or failing with no success for days, which writes an event).
  */
 export async function recordAttempt(
-  db: Executor,
+  db: InTransaction,
   delivery: DeliveryRow,
   result: AttemptResult,
   now: Date,
@@ -137,7 +140,12 @@ export async function recordAttempt(
 }
 
 /** Disables an endpoint that said it is gone, or that has failed with no success for days. */
-async function noteFailure(db: Executor, endpointId: string, gone: 'gone' | null, now: Date): Promise<void> {
+async function noteFailure(
+  db: InTransaction,
+  endpointId: string,
+  gone: 'gone' | null,
+  now: Date,
+): Promise<void> {
   const endpoint = await findEndpoint(db, endpointId);
   if (endpoint?.status !== 'enabled') return;
   const failingSince = endpoint.failing_since ?? now.toISOString();
@@ -162,7 +170,7 @@ export interface DeliveryWithAttempts extends DeliveryRow {
 }
 
 export async function listDeliveries(
-  db: Executor,
+  db: InTransaction,
   filter: { endpointId: string; status?: DeliveryRow['status'] | undefined },
   page: PageRequest,
 ): Promise<Page<DeliveryWithAttempts>> {
@@ -184,7 +192,7 @@ export async function listDeliveries(
  * disabled or deleted, where it could only fail.
  */
 export async function replayDelivery(
-  db: Executor,
+  db: InTransaction,
   id: string,
   now: Date,
   actor: Actor,

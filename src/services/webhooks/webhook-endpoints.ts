@@ -2,7 +2,7 @@ import { checkEndpointUrl, EVENT_TYPES, type UrlProblem } from '../../domain/web
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Keyring } from '../../lib/sealing.ts';
-import type { Executor, Page, PageRequest } from '../../store/executor.ts';
+import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import {
   findEndpoint,
   insertEndpoint,
@@ -63,7 +63,7 @@ export interface EndpointWithSecret {
 }
 
 export async function createEndpoint(
-  db: Executor,
+  db: InTransaction,
   keyring: Keyring,
   input: EndpointInput,
   allowPrivate: boolean,
@@ -107,7 +107,7 @@ export function listEndpoints(db: Executor, page: PageRequest): Promise<Page<Web
 
 /** Re-enabling an endpoint clears its failure record: it gets a fresh start. */
 export async function updateEndpoint(
-  db: Executor,
+  db: InTransaction,
   id: string,
   patch: EndpointPatch,
   allowPrivate: boolean,
@@ -133,7 +133,7 @@ export async function updateEndpoint(
 
 /** Deleted endpoints get nothing more; their delivery log stays. */
 export async function deleteEndpoint(
-  db: Executor,
+  db: InTransaction,
   id: string,
   now: Date,
   actor: Actor,
@@ -150,7 +150,7 @@ export async function deleteEndpoint(
  * for `overlapHours`, so receivers can switch without losing a delivery.
  */
 export async function rotateSecret(
-  db: Executor,
+  db: InTransaction,
   keyring: Keyring,
   id: string,
   overlapHours: number,
