@@ -1,12 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { releaseReward } from '../../services/rewards/reward-release.ts';
 import {
   approveReward,
   getReward,
   listRewards,
+  type RewardRow,
   redeemReward,
   reverseRewardByAdmin,
 } from '../../services/rewards/rewards.ts';
+import type { InTransaction } from '../../store/executor.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
@@ -20,6 +23,19 @@ const tags = ['rewards'];
 
 export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { store, now } = deps;
+  /** Every reward write answers 200 with the reward, its code left out of the stored answer. */
+  const rewardAnswer = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    act: (trx: InTransaction) => Promise<RewardRow>,
+  ) =>
+    idempotentWrite(
+      deps,
+      request,
+      reply,
+      async (trx) => ({ status: 200, body: presentReward(await act(trx)) }),
+      rewardCode,
+    );
 
   app.get(
     '/v1/rewards',
@@ -75,16 +91,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       preValidation: refuseBody,
     },
     (request, reply) =>
-      idempotentWrite(
-        deps,
-        request,
-        reply,
-        async (trx) => ({
-          status: 200,
-          body: presentReward(await approveReward(trx, request.params.id, now(), actorOf(request))),
-        }),
-        rewardCode,
-      ),
+      rewardAnswer(request, reply, (trx) => approveReward(trx, request.params.id, now(), actorOf(request))),
   );
 
   app.post(
@@ -105,16 +112,7 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       preValidation: refuseBody,
     },
     (request, reply) =>
-      idempotentWrite(
-        deps,
-        request,
-        reply,
-        async (trx) => ({
-          status: 200,
-          body: presentReward(await releaseReward(trx, request.params.id, now(), actorOf(request))),
-        }),
-        rewardCode,
-      ),
+      rewardAnswer(request, reply, (trx) => releaseReward(trx, request.params.id, now(), actorOf(request))),
   );
 
   app.post(
@@ -134,17 +132,8 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       },
     },
     (request, reply) =>
-      idempotentWrite(
-        deps,
-        request,
-        reply,
-        async (trx) => ({
-          status: 200,
-          body: presentReward(
-            await reverseRewardByAdmin(trx, request.params.id, request.body, now(), actorOf(request)),
-          ),
-        }),
-        rewardCode,
+      rewardAnswer(request, reply, (trx) =>
+        reverseRewardByAdmin(trx, request.params.id, request.body, now(), actorOf(request)),
       ),
   );
 
@@ -165,17 +154,8 @@ export const rewardRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       preValidation: bodyOrEmpty,
     },
     (request, reply) =>
-      idempotentWrite(
-        deps,
-        request,
-        reply,
-        async (trx) => ({
-          status: 200,
-          body: presentReward(
-            await redeemReward(trx, request.params.id, request.body, now(), actorOf(request)),
-          ),
-        }),
-        rewardCode,
+      rewardAnswer(request, reply, (trx) =>
+        redeemReward(trx, request.params.id, request.body, now(), actorOf(request)),
       ),
   );
 };
