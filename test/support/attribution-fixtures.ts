@@ -4,7 +4,7 @@ import { createTestApp, type Reply, type TestApp } from './app.ts';
 import { click, event, makeParticipant, makeProgram, recordedClick, unique } from './factories.ts';
 import { countRows } from './tables.ts';
 
-// Shared by the test/api/attribution-scenarios-*.test.ts files: each file gets its own app on a
+// Shared by the test/api/ingest/attribution-scenarios-*.test.ts files: each file gets its own app on a
 // fresh database (vitest isolates files), so `t` is the file's own. Every scenario makes its own
 // program, referrers and email addresses, so scenarios never see each other's touches.
 

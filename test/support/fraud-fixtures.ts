@@ -4,7 +4,7 @@ import type { Reply } from './app.ts';
 import { event, makeParticipant, makeProgram, unique } from './factories.ts';
 import { t } from './ledger-checked-app.ts';
 
-// Shared by the test/api/fraud-*.test.ts files, which run on useLedgerCheckedApp(): every scenario
+// Shared by the test/api/fraud/fraud-*.test.ts files, which run on useLedgerCheckedApp(): every scenario
 // makes its own program, so program-wide counts (bulk sign-ups, velocity) never see another's.
 
 const HOUR_MS = 3_600_000;

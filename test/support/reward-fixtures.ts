@@ -5,7 +5,7 @@ import { createTestApp, type Reply, type TestApp } from './app.ts';
 import { event, makeParticipant, makeProgram, unique } from './factories.ts';
 import { countRows } from './tables.ts';
 
-// Shared by the test/api/reward-bad-input-*.test.ts files: bad input to the reward, payout,
+// Shared by the test/api/rewards/reward-bad-input-*.test.ts files: bad input to the reward, payout,
 // tax-report and audit routes, and to the rules and refunds that feed them. Each file gets its own
 // app and fixtures (vitest isolates files), so `t`, `revokedKey` and `ids` are filled per file.
 
