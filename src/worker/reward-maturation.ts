@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { approveDueRewards } from '../services/rewards/rewards.ts';
+import { approveDueRewards } from '../services/rewards/approve-reward.ts';
 import type { Store } from '../store/database.ts';
 import { every } from './every.ts';
 

@@ -1,14 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { approveReward } from '../../services/rewards/approve-reward.ts';
+import { redeemReward } from '../../services/rewards/redeem-reward.ts';
+import { reverseRewardByAdmin } from '../../services/rewards/reverse-reward.ts';
 import { releaseReward } from '../../services/rewards/reward-release.ts';
-import {
-  approveReward,
-  getReward,
-  listRewards,
-  type RewardRow,
-  redeemReward,
-  reverseRewardByAdmin,
-} from '../../services/rewards/rewards.ts';
+import { getReward, listRewards, type RewardRow } from '../../services/rewards/rewards.ts';
 import type { InTransaction } from '../../store/executor.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';

@@ -12,7 +12,7 @@ import { findReferral, rejectReferral } from '../../store/repositories/referrals
 import { listRewardRows } from '../../store/repositories/rewards.ts';
 import { type Actor, audit } from '../audit.ts';
 import { outboxMessage } from '../outbox-message.ts';
-import { reverseReward } from '../rewards/rewards.ts';
+import { reverseReward } from '../rewards/reverse-reward.ts';
 
 export type { ReviewRow };
 

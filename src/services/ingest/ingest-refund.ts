@@ -3,7 +3,7 @@ import { AppError } from '../../lib/errors.ts';
 import { lockNames, lockRow } from '../../store/locks.ts';
 import { findEventByExternalId, refundsOf, sumRefundsOf } from '../../store/repositories/events.ts';
 import { findRewardsOfEvent } from '../../store/repositories/rewards.ts';
-import { reverseReward } from '../rewards/rewards.ts';
+import { reverseReward } from '../rewards/reverse-reward.ts';
 import { type IngestContext, type Ingested, result } from './ingest-context.ts';
 
 /**
