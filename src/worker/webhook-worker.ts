@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookConfig } from '../lib/config.ts';
 import type { Metrics } from '../lib/metrics.ts';
+import { SealingError } from '../lib/sealing.ts';
 import { signingSecrets } from '../services/webhooks/endpoint-secrets.ts';
 import {
   type AttemptOutcome,
@@ -92,6 +93,9 @@ export function startWebhookWorker(
         // A lost connection was logged by the store already; here only what it costs.
         if (err instanceof ConnectionLost)
           log.warn({ delivery: delivery.id, reason: 'database connection lost' }, message);
+        // Another process resealed the secrets under a key this one was not started with.
+        else if (err instanceof SealingError)
+          log.error({ delivery: delivery.id }, `cannot open the endpoint's signing secret: ${err.message}`);
         else log.error({ err, delivery: delivery.id }, message);
       })
       .finally(() => {

@@ -1,20 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/lib/config.ts';
 import { createKeyring, newEncryptionKey, SealingError } from '../../../src/lib/sealing.ts';
 import { ensureInstanceSecret, INSTANCE_SECRET } from '../../../src/services/access/instance-secret.ts';
 import { openEndpointSecret, signingSecrets } from '../../../src/services/webhooks/endpoint-secrets.ts';
 import { openStore, type Store } from '../../../src/store/database.ts';
 import { getSetting } from '../../../src/store/repositories/settings.ts';
 import { countSecretsByKey, resealStoredSecrets } from '../../../src/worker/stored-secrets.ts';
+import { startWebhookWorker } from '../../../src/worker/webhook-worker.ts';
 import { dialect, TEST_ENCRYPTION_KEY } from '../../support/store.ts';
 import { TABLES } from '../../support/tables.ts';
-import { until, webhookHarness } from '../../support/webhook-harness.ts';
+import { DEV_ENV, until, webhookHarness } from '../../support/webhook-harness.ts';
 
 // The secrets Vouch must keep readable are stored sealed under a key the database does not hold:
 // a copy of the database alone signs no webhook and recomputes no email or IP hash.
 
 const h = webhookHarness();
+const silentLog = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {} };
 const TEST_KEY = Buffer.from(TEST_ENCRYPTION_KEY, 'base64url');
 
 /** Every row of every table as text, and on SQLite the database's files byte for byte. */
@@ -138,6 +141,26 @@ describe('secrets at rest', () => {
     const row = await endpointRow(endpoint.id);
     expect(signingSecrets(newer, row, new Date())).toEqual([rotated.body.secret, endpoint.secret]);
     expect(() => signingSecrets(h.t.store.keyring, row, new Date())).toThrow(SealingError);
+  });
+
+  it('does not sign with a secret it cannot open: it says so, and the delivery waits', async () => {
+    const receiver = await h.receiver();
+    const endpoint = await h.endpoint(receiver.url);
+    const errors: string[] = [];
+    const log = { ...silentLog, error: (_: unknown, message: string) => errors.push(message) } as never;
+    const otherKey = Buffer.from(newEncryptionKey(), 'base64url');
+    const stranger = await openStore(h.t.store.url, { encryptionKeys: [otherKey] });
+    const stop = startWebhookWorker(stranger, loadConfig(DEV_ENV).webhooks, log, () => new Date());
+    try {
+      await h.emit();
+      const message = await until(() => errors[0]);
+      expect(message).toMatch(/^cannot open the endpoint's signing secret: a secret is sealed under key /);
+      expect(receiver.received).toEqual([]);
+    } finally {
+      await stop();
+      await stranger.close();
+    }
+    expect((await h.deliveries(endpoint.id)).map((d) => d.status)).toEqual(['pending']);
   });
 
   it('does not open a secret copied into another endpoint', async () => {
