@@ -18,21 +18,30 @@ export function configOrExit(): Config {
   }
 }
 
+/** A stored secret no configured key opens, or a key file that holds no key: one line, exit 78. */
+function exitOnSealingError(error: unknown): void {
+  if (!(error instanceof SealingError)) return;
+  console.error(`vouch: stored secrets: ${error.message} (see "Secrets at rest" in the README)`);
+  process.exit(78);
+}
+
 /**
  * Opens the configured database, brings its schema up to date and its stored secrets under the
- * newest key. A secret that no configured key opens stops the process with one line.
+ * newest key.
  */
 export async function openMigratedStore(config: Config): Promise<Store> {
-  const store = await openStore(config.databaseUrl, { encryptionKeys: config.encryptionKeys });
+  const store = await openStore(config.databaseUrl, { encryptionKeys: config.encryptionKeys }).catch(
+    (error: unknown) => {
+      exitOnSealingError(error);
+      throw error;
+    },
+  );
   try {
     await migrateToLatest(store.db);
     await resealStoredSecrets(store);
   } catch (error) {
     await store.close();
-    if (error instanceof SealingError) {
-      console.error(`vouch: stored secrets: ${error.message} (see "Secrets at rest" in the README)`);
-      process.exit(78);
-    }
+    exitOnSealingError(error);
     throw error;
   }
   return store;

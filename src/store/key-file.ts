@@ -1,5 +1,5 @@
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { decodeEncryptionKey, newEncryptionKey } from '../lib/sealing.ts';
+import { decodeEncryptionKey, newEncryptionKey, SealingError } from '../lib/sealing.ts';
 
 /**
  * On SQLite without VOUCH_ENCRYPTION_KEYS, the keys that seal stored secrets live in a file
@@ -15,7 +15,7 @@ function readKeys(path: string): Buffer[] {
     .filter((line) => line !== '' && !line.startsWith('#'));
   const keys = lines.map(decodeEncryptionKey);
   if (keys.length === 0 || keys.some((key) => key === null)) {
-    throw new Error(`${path} must hold one or more keys (32 bytes in base64url), one per line`);
+    throw new SealingError(`${path} must hold one or more keys (32 bytes in base64url), one per line`);
   }
   return keys as Buffer[];
 }

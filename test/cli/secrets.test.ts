@@ -162,6 +162,16 @@ describe.runIf(dialect === 'sqlite')('the key file beside a SQLite database', ()
     );
   });
 
+  it('refuses a key file that holds no key, in one line', async () => {
+    const { file, env } = freshDatabase();
+    writeFileSync(`${file}.key`, '# emptied by mistake\n');
+    const result = await runCli(['migrate'], env);
+    expect(result.code).toBe(78);
+    expect(result.stderr.trim()).toBe(
+      `vouch: stored secrets: ${file}.key must hold one or more keys (32 bytes in base64url), one per line (see "Secrets at rest" in the README)`,
+    );
+  });
+
   it('leaves rotation to the operator when the keys come from VOUCH_ENCRYPTION_KEYS, and prune names the unused', async () => {
     const { env } = freshDatabase();
     const [older, newer] = [newEncryptionKey(), newEncryptionKey()];
