@@ -36,20 +36,8 @@ export interface ProgramInput extends RulesInput {
   fraud?: FraudSettingsInput;
 }
 
-export interface ProgramPatch {
-  name?: string;
-  landing_url?: string;
-  rewards?: RulesInput['rewards'];
-  qualification?: RulesInput['qualification'];
-  caps?: RulesInput['caps'];
-  attribution_window_days?: number;
-  reward_hold_days?: number;
-  payout_minimums?: Record<string, number>;
-  tax_reporting_thresholds?: Record<string, number>;
-  attribution_model?: AttributionModel;
-  fraud?: FraudSettingsInput;
-  status?: ProgramRow['status'];
-}
+/** A change to a program: any field it was created with, and its status. */
+export type ProgramPatch = Partial<ProgramInput> & { status?: ProgramRow['status'] };
 
 /** The program's fraud settings after a change: complete, and consistent across fields. */
 function checkFraud(input: FraudSettingsInput | undefined, stored = '{}'): string {
