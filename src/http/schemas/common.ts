@@ -45,8 +45,6 @@ export const MoneySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -71,8 +69,6 @@ export function listOf<T extends TSchema>(item: T) {
   });
 }
 
-export const Timestamp = Type.String({ format: 'date-time' });
-export const ExternalId = Type.String({ minLength: 1, maxLength: 255 });
-export const Email = Type.String({ format: 'email', maxLength: 320 });
+export { Email, ExternalId, Nullable, Timestamp } from '../../domain/inputs/common.ts';
 
 export type Money = Static<typeof MoneySchema>;

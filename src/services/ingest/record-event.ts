@@ -1,3 +1,5 @@
+import type { Static } from 'typebox';
+import type { EventCreate } from '../../domain/inputs/events.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseAmount, parseMoney } from '../../lib/money.ts';
@@ -11,9 +13,8 @@ import {
 import { enqueue } from '../../store/repositories/outbox.ts';
 import type { Actor } from '../audit.ts';
 import type { Screening } from '../fraud/screening.ts';
-import { type IdentityInput, identityKeys } from '../identity/identity-keys.ts';
+import { identityKeys } from '../identity/identity-keys.ts';
 import { getProgram } from '../programs/programs.ts';
-import type { ReferralHint } from './gather-touches.ts';
 import type { IngestContext, Ingested } from './ingest-context.ts';
 import { ingestQualifyingEvent } from './ingest-qualifying-event.ts';
 import { ingestRefund } from './ingest-refund.ts';
@@ -22,24 +23,8 @@ import { ingestSignup } from './ingest-signup.ts';
 export type { EventResult } from './ingest-context.ts';
 export type { EventRow };
 
-export interface EventInput {
-  type: EventRow['type'];
-  external_id: string;
-  program_id?: string | undefined;
-  customer: { external_id: string; email?: string | null | undefined; phone?: string | null | undefined };
-  referral?: ReferralHint | undefined;
-  /** What the business saw of the visitor: network, browser, device, payment. */
-  context?: Omit<IdentityInput, 'email' | 'phone'> | undefined;
-  amount?: number | undefined;
-  currency?: string | undefined;
-  occurred_at?: string | undefined;
-  /** A refund's purchase: the external_id it was ingested with. */
-  purchase_external_id?: string | undefined;
-  /** Points the business's own loyalty programme gave for a purchase. */
-  loyalty_points?: number | undefined;
-  /** A custom event's name, which a program's `qualification.event_name` matches. */
-  name?: string | undefined;
-}
+/** An event as the API takes it (the schema at the edge has checked it). */
+export type EventInput = Static<typeof EventCreate>;
 
 // Clients' clocks drift; a little is tolerated, a date far ahead is a bug on their side.
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
