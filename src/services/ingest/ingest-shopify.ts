@@ -1,3 +1,4 @@
+import type { ShopifyOrder, ShopifyRefund } from '../../domain/inputs/shopify.ts';
 import { AppError } from '../../lib/errors.ts';
 import { fromDecimal } from '../../lib/money.ts';
 import type { InTransaction } from '../../store/executor.ts';
@@ -8,30 +9,10 @@ import { type EventRow, recordEvent } from './record-event.ts';
 
 export const SHOPIFY: Actor = 'integration:shopify';
 
-// Shopify's order and refund payloads, reduced to the fields read here. Ids are decimal text with
-// every digit: Shopify's are 64-bit, past what a JavaScript number holds exactly.
-interface Order {
-  id: string;
-  email?: string | null;
-  customer?: { id?: string | null; email?: string | null } | null;
-  total_price: string;
-  currency: string;
-  created_at?: string;
-  discount_codes?: { code?: string }[] | null;
-  note_attributes?: { name?: string; value?: string | null }[] | null;
-  landing_site?: string | null;
-}
-interface Refund {
-  id: string;
-  order_id: string;
-  created_at?: string;
-  transactions?: { kind?: string; status?: string; amount?: string; currency?: string }[] | null;
-}
-
 const orderId = (id: string) => `shopify:order:${id}`;
 
 /** vouch_ref from the order's note attributes, its landing page's query, or a discount code. */
-function referralOf(order: Order) {
+function referralOf(order: ShopifyOrder) {
   const note = order.note_attributes?.find((a) => a.name === 'vouch_ref')?.value;
   let landing: string | null = null;
   if (order.landing_site) {
@@ -46,7 +27,7 @@ function referralOf(order: Order) {
   return code ? { code } : undefined;
 }
 
-function paymentOf(order: Order, now: Date): Payment {
+function paymentOf(order: ShopifyOrder, now: Date): Payment {
   const currency = order.currency.toUpperCase();
   const amount = fromDecimal(order.total_price, currency);
   if (amount === null) {
@@ -77,7 +58,7 @@ function paymentOf(order: Order, now: Date): Payment {
 }
 
 /** What refunds/create gives back: its successful refund transactions, in the order's currency. */
-function refundedOf(refund: Refund): { amount: number; currency: string } | null {
+function refundedOf(refund: ShopifyRefund): { amount: number; currency: string } | null {
   let amount = 0;
   let currency = '';
   for (const tx of refund.transactions ?? []) {
@@ -101,7 +82,7 @@ export type ShopifyOutcome =
  */
 export async function ingestShopifyOrder(
   db: InTransaction,
-  order: Order,
+  order: ShopifyOrder,
   now: Date,
   screening: Screening,
 ): Promise<ShopifyOutcome> {
@@ -112,7 +93,7 @@ export async function ingestShopifyOrder(
 /** refunds/create is a refund of its order, by the order's id. */
 export async function ingestShopifyRefund(
   db: InTransaction,
-  refund: Refund,
+  refund: ShopifyRefund,
   now: Date,
   screening: Screening,
 ): Promise<ShopifyOutcome> {
