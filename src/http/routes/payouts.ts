@@ -1,12 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import {
-  createPayout,
-  getPayout,
-  getPayoutLines,
-  listPayouts,
-  settle,
-} from '../../services/payouts/payouts.ts';
+import { createPayout } from '../../services/payouts/create-payout.ts';
+import { getPayout, getPayoutLines, listPayouts } from '../../services/payouts/payouts.ts';
+import { settle } from '../../services/payouts/settle-payout.ts';
 import { actorOf } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';

@@ -1,141 +1,20 @@
-import { type EntryDraft, payoutPostings } from '../../domain/ledger.ts';
-import { AppError, notFound } from '../../lib/errors.ts';
+import type { EntryDraft } from '../../domain/ledger.ts';
+import { notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { parseMoney } from '../../lib/money.ts';
 import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
-import { findPayableBalances, insertPostings } from '../../store/repositories/ledger.ts';
-import { enqueue } from '../../store/repositories/outbox.ts';
-import { disabledAmong } from '../../store/repositories/participants.ts';
+import { insertPostings } from '../../store/repositories/ledger.ts';
 import {
-  findOpenPayout,
   findPayout,
-  insertPayoutIfNoneOpen,
-  insertPayoutItems,
   listPayoutLines,
   listPayoutRows,
   type PayoutItemRow,
   type PayoutRow,
-  setPayoutTotals,
-  settlePayout,
 } from '../../store/repositories/payouts.ts';
-import {
-  attachRewardsToPayout,
-  detachRewardsFromPayout,
-  issueRewardsOfPayout,
-  releasedUnpaidAmounts,
-} from '../../store/repositories/rewards.ts';
-import { type Actor, type AuditEntry, audit } from '../audit.ts';
-import { outboxMessage } from '../outbox-message.ts';
-import { getProgram } from '../programs/programs.ts';
 
 export type { PayoutRow };
 
-export interface PayoutInput {
-  program_id: string;
-  currency: string;
-}
-
-/**
- * Opens a payout run: every participant of the program whose available balance in the currency
- * reaches the program's minimum gets a line for all of it, and the money moves to `processing`
- * until the run is confirmed paid or canceled. One open run per program and currency.
- */
-export async function createPayout(
-  db: InTransaction,
-  input: PayoutInput,
-  now: Date,
-  actor: Actor,
-): Promise<PayoutRow> {
-  const program = await getProgram(db, input.program_id, 'program_id');
-  const { currency } = parseMoney(0, input.currency);
-  const openKey = `${program.id}:${currency}`;
-  const payout: PayoutRow = {
-    id: newId('pay'),
-    program_id: program.id,
-    currency,
-    status: 'pending',
-    amount: 0,
-    item_count: 0,
-    open_key: openKey,
-    created_at: now.toISOString(),
-    settled_at: null,
-  };
-  // The run claims its program and currency before reading any balance: a concurrent request
-  // waits on the unique open_key (PostgreSQL) and is then refused, instead of finding the
-  // balances already moved and answering that there is nothing to pay.
-  if (!(await insertPayoutIfNoneOpen(db, payout))) {
-    const open = await findOpenPayout(db, openKey);
-    const run = open ? `an open ${currency} payout run (${open.id})` : `an open ${currency} payout run`;
-    throw new AppError(
-      'payout_in_progress',
-      `Program '${program.id}' already has ${run}; confirm or cancel it first.`,
-    );
-  }
-  const minimums = JSON.parse(program.payout_minimums) as Record<string, number>;
-  const minimum = Math.max(1, minimums[currency] ?? 0);
-  const { balances, disabled } = await payableBalances(db, program.id, currency, minimum);
-  if (balances.length === 0) {
-    throw new AppError(
-      'nothing_to_pay',
-      `No participant of program '${program.id}' has an available ${currency} balance of at least ${minimum} ` +
-        "(a disabled participant's counts only as far as an admin released it).",
-      'currency',
-    );
-  }
-  payout.amount = balances.reduce((total, b) => total + b.amount, 0);
-  payout.item_count = balances.length;
-  await setPayoutTotals(db, payout);
-  const items: PayoutItemRow[] = balances.map((b) => ({
-    id: newId('pyi'),
-    payout_id: payout.id,
-    participant_id: b.participantId,
-    amount: b.amount,
-    currency,
-  }));
-  await insertPayoutItems(db, items);
-  await post(db, payout, items, payoutPostings.created, now);
-  const paid = items.map((i) => i.participant_id);
-  await attachRewardsToPayout(
-    db,
-    payout,
-    paid.filter((id) => !disabled.has(id)),
-  );
-  await attachRewardsToPayout(
-    db,
-    payout,
-    paid.filter((id) => disabled.has(id)),
-    true,
-  );
-  await enqueue(db, [outboxMessage('payout.created', { payout_id: payout.id }, now)]);
-  const details = { program_id: program.id, amount: payout.amount, currency, item_count: payout.item_count };
-  await audit(db, actor, now, [{ action: 'payout.created', subjectId: payout.id, details }]);
-  return payout;
-}
-
-/**
- * Each participant's available balance that a run pays, when it reaches the minimum. A disabled
- * participant's money waits: only the rewards an admin released are paid, never more than the
- * balance (a clawback after a payout may have cut it).
- */
-async function payableBalances(db: InTransaction, programId: string, currency: string, minimum: number) {
-  const available = await findPayableBalances(db, programId, currency, minimum);
-  const disabled = await disabledAmong(
-    db,
-    available.map((b) => b.participantId),
-  );
-  if (disabled.size === 0) return { balances: available, disabled };
-  const released = await releasedUnpaidAmounts(db, programId, currency, [...disabled]);
-  const balances = available
-    .map((b) =>
-      disabled.has(b.participantId)
-        ? { ...b, amount: Math.min(b.amount, released.get(b.participantId) ?? 0) }
-        : b,
-    )
-    .filter((b) => b.amount >= minimum);
-  return { balances, disabled };
-}
-
-async function post(
+/** Writes one posting per line of the run, each with the entries `posting` gives it. */
+export async function postLines(
   db: InTransaction,
   payout: PayoutRow,
   items: Pick<PayoutItemRow, 'participant_id' | 'amount' | 'currency'>[],
@@ -150,42 +29,6 @@ async function post(
     entries: posting(item.participant_id, item.amount, item.currency),
   }));
   await insertPostings(db, postings, now.toISOString(), () => newId('led'));
-}
-
-/** Settles an open run as paid (the money left) or canceled (it goes back to available). */
-export async function settle(
-  db: InTransaction,
-  id: string,
-  status: 'paid' | 'canceled',
-  now: Date,
-  actor: Actor,
-): Promise<PayoutRow> {
-  const payout = await getPayout(db, id);
-  const at = now.toISOString();
-  if (!(await settlePayout(db, id, status, at))) {
-    const settled = await getPayout(db, id);
-    throw new AppError('payout_not_pending', `Payout '${id}' is already ${settled.status}.`);
-  }
-  const lines = await listPayoutLines(db, id);
-  await post(db, payout, lines, status === 'paid' ? payoutPostings.paid : payoutPostings.canceled, now);
-  const messages = [outboxMessage(`payout.${status}`, { payout_id: id }, now)];
-  const entries: AuditEntry[] = [
-    { action: `payout.${status}`, subjectId: id, details: { amount: payout.amount } },
-  ];
-  if (status === 'paid') {
-    for (const reward of await issueRewardsOfPayout(db, id, at)) {
-      const { id: rewardId, participant_id, kind, currency, code } = reward;
-      const amount = reward.amount - reward.reversed_amount;
-      const data = { reward_id: rewardId, participant_id, kind, amount, currency, code, payout_id: id };
-      messages.push(outboxMessage('reward.issued', data, now));
-      entries.push({ action: 'reward.issued', subjectId: rewardId, details: { payout_id: id } });
-    }
-  } else {
-    await detachRewardsFromPayout(db, id);
-  }
-  await enqueue(db, messages);
-  await audit(db, actor, now, entries);
-  return { ...payout, status, settled_at: at, open_key: null };
 }
 
 export async function getPayout(db: Executor, id: string): Promise<PayoutRow> {
