@@ -1,5 +1,12 @@
+import type { Static } from 'typebox';
 import { AppError } from '../lib/errors.ts';
 import { POINTS, parseAmount, parseMoney } from '../lib/money.ts';
+import type {
+  CapsInput,
+  QualificationInput,
+  RewardSpec as RewardSpecSchema,
+  Rewards,
+} from './inputs/program-rules.ts';
 import { MAX_RANDOM_CHARS, MIN_RANDOM_CHARS, parseCodePattern, type RewardKind } from './reward-kinds.ts';
 import {
   type Cap,
@@ -17,23 +24,13 @@ import {
 // Checks incentive rules as a client sends them and turns them into the domain's `RewardRules`.
 // Every error names the exact path of the offending field (`rewards.referrer_tiers.1.from_referral`).
 
-interface SpecInput extends KindOptions {
-  amount?: number;
-  basis_points?: number;
-  currency: string;
-  min_amount?: number;
-  max_amount?: number;
-}
+type SpecInput = Static<typeof RewardSpecSchema>;
 
+/** Rules as the API takes them: the schemas of inputs/program-rules.ts, which the edge validates. */
 export interface RulesInput {
-  rewards: {
-    referrer?: SpecInput | null;
-    referee?: SpecInput | null;
-    referrer_tiers?: { from_referral: number; reward: SpecInput }[];
-    milestones?: { at_referral: number; reward: SpecInput }[];
-  };
-  qualification?: Partial<Qualification>;
-  caps?: Partial<Caps>;
+  rewards: Static<typeof Rewards>;
+  qualification?: Static<typeof QualificationInput>;
+  caps?: Static<typeof CapsInput>;
 }
 
 const MAX_BASIS_POINTS = 10_000;

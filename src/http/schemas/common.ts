@@ -37,14 +37,6 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
   return out;
 }
 
-export const MoneySchema = Type.Object(
-  {
-    amount: Type.Integer({ description: 'Minor units (cents); never fractional.' }),
-    currency: Type.String({ description: 'ISO 4217 code, or PTS for points.', minLength: 3, maxLength: 3 }),
-  },
-  { additionalProperties: false },
-);
-
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -69,6 +61,8 @@ export function listOf<T extends TSchema>(item: T) {
   });
 }
 
-export { Email, ExternalId, Nullable, Timestamp } from '../../domain/inputs/common.ts';
+import { Email, ExternalId, MoneySchema, Nullable, Timestamp } from '../../domain/inputs/common.ts';
+
+export { Email, ExternalId, MoneySchema, Nullable, Timestamp };
 
 export type Money = Static<typeof MoneySchema>;

@@ -1,16 +1,12 @@
+import { Segment } from '../../domain/inputs/program-rules.ts';
+
+export { Segment };
+
 import Type from 'typebox';
 import { Email, ExternalId, Nullable, Timestamp } from './common.ts';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Refused empty; null clears it.' });
-export const Segment = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  pattern: '^[a-z0-9][a-z0-9_-]*$',
-  description:
-    'A group you put the participant in (`vip`, `employees`); rules may reward only some segments.',
-});
-
 export const ParticipantCreate = Type.Object(
   {
     program_id: Type.String({ minLength: 1, maxLength: 64 }),

@@ -1,3 +1,7 @@
+import { AccountingClass, RewardKind } from '../../domain/inputs/program-rules.ts';
+
+export { AccountingClass, RewardKind };
+
 import Type from 'typebox';
 import { Nullable, PageQuery, Timestamp } from './common.ts';
 
@@ -8,30 +12,6 @@ const RewardStatus = Type.Union([
   Type.Literal('redeemed'),
   Type.Literal('reversed'),
 ]);
-
-export const RewardKind = Type.Union(
-  [
-    Type.Literal('cash'),
-    Type.Literal('credit'),
-    Type.Literal('coupon'),
-    Type.Literal('gift_card'),
-    Type.Literal('points'),
-    Type.Literal('custom'),
-  ],
-  {
-    description:
-      'cash (paid out), credit, coupon, gift_card, points (in PTS) or custom. Only cash reaches payouts; the others are delivered when approved.',
-  },
-);
-
-export const AccountingClass = Type.Union(
-  [
-    Type.Literal('marketing_expense'),
-    Type.Literal('contra_revenue'),
-    Type.Literal('customer_acquisition_cost'),
-  ],
-  { description: "How finance books the reward; by default its kind's usual class." },
-);
 
 const ReversalReason = Type.Union([
   Type.Literal('refund'),
