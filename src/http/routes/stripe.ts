@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Stripe from 'stripe';
 import Type from 'typebox';
+import { STRIPE_EVENT_OBJECTS } from '../../domain/inputs/stripe.ts';
 import { AppError } from '../../lib/errors.ts';
 import { ingestStripeEvent } from '../../services/ingest/ingest-stripe.ts';
 import type { RouteDeps } from '../deps.ts';
 import { errorResponses } from '../schemas/common.ts';
+import { bodyValidator } from '../validators.ts';
 
 const StripeReceipt = Type.Object({
   received: Type.Literal(true),
@@ -26,6 +28,14 @@ export const stripeRoutes: FastifyPluginAsyncTypebox<RouteDeps & { webhookSecret
   const { store, now, screening, webhookSecret } = deps;
   // Only signature verification needs the client; it makes no API call, so no API key is needed.
   const stripe = new Stripe('sk_unused_for_signatures');
+  // Each object Vouch reads is checked against the fields it reads (a 400 naming the field), so a
+  // service never meets a price that is text or an id that is a number.
+  const checkObject = Object.fromEntries(
+    Object.entries(STRIPE_EVENT_OBJECTS).map(([type, object]) => [
+      type,
+      bodyValidator(Type.Object({ data: Type.Object({ object }) })),
+    ]),
+  );
   // The signature covers the body byte for byte: keep it raw here.
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
@@ -64,6 +74,7 @@ export const stripeRoutes: FastifyPluginAsyncTypebox<RouteDeps & { webhookSecret
           'stripe-signature',
         );
       }
+      checkObject[event.type]?.(event);
       const result = await store.transaction((trx) => ingestStripeEvent(trx, event, now(), screening));
       if (result.outcome === 'ignored')
         return { received: true as const, outcome: result.outcome, reason: result.reason, event_ids: [] };

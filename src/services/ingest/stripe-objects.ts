@@ -1,77 +1,22 @@
-/**
- * Stripe's objects as webhooks carry them, reduced to the fields Vouch reads, in both API shapes:
- * before 2025-03-31 ("basil") an invoice names its `payment_intent` / `charge` and its
- * `subscription_details`; from basil on it has neither: its payments are invoice payments
- * (`payments.data[].payment`), and the subscription's metadata is under `parent`. Every field is
- * optional and read defensively; node_modules/stripe's types (Invoice, InvoicePayment, Charge,
- * Dispute, Checkout.Session) are the reference.
- */
+import type {
+  StripeCharge,
+  StripeCheckoutSession,
+  StripeDispute,
+  StripeInvoice,
+} from '../../domain/inputs/stripe.ts';
+
+// Reading Stripe's objects in both API shapes. Their schemas, which the edge checks each object
+// against before it reaches a service, are in domain/inputs/stripe.ts.
 
 type Ref = string | { id: string } | null | undefined;
 type Metadata = Record<string, string> | null | undefined;
-/** A customer id, or the customer expanded (with its email). */
-type CustomerRef = string | { id: string; email?: string | null } | null | undefined;
+type CustomerRef = StripeCharge['customer'];
+type Discountable = Pick<CheckoutSession, 'discounts'>;
 
-interface Discountable {
-  discounts?: (string | { promotion_code?: string | { code?: string } | null })[] | null;
-}
-
-export interface CheckoutSession extends Discountable {
-  id: string;
-  /** When the session was made: before its payment, and its invoice's. */
-  created?: number;
-  mode?: string;
-  client_reference_id?: string | null;
-  customer?: CustomerRef;
-  customer_details?: { email?: string | null } | null;
-  customer_email?: string | null;
-  payment_intent?: Ref;
-  /** The first invoice of a session in subscription mode: the purchase is that invoice's. */
-  invoice?: Ref;
-  amount_total?: number | null;
-  currency?: string | null;
-  metadata?: Metadata;
-  payment_status?: string;
-}
-
-interface InvoicePayment {
-  status?: string;
-  payment?: { payment_intent?: Ref; charge?: Ref } | null;
-}
-
-export interface Invoice extends Discountable {
-  id: string;
-  created?: number;
-  customer?: CustomerRef;
-  customer_email?: string | null;
-  amount_paid?: number;
-  currency?: string;
-  metadata?: Metadata;
-  /** Before basil. */
-  payment_intent?: Ref;
-  charge?: Ref;
-  subscription_details?: { metadata?: Metadata } | null;
-  /** From basil on. */
-  payments?: { data?: InvoicePayment[] | null } | null;
-  parent?: { subscription_details?: { metadata?: Metadata } | null } | null;
-}
-
-export interface Charge {
-  id: string;
-  customer?: CustomerRef;
-  payment_intent?: Ref;
-  amount_refunded?: number;
-  currency?: string;
-}
-
-export interface Dispute {
-  id: string;
-  charge?: Ref;
-  payment_intent?: Ref;
-  amount?: number;
-  currency?: string;
-  status?: string;
-}
+export type CheckoutSession = StripeCheckoutSession;
+export type Invoice = StripeInvoice;
+export type Charge = StripeCharge;
+export type Dispute = StripeDispute;
 
 export const idOf = (ref: Ref): string | null =>
   ref == null ? null : typeof ref === 'string' ? ref : ref.id;

@@ -240,6 +240,41 @@ describe('Stripe ingestion', () => {
     expect(await countRows(t.store.db)).toEqual(before);
   });
 
+  it.each([
+    [
+      'a total that is text',
+      'checkout.session.completed',
+      { amount_total: '10000' },
+      'data.object.amount_total',
+    ],
+    [
+      'metadata that is not text',
+      'checkout.session.completed',
+      { metadata: { vouch_ref: 7 } },
+      'data.object.metadata.vouch_ref',
+    ],
+    [
+      'a refunded amount with cents as a fraction',
+      'charge.refunded',
+      { amount_refunded: 25.5 },
+      'data.object.amount_refunded',
+    ],
+    ['an object without its id', 'charge.dispute.created', { id: undefined }, 'data.object.id'],
+  ])('refuses %s with 400 naming the field, and writes nothing', async (_, type, change, param) => {
+    const session = checkout();
+    const object =
+      type === 'charge.refunded'
+        ? chargeOf(session, 100)
+        : type === 'charge.dispute.created'
+          ? disputeOf(session, 100)
+          : session;
+    const before = await countRows(t.store.db);
+    const res = await deliver(stripeEvent(type, { ...object, ...change }));
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.param).toBe(param);
+    expect(await countRows(t.store.db)).toEqual(before);
+  });
+
   it('has no Stripe endpoint when no signing secret is configured', async () => {
     const plain = await createTestApp();
     try {
