@@ -95,10 +95,8 @@ export function ipSubnet(ip: string): string | null {
   }
   if (version !== 6) return null;
   const groups = ipv6Groups(ip);
-  const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
-  if ([g0, g1, g2, g3, g4].every((group) => group === 0) && g5 === 0xffff) {
-    return `${g6 >> 8}.${g6 & 0xff}.${g7 >> 8}.0/24`;
-  }
+  const mapped = mappedIpv4(groups);
+  if (mapped) return `${mapped.slice(0, 3).join('.')}.0/24`;
   // The last five groups are zero, so that run is always the longest and is the one compressed.
   const head = groups.slice(0, 3);
   while (head.length > 0 && head[head.length - 1] === 0) head.pop();
@@ -115,14 +113,19 @@ export function limitedClient(ip: string): string {
   const version = isIP(ip);
   if (version !== 6) return ip;
   const groups = ipv6Groups(ip);
-  const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
-  if ([g0, g1, g2, g3, g4].every((group) => group === 0) && g5 === 0xffff) {
-    return `${g6 >> 8}.${g6 & 0xff}.${g7 >> 8}.${g7 & 0xff}`;
-  }
+  const mapped = mappedIpv4(groups);
+  if (mapped) return mapped.join('.');
   return `${groups
     .slice(0, 4)
     .map((group) => group.toString(16))
     .join(':')}::/64`;
+}
+
+/** The four octets of the IPv4 address an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) wraps. */
+function mappedIpv4(groups: number[]): number[] | null {
+  const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
+  if (![g0, g1, g2, g3, g4].every((group) => group === 0) || g5 !== 0xffff) return null;
+  return [g6 >> 8, g6 & 0xff, g7 >> 8, g7 & 0xff];
 }
 
 /** Eight 16-bit groups of an address `isIP` has already accepted as IPv6. */

@@ -1,4 +1,5 @@
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static } from 'typebox';
+import { Nullable } from './inputs/common.ts';
 
 /**
  * The event catalogue: every event Vouch sends, with the `data` it carries. Services can only
@@ -9,7 +10,6 @@ import Type, { type Static, type TSchema } from 'typebox';
 
 const Id = (prefix: string, description: string) =>
   Type.String({ pattern: `^${prefix}_`, description: `${description} (\`${prefix}_…\`).` });
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Amount = Type.Integer({ description: 'In minor units of `currency` (points for PTS).' });
 const Currency = Type.String({ description: 'ISO 4217, or PTS for points.' });
 const Kind = Type.String({ description: 'cash, credit, coupon, gift_card, points or custom.' });

@@ -21,6 +21,7 @@ import { type LossLogger, OutageLog } from './connection-loss.ts';
 import { GroupCommit } from './group-commit.ts';
 import { keyFileOf, loadOrCreateKeyFile } from './key-file.ts';
 import type { Database } from './schema.ts';
+import { sqliteFileOf } from './sqlite-backup.ts';
 import { survivingLoss } from './surviving-pool.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -132,7 +133,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 function openSqlite(url: string, options: OpenOptions): Store {
-  const file = url.replace(/^sqlite:(\/\/)?/, '');
+  const file = sqliteFileOf(url);
   const inMemory = file === ':memory:';
   if (!inMemory) mkdirSync(dirname(resolve(file)), { recursive: true });
   const keys =

@@ -4,7 +4,11 @@ import { INSTANCE_SECRET, resealInstanceSecret } from '../services/access/instan
 import { resealedSecrets } from '../services/webhooks/endpoint-secrets.ts';
 import type { Store } from '../store/database.ts';
 import { getSetting } from '../store/repositories/settings.ts';
-import { listStoredSecrets, replaceStoredSecrets } from '../store/repositories/webhook-endpoints.ts';
+import {
+  listStoredSecrets,
+  replaceStoredSecrets,
+  type StoredSecrets,
+} from '../store/repositories/webhook-endpoints.ts';
 
 // Each batch its own transaction, so a large table never holds a long write lock.
 const BATCH = 500;
@@ -18,7 +22,7 @@ const BATCH = 500;
 export async function resealStoredSecrets(store: Store): Promise<number> {
   const { keyring } = store;
   let total = (await store.transaction((trx) => resealInstanceSecret(trx, keyring))) ? 1 : 0;
-  for (let after = ''; ; ) {
+  await everyBatch(async (after) => {
     const batch = await store.transaction(async (trx) => {
       const rows = await listStoredSecrets(trx, after, BATCH);
       let resealed = 0;
@@ -26,12 +30,11 @@ export async function resealStoredSecrets(store: Store): Promise<number> {
         const next = resealedSecrets(keyring, row);
         if (next && (await replaceStoredSecrets(trx, row, next))) resealed++;
       }
-      return { resealed, last: rows.length === BATCH ? rows[BATCH - 1]?.id : undefined };
+      return { rows, resealed };
     });
     total += batch.resealed;
-    if (batch.last === undefined) break;
-    after = batch.last;
-  }
+    return batch.rows;
+  });
   // The values replaced still sit in the write-ahead log until a checkpoint copies their pages
   // back; with readers elsewhere the log may stay, to be overwritten by later writes.
   if (total > 0 && store.dialect === 'sqlite') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db);
@@ -47,11 +50,20 @@ export async function countSecretsByKey(store: Store): Promise<Map<string | null
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
   count(await getSetting(store.db, INSTANCE_SECRET));
-  for (let after = ''; ; ) {
+  await everyBatch(async (after) => {
     const rows = await listStoredSecrets(store.db, after, BATCH);
     for (const row of rows) [row.secret, row.previous_secret].forEach(count);
+    return rows;
+  });
+  return counts;
+}
+
+/** Walks the endpoints in id order, a batch at a time: `batch` handles those after `after`. */
+async function everyBatch(batch: (after: string) => Promise<StoredSecrets[]>): Promise<void> {
+  for (let after = ''; ; ) {
+    const rows = await batch(after);
     const last = rows.at(-1);
-    if (rows.length < BATCH || !last) return counts;
+    if (rows.length < BATCH || !last) return;
     after = last.id;
   }
 }

@@ -9,7 +9,7 @@ import { type Received, startReceiver, startRedirector } from './webhook-receive
 export const DEV_ENV = { VOUCH_WEBHOOK_ALLOW_PRIVATE: 'true', VOUCH_WEBHOOK_TIMEOUT_MS: '2000' };
 export const DAY = 86_400_000;
 
-const silent = { info() {}, error() {}, warn() {}, debug() {}, trace() {}, fatal() {} } as never;
+export const silent = { info() {}, error() {}, warn() {}, debug() {}, trace() {}, fatal() {} } as never;
 
 export async function until<T>(check: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;

@@ -8,8 +8,8 @@ import type {
 // Reading Stripe's objects in both API shapes. Their schemas, which the edge checks each object
 // against before it reaches a service, are in domain/inputs/stripe.ts.
 
-type Ref = string | { id: string } | null | undefined;
-type Metadata = Record<string, string> | null | undefined;
+type Ref = StripeCharge['payment_intent'];
+type Metadata = StripeInvoice['metadata'];
 type CustomerRef = StripeCharge['customer'];
 type Discountable = Pick<CheckoutSession, 'discounts'>;
 

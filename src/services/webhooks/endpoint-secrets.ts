@@ -9,7 +9,7 @@ const contextOf = (endpointId: string) => `webhook_endpoint:${endpointId}`;
 /** A new Standard Webhooks secret (`whsec_` and 24 random bytes in base64), and its sealed form. */
 export function newEndpointSecret(keyring: Keyring, endpointId: string): { plain: string; sealed: string } {
   const plain = `whsec_${randomBytes(24).toString('base64')}`;
-  return { plain, sealed: keyring.seal(plain, contextOf(endpointId)) };
+  return { plain, sealed: sealEndpointSecret(keyring, endpointId, plain) };
 }
 
 export function openEndpointSecret(keyring: Keyring, endpointId: string, stored: string): string {

@@ -11,13 +11,12 @@ import { countSecretsByKey, resealStoredSecrets } from '../../../src/worker/stor
 import { startWebhookWorker } from '../../../src/worker/webhook-worker.ts';
 import { dialect, TEST_ENCRYPTION_KEY } from '../../support/store.ts';
 import { TABLES } from '../../support/tables.ts';
-import { DEV_ENV, until, webhookHarness } from '../../support/webhook-harness.ts';
+import { DEV_ENV, silent, until, webhookHarness } from '../../support/webhook-harness.ts';
 
 // The secrets Vouch must keep readable are stored sealed under a key the database does not hold:
 // a copy of the database alone signs no webhook and recomputes no email or IP hash.
 
 const h = webhookHarness();
-const silentLog = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {} };
 const TEST_KEY = Buffer.from(TEST_ENCRYPTION_KEY, 'base64url');
 
 /** Every row of every table as text, and on SQLite the database's files byte for byte. */
@@ -147,7 +146,10 @@ describe('secrets at rest', () => {
     const receiver = await h.receiver();
     const endpoint = await h.endpoint(receiver.url);
     const errors: string[] = [];
-    const log = { ...silentLog, error: (_: unknown, message: string) => errors.push(message) } as never;
+    const log = {
+      ...(silent as object),
+      error: (_: unknown, message: string) => errors.push(message),
+    } as never;
     const otherKey = Buffer.from(newEncryptionKey(), 'base64url');
     const stranger = await openStore(h.t.store.url, { encryptionKeys: [otherKey] });
     const stop = startWebhookWorker(stranger, loadConfig(DEV_ENV).webhooks, log, () => new Date());
