@@ -3084,7 +3084,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        type: "signup" | "purchase" | "refund" | "custom";
+                        /** @enum {string} */
+                        type: "signup";
                         /** @description Your id for this event (user id, order id...): a repeat with the same type and id changes nothing. */
                         external_id: string;
                         program_id?: string;
@@ -3108,17 +3109,132 @@ export interface paths {
                             code?: string;
                             click_id?: string;
                         };
-                        /** @description A custom event's name (`trial_converted`, `kyc.passed`). Required for custom events only. */
-                        name?: string;
-                        /** @description Minor units; required for purchase and refund. Optional for custom, with currency: the order a share reward is paid on. */
-                        amount?: number;
-                        currency?: string;
                         /** Format: date-time */
                         occurred_at?: string;
-                        /** @description Purchases: points your own loyalty programme gave for this order. Points rewards marked exclusive_of_loyalty make up only the difference. */
+                        /** @description Minor units, with currency: the order a share reward is paid on. */
+                        amount?: number;
+                        /** @description ISO 4217. */
+                        currency?: string;
+                        /** @description Only a custom event has a name. */
+                        name?: unknown;
+                        /** @description Only a purchase earns loyalty_points. */
+                        loyalty_points?: unknown;
+                        /** @description Only a refund names a purchase_external_id. */
+                        purchase_external_id?: unknown;
+                    } | {
+                        /** @enum {string} */
+                        type: "purchase";
+                        /** @description Your id for this event (user id, order id...): a repeat with the same type and id changes nothing. */
+                        external_id: string;
+                        program_id?: string;
+                        customer: {
+                            external_id: string;
+                            email?: string | null;
+                            phone?: string | null;
+                        };
+                        /** @description What your backend saw of the customer. Stored only as keyed hashes; feeds identity matching and fraud rules. */
+                        context?: {
+                            /** @description The visitor's IP address. */
+                            ip?: string;
+                            user_agent?: string;
+                            /** @description The vouch_device cookie, or your app's own device id: matched to clicks from that device. */
+                            device_id?: string;
+                            /** @description Your payment provider's card fingerprint (Stripe's card.fingerprint), for purchases. */
+                            payment_fingerprint?: string;
+                        };
+                        /** @description The vouch_ref code and/or vouch_click id the visitor arrived with. */
+                        referral?: {
+                            code?: string;
+                            click_id?: string;
+                        };
+                        /** Format: date-time */
+                        occurred_at?: string;
+                        /** @description Minor units. */
+                        amount: number;
+                        /** @description ISO 4217. */
+                        currency: string;
+                        /** @description Points your own loyalty programme gave for this order. Points rewards marked exclusive_of_loyalty make up only the difference. */
                         loyalty_points?: number;
-                        /** @description A refund's purchase: the external_id it was sent with. Required for refunds only. */
-                        purchase_external_id?: string;
+                        /** @description Only a custom event has a name. */
+                        name?: unknown;
+                        /** @description Only a refund names a purchase_external_id. */
+                        purchase_external_id?: unknown;
+                    } | {
+                        /** @enum {string} */
+                        type: "refund";
+                        /** @description Your id for this event (user id, order id...): a repeat with the same type and id changes nothing. */
+                        external_id: string;
+                        program_id?: string;
+                        customer: {
+                            external_id: string;
+                            email?: string | null;
+                            phone?: string | null;
+                        };
+                        /** @description What your backend saw of the customer. Stored only as keyed hashes; feeds identity matching and fraud rules. */
+                        context?: {
+                            /** @description The visitor's IP address. */
+                            ip?: string;
+                            user_agent?: string;
+                            /** @description The vouch_device cookie, or your app's own device id: matched to clicks from that device. */
+                            device_id?: string;
+                            /** @description Your payment provider's card fingerprint (Stripe's card.fingerprint), for purchases. */
+                            payment_fingerprint?: string;
+                        };
+                        /** @description The vouch_ref code and/or vouch_click id the visitor arrived with. */
+                        referral?: {
+                            code?: string;
+                            click_id?: string;
+                        };
+                        /** Format: date-time */
+                        occurred_at?: string;
+                        /** @description Minor units; at least 1 (a refund of nothing is a mistake on the sender’s side). */
+                        amount: number;
+                        /** @description ISO 4217. */
+                        currency: string;
+                        /** @description The external_id the refunded purchase was sent with. */
+                        purchase_external_id: string;
+                        /** @description Only a custom event has a name. */
+                        name?: unknown;
+                        /** @description Only a purchase earns loyalty_points. */
+                        loyalty_points?: unknown;
+                    } | {
+                        /** @enum {string} */
+                        type: "custom";
+                        /** @description Your id for this event (user id, order id...): a repeat with the same type and id changes nothing. */
+                        external_id: string;
+                        program_id?: string;
+                        customer: {
+                            external_id: string;
+                            email?: string | null;
+                            phone?: string | null;
+                        };
+                        /** @description What your backend saw of the customer. Stored only as keyed hashes; feeds identity matching and fraud rules. */
+                        context?: {
+                            /** @description The visitor's IP address. */
+                            ip?: string;
+                            user_agent?: string;
+                            /** @description The vouch_device cookie, or your app's own device id: matched to clicks from that device. */
+                            device_id?: string;
+                            /** @description Your payment provider's card fingerprint (Stripe's card.fingerprint), for purchases. */
+                            payment_fingerprint?: string;
+                        };
+                        /** @description The vouch_ref code and/or vouch_click id the visitor arrived with. */
+                        referral?: {
+                            code?: string;
+                            click_id?: string;
+                        };
+                        /** Format: date-time */
+                        occurred_at?: string;
+                        /** @description A custom event's name (`trial_converted`, `kyc.passed`). */
+                        name: string;
+                        /** @description Minor units, with currency: the order a share reward is paid on. */
+                        amount?: number;
+                        /** @description ISO 4217. */
+                        currency?: string;
+                        /** @description Only a purchase earns loyalty_points. */
+                        loyalty_points?: unknown;
+                        /** @description Only a refund names a purchase_external_id. */
+                        purchase_external_id?: unknown;
                     };
                 };
             };

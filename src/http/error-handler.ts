@@ -24,14 +24,25 @@ const KEYWORD_CODES: Record<string, ErrorCode> = {
   additionalProperties: 'unknown_field',
 };
 
+/** The property an object-level error is about: the one missing, unknown, or telling the type apart. */
+function childOf(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+    case 'dependentRequired':
+      return params.missingProperty as string;
+    case 'additionalProperties':
+      return params.additionalProperty as string;
+    case 'discriminator':
+      return params.tag as string;
+    default:
+      return '';
+  }
+}
+
 function fieldPath(error: ErrorObject): string {
   const base = error.instancePath.split('/').filter(Boolean).join('.');
-  const child =
-    error.keyword === 'required'
-      ? (error.params as { missingProperty: string }).missingProperty
-      : error.keyword === 'additionalProperties'
-        ? (error.params as { additionalProperty: string }).additionalProperty
-        : '';
+  const child = childOf(error);
   return [base, child].filter(Boolean).join('.');
 }
 
@@ -44,7 +55,30 @@ export function validationError(errors: ErrorObject[], context: string | undefin
   if (param.endsWith('amount') && error.keyword === 'type' && typeof error.data === 'number') {
     return new AppError('amount_not_integer', `${name} must be an integer in minor units.`, param);
   }
+  if (
+    param.endsWith('amount') &&
+    error.keyword === 'minimum' &&
+    typeof error.data === 'number' &&
+    error.data < 0
+  ) {
+    return new AppError('amount_negative', `${name} must not be negative.`, param);
+  }
   if (error.keyword === 'required') return new AppError('missing_field', `${name} is required.`, param);
+  if (error.keyword === 'dependentRequired') {
+    const { property } = error.params as { property: string };
+    return new AppError('missing_field', `${name} is required with ${property}.`, param);
+  }
+  if (error.keyword === 'discriminator') {
+    // The tag of a union (an event's type): absent, or not one of the types it tells apart.
+    const { tagValue } = error.params as { tagValue: unknown };
+    if (tagValue === undefined) return new AppError('missing_field', `${name} is required.`, param);
+    return new AppError('invalid_value', `${name} has a value that is not allowed.`, param);
+  }
+  if (error.keyword === 'not') {
+    // A field that another variant of the body takes (a refund's purchase_external_id on a sign-up).
+    const why = (error.parentSchema as { description?: string } | undefined)?.description;
+    return new AppError('invalid_value', why ?? `${name} is not allowed here.`, param);
+  }
   if (error.keyword === 'additionalProperties') {
     return new AppError('unknown_field', `${name} is not a known field.`, param);
   }

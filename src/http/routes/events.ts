@@ -5,9 +5,9 @@ import type { RouteDeps } from '../deps.ts';
 import { idempotentWrite } from '../idempotency.ts';
 import { presentEvent } from '../presenters.ts';
 import { errorResponses } from '../schemas/common.ts';
-import { Event, EventCreate } from '../schemas/events.ts';
+import { Event, EventCreate, EventType } from '../schemas/events.ts';
 
-const EVENT_TYPES: ReadonlySet<unknown> = new Set(['signup', 'purchase', 'refund', 'custom']);
+const EVENT_TYPES: ReadonlySet<unknown> = new Set(EventType.anyOf.map((type) => type.const));
 
 export const eventRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { now, clicks, screening, metrics } = deps;

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { EventType } from '../../domain/inputs/events.ts';
 import { Nullable, Timestamp } from './common.ts';
 
-export { CustomEventName, EventCreate } from '../../domain/inputs/events.ts';
+export { EventCreate, EventType } from '../../domain/inputs/events.ts';
 
 export const EventResult = Type.Object({
   outcome: Type.Union([

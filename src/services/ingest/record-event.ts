@@ -1,5 +1,4 @@
-import type { Static } from 'typebox';
-import type { EventCreate } from '../../domain/inputs/events.ts';
+import type { EventInput } from '../../domain/inputs/events.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseAmount, parseMoney } from '../../lib/money.ts';
@@ -21,10 +20,7 @@ import { ingestRefund } from './ingest-refund.ts';
 import { ingestSignup } from './ingest-signup.ts';
 
 export type { EventResult } from './ingest-context.ts';
-export type { EventRow };
-
-/** An event as the API takes it (the schema at the edge has checked it). */
-export type EventInput = Static<typeof EventCreate>;
+export type { EventInput, EventRow };
 
 // Clients' clocks drift; a little is tolerated, a date far ahead is a bug on their side.
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -41,60 +37,14 @@ function occurredAt(input: EventInput, now: Date): Date {
   return at;
 }
 
-const WITH_AN_ORDER = { signup: 'A sign-up with an order', custom: 'A custom event with an order' };
-
-function checkAmount(input: EventInput): void {
-  // A sign-up or a custom event carries an order (amount and currency) or none; what it carries is
-  // checked like a purchase's, so no backend stores -1, 1e308 or "NaN" as money.
-  const optional = input.type === 'signup' || input.type === 'custom';
-  if (optional && input.amount === undefined && input.currency === undefined) return;
-  const what = optional ? WITH_AN_ORDER[input.type as 'signup' | 'custom'] : `A ${input.type}`;
-  if (input.amount === undefined) throw new AppError('missing_field', `${what} needs amount.`, 'amount');
-  if (input.currency === undefined) {
-    throw new AppError('missing_field', `${what} needs currency.`, 'currency');
-  }
-  parseMoney(input.amount, input.currency);
-  // A free order can qualify a referral; a refund of nothing is a mistake on the sender's side.
-  if (input.type === 'refund' && input.amount === 0) {
-    throw new AppError('value_too_small', 'A refund needs an amount of at least 1.', 'amount');
-  }
-}
-
-/** A custom event is named (the rules' event_name matches it); no other type is. */
-function customName(input: EventInput): string | null {
-  if (input.type !== 'custom') {
-    if (input.name === undefined) return null;
-    throw new AppError('invalid_value', 'Only a custom event has a name.', 'name');
-  }
-  if (input.name === undefined) throw new AppError('missing_field', 'A custom event needs a name.', 'name');
-  return input.name;
+/** An order's money, checked like every amount Vouch stores (no -1, 1e308 or unknown currency). */
+function checkOrder(input: EventInput): void {
+  if (input.amount !== undefined && input.currency !== undefined) parseMoney(input.amount, input.currency);
 }
 
 function loyaltyPoints(input: EventInput): number | null {
-  if (input.loyalty_points === undefined) return null;
-  if (input.type !== 'purchase') {
-    throw new AppError('invalid_value', 'Only a purchase earns loyalty_points.', 'loyalty_points');
-  }
+  if (input.type !== 'purchase' || input.loyalty_points === undefined) return null;
   return parseAmount(input.loyalty_points, 'loyalty_points');
-}
-
-function purchaseReference(input: EventInput): string | null {
-  if (input.type !== 'refund') {
-    if (input.purchase_external_id === undefined) return null;
-    throw new AppError(
-      'invalid_value',
-      'Only a refund names a purchase_external_id.',
-      'purchase_external_id',
-    );
-  }
-  if (input.purchase_external_id === undefined) {
-    throw new AppError(
-      'missing_field',
-      'A refund needs the purchase_external_id of the purchase it refunds.',
-      'purchase_external_id',
-    );
-  }
-  return input.purchase_external_id;
 }
 
 /**
@@ -109,14 +59,12 @@ export async function recordEvent(
   screening: Screening,
 ): Promise<{ event: EventRow; replayed: boolean }> {
   const at = occurredAt(input, now);
-  const name = customName(input);
-  checkAmount(input);
+  checkOrder(input);
   const keys = identityKeys(
     screening.hash,
     { ...input.context, email: input.customer.email, phone: input.customer.phone },
     { email: 'customer.email', phone: 'customer.phone', ip: 'context.ip' },
   );
-  const purchaseExternalId = purchaseReference(input);
   // An id that names nothing is a 404 for every type; a purchase would otherwise be stored
   // against a program that does not exist and silently never qualify anything.
   if (input.program_id !== undefined) await getProgram(db, input.program_id, 'program_id');
@@ -132,9 +80,9 @@ export async function recordEvent(
     occurred_at: at.toISOString(),
     received_at: now.toISOString(),
     result: '{}',
-    purchase_external_id: purchaseExternalId,
+    purchase_external_id: input.type === 'refund' ? input.purchase_external_id : null,
     loyalty_points: loyaltyPoints(input),
-    name,
+    name: input.type === 'custom' ? input.name : null,
   };
   // Claiming (type, external_id) comes first, so a concurrent duplicate waits here (PostgreSQL)
   // or runs after this one (SQLite), and then answers with the stored event.

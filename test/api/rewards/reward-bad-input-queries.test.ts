@@ -83,7 +83,12 @@ describe('GET /openapi.json', () => {
         ]),
       );
     }
-    expect(bodyOf('/v1/events', 'post').properties).toHaveProperty('purchase_external_id');
+    // Events are one schema per type (a oneOf on `type`): the refund's names the purchase it refunds.
+    const refund = bodyOf('/v1/events', 'post').oneOf.find(
+      (variant: { properties: { type: { enum: string[] } } }) => variant.properties.type.enum[0] === 'refund',
+    );
+    expect(refund.properties).toHaveProperty('purchase_external_id');
+    expect(refund.required).toContain('purchase_external_id');
     expect(bodyOf('/v1/rewards/{id}/reverse', 'post').required).toEqual(['reason']);
     const parameters = (path: string) =>
       Object.fromEntries(
