@@ -1,88 +1,15 @@
 import Type from 'typebox';
+import { FraudSettings } from '../../domain/inputs/fraud.ts';
+import { Cap, Milestones, QualifyingEvent, RewardSpec, Tiers } from '../../domain/inputs/program-rules.ts';
 import {
-  Cap,
-  CapsInput,
-  Milestones,
-  QualificationInput,
-  QualifyingEvent,
-  RewardSpec,
-  Rewards,
-  Tiers,
-} from '../../domain/inputs/program-rules.ts';
+  AttributionModel,
+  PayoutMinimums,
+  ProgramStatus,
+  TaxThresholds,
+} from '../../domain/inputs/programs.ts';
 import { MoneySchema, Nullable, Timestamp } from './common.ts';
-import { FraudSettings, FraudSettingsInput } from './fraud.ts';
 
-const Name = Type.String({ minLength: 1, maxLength: 200 });
-const LandingUrl = Type.String({
-  format: 'uri',
-  maxLength: 2048,
-  description: 'Where referral links send visitors.',
-});
-const WindowDays = Type.Integer({
-  minimum: 1,
-  maximum: 365,
-  description: 'Days a click or referral stays valid.',
-});
-const HoldDays = Type.Integer({
-  minimum: 0,
-  maximum: 365,
-  description:
-    'Days a new reward is held (pending) before it is approved, so refunds can arrive first. Default 30.',
-});
-// Values are checked by the service (parseAmount), so a fractional one is amount_not_integer
-// like every other amount, not a schema type error.
-const AmountByCurrency = Type.Number({ description: 'Minor units (an integer).' });
-const PayoutMinimums = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), AmountByCurrency, {
-  description:
-    'The smallest available balance a payout run pays, per currency, in minor units ({"USD": 5000}). ' +
-    'Without one, any positive balance is paid.',
-});
-const TaxThresholds = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), AmountByCurrency, {
-  description:
-    'Per currency, the payouts in a calendar year from which a participant must be reported for tax ({"USD": 60000}); ' +
-    'see GET /v1/programs/{id}/tax_report.',
-});
-const AttributionModel = Type.Union([Type.Literal('first_touch'), Type.Literal('last_touch')], {
-  description:
-    'Among several touches of the strongest source (invites from two referrers, clicks from one device), ' +
-    'credit the first or the last. Default last_touch.',
-});
-const Status = Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('archived')]);
-
-export const ProgramCreate = Type.Object(
-  {
-    name: Name,
-    landing_url: LandingUrl,
-    rewards: Rewards,
-    attribution_window_days: Type.Optional(WindowDays),
-    reward_hold_days: Type.Optional(HoldDays),
-    payout_minimums: Type.Optional(PayoutMinimums),
-    tax_reporting_thresholds: Type.Optional(TaxThresholds),
-    attribution_model: Type.Optional(AttributionModel),
-    fraud: Type.Optional(FraudSettingsInput),
-    qualification: Type.Optional(QualificationInput),
-    caps: Type.Optional(CapsInput),
-  },
-  { additionalProperties: false },
-);
-
-export const ProgramUpdate = Type.Object(
-  {
-    name: Type.Optional(Name),
-    landing_url: Type.Optional(LandingUrl),
-    rewards: Type.Optional(Rewards),
-    attribution_window_days: Type.Optional(WindowDays),
-    reward_hold_days: Type.Optional(HoldDays),
-    payout_minimums: Type.Optional(PayoutMinimums),
-    tax_reporting_thresholds: Type.Optional(TaxThresholds),
-    attribution_model: Type.Optional(AttributionModel),
-    fraud: Type.Optional(FraudSettingsInput),
-    qualification: Type.Optional(QualificationInput),
-    caps: Type.Optional(CapsInput),
-    status: Type.Optional(Status),
-  },
-  { additionalProperties: false },
-);
+export { ProgramCreate, ProgramUpdate } from '../../domain/inputs/programs.ts';
 
 export const Program = Type.Object(
   {
@@ -90,7 +17,7 @@ export const Program = Type.Object(
     object: Type.Literal('program'),
     name: Type.String(),
     landing_url: Type.String(),
-    status: Status,
+    status: ProgramStatus,
     rewards: Type.Object({
       referrer: Nullable(RewardSpec),
       referee: Nullable(RewardSpec),

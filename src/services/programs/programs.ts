@@ -1,11 +1,11 @@
-import type { AttributionModel } from '../../domain/attribution.ts';
 import {
   type FraudSettings,
   type FraudSettingsInput,
   fraudSettingsProblem,
   resolveFraudSettings,
 } from '../../domain/fraud.ts';
-import { checkRules, poolsNamed, type RulesInput } from '../../domain/program-rules.ts';
+import type { ProgramInput, ProgramPatch } from '../../domain/inputs/programs.ts';
+import { checkRules, poolsNamed } from '../../domain/program-rules.ts';
 import { normalizeRules, type RewardRules } from '../../domain/reward-rules.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -23,21 +23,7 @@ import {
 import { findPool } from '../../store/repositories/reward-pools.ts';
 import { type Actor, audit } from '../audit.ts';
 
-export type { ProgramRow };
-
-export interface ProgramInput extends RulesInput {
-  name: string;
-  landing_url: string;
-  attribution_window_days?: number;
-  reward_hold_days?: number;
-  payout_minimums?: Record<string, number>;
-  tax_reporting_thresholds?: Record<string, number>;
-  attribution_model?: AttributionModel;
-  fraud?: FraudSettingsInput;
-}
-
-/** A change to a program: any field it was created with, and its status. */
-export type ProgramPatch = Partial<ProgramInput> & { status?: ProgramRow['status'] };
+export type { ProgramInput, ProgramPatch, ProgramRow };
 
 /** The program's fraud settings after a change: complete, and consistent across fields. */
 function checkFraud(input: FraudSettingsInput | undefined, stored = '{}'): string {
