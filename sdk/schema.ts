@@ -85,6 +85,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/s/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A friend's invitation page
+         * @description Server-rendered HTML, no script: who invited the friend (first name only), what they get under the program's rules, and a link on through /r/{code}, where the click is recorded. The language is `locale` if given, else the best of Accept-Language, else English; a tag that is not shipped falls back (fr-CA → fr). Every page carries a Content-Security-Policy that allows no script.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A BCP 47 tag: en, de, fr, es, pt-BR, ar, or one that falls back to them. */
+                    locale?: string;
+                    utm_source?: string;
+                    utm_medium?: string;
+                    utm_campaign?: string;
+                    utm_term?: string;
+                    utm_content?: string;
+                };
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The invitation page. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown code, or its referrer or program is not active: a page saying so. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/programs": {
         parameters: {
             query?: never;

@@ -35,6 +35,7 @@ import { redirectRoutes } from './routes/redirect.ts';
 import { referralRoutes } from './routes/referrals.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { rewardRoutes } from './routes/rewards.ts';
+import { shareRoutes } from './routes/share.ts';
 import { shopifyRoutes } from './routes/shopify.ts';
 import { stripeRoutes } from './routes/stripe.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -215,6 +216,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     tally: metrics.redirects,
   });
   await app.register(redirectRoutes, { redirect: answer });
+  await app.register(shareRoutes, deps);
   await app.register(async (v1) => {
     v1.addHook('onRoute', documentRateLimited);
     // Every route names the scope it needs; one that does not stops buildApp here.

@@ -24,6 +24,7 @@ const ERRORS = {
   invalid_email: { status: 400, type: 'invalid_request' },
   invalid_phone: { status: 400, type: 'invalid_request' },
   invalid_ip: { status: 400, type: 'invalid_request' },
+  invalid_locale: { status: 400, type: 'invalid_request' },
   invalid_signature: { status: 400, type: 'invalid_request' },
   // A number past ±(2^53 - 1) (1e400 is Infinity): no field holds it exactly.
   number_out_of_range: { status: 400, type: 'invalid_request' },

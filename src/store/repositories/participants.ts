@@ -82,6 +82,25 @@ export async function findCodeTarget(db: Executor, codeKey: string) {
     .executeTakeFirst();
 }
 
+/** What a friend's share page shows for a code: who invited them, to what, and the rules. */
+export async function findShareTarget(db: Executor, codeKey: string) {
+  return db
+    .selectFrom('referral_codes as c')
+    .innerJoin('participants as p', 'p.id', 'c.participant_id')
+    .innerJoin('programs as g', 'g.id', 'c.program_id')
+    .select([
+      'c.code',
+      'p.name as referrer_name',
+      'p.status as participant_status',
+      'g.name as program_name',
+      'g.status as program_status',
+      'g.rewards',
+      'g.attribution_window_days',
+    ])
+    .where('c.code_key', '=', codeKey)
+    .executeTakeFirst();
+}
+
 /** The customer's participant records, one per program they are enrolled in. */
 export async function findParticipantsByExternalId(db: Executor, externalId: string) {
   return db

@@ -1,0 +1,65 @@
+import type { Translate } from '../lib/i18n/messages.ts';
+import { minorDigits, POINTS } from '../lib/money.ts';
+import type { RewardRules, RewardSpec } from './reward-rules.ts';
+
+/**
+ * A program's offer in words, as a friend or a referrer reads it ("you get a $10 coupon"): what
+ * each side earns, and what earns it. Pure: the words come from the translator passed in.
+ */
+
+export interface OfferWords {
+  /** What the friend (the referee) gets; null when only the referrer is rewarded. */
+  referee: string | null;
+  /** What the referrer gets for a first rewarded referral; null when they get nothing. */
+  referrer: string | null;
+  /** What qualifies the referral, as the `share.offer` message selects on it. */
+  qualifies: 'signup' | 'purchase' | 'custom';
+  purchases: number;
+  /** The smallest order that counts, formatted; null without one. */
+  minOrder: string | null;
+}
+
+/** Minor units as the locale writes money: "$10", "10,50 €", "500 points". */
+export function moneyWords(amount: number, currency: string, locale: string, t: Translate): string {
+  if (currency === POINTS) return t('reward.points', { points: amount });
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    trailingZeroDisplay: 'stripIfInteger',
+  }).format(amount / 10 ** minorDigits(currency));
+}
+
+export function rewardWords(spec: RewardSpec, locale: string, t: Translate): string {
+  if (spec.kind === 'custom' && spec.description) return spec.description;
+  if ('basis_points' in spec) {
+    const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }).format(
+      spec.basis_points / 10_000,
+    );
+    if (spec.max_amount === undefined) return t('reward.share', { percent });
+    return t('reward.share_up_to', { percent, max: moneyWords(spec.max_amount, spec.currency, locale, t) });
+  }
+  const amount = moneyWords(spec.amount, spec.currency, locale, t);
+  switch (spec.kind) {
+    case 'credit':
+    case 'coupon':
+    case 'gift_card':
+      return t(`reward.${spec.kind}`, { amount });
+    default:
+      // Cash, points (already "500 points"), and a custom reward without words of its own.
+      return amount;
+  }
+}
+
+export function offerWords(rules: RewardRules, locale: string, t: Translate): OfferWords {
+  // A referrer on escalating tiers starts on the first one.
+  const referrer =
+    rules.referrer ?? rules.referrer_tiers.find((tier) => tier.from_referral <= 1)?.reward ?? null;
+  const { event, purchase_number, min_order } = rules.qualification;
+  return {
+    referee: rules.referee ? rewardWords(rules.referee, locale, t) : null,
+    referrer: referrer ? rewardWords(referrer, locale, t) : null,
+    qualifies: event,
+    purchases: purchase_number,
+    minOrder: min_order ? moneyWords(min_order.amount, min_order.currency, locale, t) : null,
+  };
+}

@@ -1,0 +1,45 @@
+import { directionOf, type Locale } from '../../lib/i18n/locales.ts';
+import { contentSecurityPolicy, type Html, html, inlineStyle } from './html.ts';
+
+// One stylesheet for every page: light and dark from the browser's setting, logical properties so
+// Arabic lays out right to left, and colours whose contrast passes WCAG 2.2 AA in both schemes.
+const CSS = `
+:root{color-scheme:light dark;--bg:#ffffff;--fg:#1b1b1f;--muted:#4a4a55;--card:#f4f4f7;--line:#c9c9d2;--brand:#1f4fd1;--on-brand:#ffffff}
+@media (prefers-color-scheme:dark){:root{--bg:#111114;--fg:#ededf2;--muted:#b9b9c6;--card:#1d1d23;--line:#3a3a46;--brand:#8fb0ff;--on-brand:#0b1430}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic",sans-serif}
+main{max-width:34rem;margin:0 auto;padding:2.5rem 1.25rem}
+h1{font-size:1.6rem;line-height:1.25;margin:0 0 1rem}
+p{margin:0 0 1rem}
+.offer{background:var(--card);border:1px solid var(--line);border-radius:.75rem;padding:1rem 1.25rem;margin:0 0 1.5rem}
+.offer p:last-child{margin-bottom:0}
+.button{display:inline-block;background:var(--brand);color:var(--on-brand);text-decoration:none;font-weight:600;padding:.8rem 1.4rem;border-radius:.5rem;min-height:44px}
+.button:focus-visible,a:focus-visible{outline:3px solid var(--fg);outline-offset:2px}
+.note{color:var(--muted);font-size:.9rem;margin-top:1.5rem}
+footer{max-width:34rem;margin:0 auto;padding:0 1.25rem 2rem;color:var(--muted);font-size:.9rem}
+footer ul{list-style:none;padding:0;margin:.25rem 0 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
+footer a{color:var(--fg);display:inline-block;padding:.4rem 0;min-height:24px}
+footer a[aria-current]{font-weight:700}
+`;
+
+const STYLE = inlineStyle(CSS);
+
+/** The Content-Security-Policy header of every page built on this layout. */
+export const PAGE_POLICY = contentSecurityPolicy(STYLE.source);
+
+export interface PageParts {
+  locale: Locale;
+  title: string;
+  main: Html;
+  footer?: Html;
+}
+
+export function layout({ locale, title, main, footer }: PageParts): string {
+  return html`<!doctype html>
+<html lang="${locale}" dir="${directionOf(locale)}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title}</title>${STYLE.tag}</head>
+<body><main>${main}</main>${footer ? html`<footer>${footer}</footer>` : ''}</body></html>
+`.text;
+}

@@ -1,0 +1,43 @@
+import { codeKey } from '../../domain/referral-codes.ts';
+import type { RewardRules } from '../../domain/reward-rules.ts';
+import type { Executor } from '../../store/executor.ts';
+import { findShareTarget } from '../../store/repositories/participants.ts';
+import { rulesOf } from '../programs/programs.ts';
+
+/** An invitation as the friend who opens a referrer's share page sees it. */
+export interface Invitation {
+  code: string;
+  /** The referrer's first name, never their full name; null when the business sent none. */
+  referrerFirstName: string | null;
+  programName: string;
+  rules: RewardRules;
+  /** How long the device keeps the invitation once followed. */
+  windowDays: number;
+}
+
+const MAX_CODE_LENGTH = 64;
+const POSSIBLE_CODE = /^[A-Za-z0-9_-]+$/;
+const MAX_FIRST_NAME = 40;
+
+/** "Ada Lovelace" → "Ada": a friend learns who invited them, not the referrer's whole name. */
+export function firstNameOf(name: string | null): string | null {
+  const first = name?.trim().split(/\s+/u)[0];
+  return first ? [...first].slice(0, MAX_FIRST_NAME).join('') : null;
+}
+
+/**
+ * The invitation behind a code, when it can still be followed: the code exists, its referrer is
+ * active and so is the program (the same rule as the referral link's). Null otherwise.
+ */
+export async function findInvitation(db: Executor, code: string): Promise<Invitation | null> {
+  if (code.length > MAX_CODE_LENGTH || !POSSIBLE_CODE.test(code)) return null;
+  const row = await findShareTarget(db, codeKey(code));
+  if (row?.participant_status !== 'active' || row.program_status !== 'active') return null;
+  return {
+    code: row.code,
+    referrerFirstName: firstNameOf(row.referrer_name),
+    programName: row.program_name,
+    rules: rulesOf(row),
+    windowDays: row.attribution_window_days,
+  };
+}
