@@ -5,7 +5,7 @@ import { AppError } from '../lib/errors.ts';
  * stands for all. A publishable key (`pk_`) is meant to be seen by browsers: it holds no scope and
  * calls only the routes that declare themselves publishable.
  */
-export const SCOPES = ['admin', 'read', 'events:write'] as const;
+export const SCOPES = ['admin', 'read', 'events:write', 'portal:write'] as const;
 
 export type Scope = (typeof SCOPES)[number];
 
@@ -16,6 +16,8 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   admin: 'every route',
   read: 'every GET under /v1',
   'events:write': "what a shop's backend sends: events, participants' enrolment and invites",
+  'portal:write':
+    "signs a participant in to their referrer portal (POST /v1/portal_sessions): the portal shows that participant's referrals and rewards",
 };
 
 export interface KeyGrant {

@@ -30,6 +30,8 @@ import { fulfilmentRoutes } from './routes/fulfilment.ts';
 import { inviteRoutes } from './routes/invites.ts';
 import { participantRoutes } from './routes/participants.ts';
 import { payoutRoutes } from './routes/payouts.ts';
+import { portalRoutes } from './routes/portal.ts';
+import { portalSessionRoutes } from './routes/portal-sessions.ts';
 import { programRoutes } from './routes/programs.ts';
 import { redirectRoutes } from './routes/redirect.ts';
 import { referralRoutes } from './routes/referrals.ts';
@@ -217,6 +219,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(redirectRoutes, { redirect: answer });
   await app.register(shareRoutes, deps);
+  await app.register(portalRoutes, deps);
   await app.register(async (v1) => {
     v1.addHook('onRoute', documentRateLimited);
     // Every route names the scope it needs; one that does not stops buildApp here.
@@ -236,6 +239,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(payoutRoutes, deps);
     await v1.register(auditRoutes, deps);
     await v1.register(inviteRoutes, deps);
+    await v1.register(portalSessionRoutes, deps);
     await v1.register(reviewRoutes, deps);
     await v1.register(fulfilmentRoutes, deps);
     await v1.register(webhookRoutes, deps);

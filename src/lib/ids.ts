@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export type IdPrefix =
+  | 'shr'
   | 'prg'
   | 'par'
   | 'ref'

@@ -24,6 +24,7 @@ import * as rateLimits from './migrations/0016-rate-limits.ts';
 import * as apiKeyScopes from './migrations/0017-api-key-scopes.ts';
 import * as eventsWithoutEmail from './migrations/0018-events-without-email.ts';
 import * as clickRefererOrigin from './migrations/0020-click-referer-origin.ts';
+import * as portal from './migrations/0021-portal.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-api-key-scopes': apiKeyScopes,
   '0018-events-without-email': eventsWithoutEmail,
   '0020-click-referer-origin': clickRefererOrigin,
+  '0021-portal': portal,
 };
 
 /** The migrations this version knows, by name: a database with any other was made by a newer one. */

@@ -63,6 +63,42 @@ export interface ReferralCodesTable {
   created_at: string;
 }
 
+/** A one-time link into the referrer's portal (0021): opened once, within a minute. */
+export interface PortalSignInsTable {
+  /** SHA-256 of the link's token: the token itself is only in the URL handed out. */
+  token_hash: string;
+  participant_id: string;
+  locale: string | null;
+  /** Where the portal's way back leads (the business's account page). */
+  return_url: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** A signed-in referrer, held by the vouch_portal cookie (0021). */
+export interface PortalSessionsTable {
+  token_hash: string;
+  participant_id: string;
+  locale: string | null;
+  return_url: string | null;
+  created_at: string;
+  expires_at: string;
+  /** Signed out (or signed out everywhere); null while the session lasts. */
+  ended_at: string | null;
+}
+
+/** One use of a share button or the copy button (0021): the funnel counts them. */
+export interface SharesTable {
+  id: string;
+  program_id: string;
+  participant_id: string;
+  channel: string;
+  /** Where the button was: the portal, the widget, the share page. */
+  source: 'portal' | 'widget' | 'share_page';
+  created_at: string;
+}
+
 export interface ClicksTable {
   id: string;
   program_id: string;
@@ -346,6 +382,9 @@ export interface Database {
   programs: ProgramsTable;
   participants: ParticipantsTable;
   referral_codes: ReferralCodesTable;
+  portal_sign_ins: PortalSignInsTable;
+  portal_sessions: PortalSessionsTable;
+  shares: SharesTable;
   clicks: ClicksTable;
   events: EventsTable;
   referrals: ReferralsTable;

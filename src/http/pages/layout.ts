@@ -1,4 +1,5 @@
-import { directionOf, type Locale } from '../../lib/i18n/locales.ts';
+import { directionOf, type Locale, SHIPPED_LOCALES } from '../../lib/i18n/locales.ts';
+import { type MessageKey, translator } from '../../lib/i18n/messages.ts';
 import { contentSecurityPolicy, type Html, html, inlineStyle } from './html.ts';
 
 // One stylesheet for every page: light and dark from the browser's setting, logical properties so
@@ -42,4 +43,34 @@ export function layout({ locale, title, main, footer }: PageParts): string {
 <title>${title}</title>${STYLE.tag}</head>
 <body><main>${main}</main>${footer ? html`<footer>${footer}</footer>` : ''}</body></html>
 `.text;
+}
+
+// Each language named in itself, as a person looking for theirs reads it.
+const ENDONYMS = Object.fromEntries(
+  SHIPPED_LOCALES.map((l) => [l, new Intl.DisplayNames([l], { type: 'language' }).of(l) ?? l]),
+) as Record<Locale, string>;
+
+/** The language links: the same page in every shipped language, the current one marked. */
+export function languageLinks(locale: Locale, here: (locale: Locale) => string, label: string) {
+  return html`<nav aria-label="${label}"><ul>${SHIPPED_LOCALES.map(
+    (l) =>
+      html`<li><a href="${here(l)}" lang="${l}" hreflang="${l}"${l === locale ? html` aria-current="page"` : ''}>${ENDONYMS[l]}</a></li>`,
+  )}</ul></nav>`;
+}
+
+/** A page that only says something (a code not active, signed out), in the reader's language. */
+export function messagePage(
+  locale: Locale,
+  here: (locale: Locale) => string,
+  titleKey: MessageKey,
+  bodyKey: MessageKey,
+): string {
+  const t = translator(locale);
+  const title = t(titleKey);
+  return layout({
+    locale,
+    title,
+    main: html`<h1>${title}</h1><p>${t(bodyKey)}</p>`,
+    footer: languageLinks(locale, here, t('share.languages')),
+  });
 }

@@ -1,22 +1,9 @@
 import { offerWords } from '../../domain/offer.ts';
-import { type Locale, SHIPPED_LOCALES } from '../../lib/i18n/locales.ts';
+import type { Locale } from '../../lib/i18n/locales.ts';
 import { translator } from '../../lib/i18n/messages.ts';
 import type { Invitation } from '../../services/sharing/invitation.ts';
 import { html } from './html.ts';
-import { layout } from './layout.ts';
-
-// Each language named in itself, as a person looking for theirs reads it.
-const ENDONYMS = Object.fromEntries(
-  SHIPPED_LOCALES.map((l) => [l, new Intl.DisplayNames([l], { type: 'language' }).of(l) ?? l]),
-) as Record<Locale, string>;
-
-/** The language links: the same page in every shipped language, the current one marked. */
-function languageLinks(locale: Locale, here: (locale: Locale) => string, label: string) {
-  return html`<nav aria-label="${label}"><ul>${SHIPPED_LOCALES.map(
-    (l) =>
-      html`<li><a href="${here(l)}" lang="${l}" hreflang="${l}"${l === locale ? html` aria-current="page"` : ''}>${ENDONYMS[l]}</a></li>`,
-  )}</ul></nav>`;
-}
+import { languageLinks, layout, messagePage } from './layout.ts';
 
 /**
  * The friend's side of a referral: who invited them, what they get, and one link on through the
@@ -53,13 +40,5 @@ export function sharePage(
 }
 
 /** The page for a code that cannot be followed (unknown, or its referrer or program inactive). */
-export function inactiveSharePage(locale: Locale, here: (locale: Locale) => string): string {
-  const t = translator(locale);
-  const title = t('share.inactive_title');
-  return layout({
-    locale,
-    title,
-    main: html`<h1>${title}</h1><p>${t('share.inactive_body')}</p>`,
-    footer: languageLinks(locale, here, t('share.languages')),
-  });
-}
+export const inactiveSharePage = (locale: Locale, here: (locale: Locale) => string): string =>
+  messagePage(locale, here, 'share.inactive_title', 'share.inactive_body');

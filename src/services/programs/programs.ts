@@ -37,19 +37,19 @@ export const DEFAULT_WINDOW_DAYS = 30;
 /** Long enough for most refunds to arrive before a reward can be paid. */
 export const DEFAULT_HOLD_DAYS = 30;
 
-/** Only absolute http(s) URLs without credentials: the redirect sends visitors here. */
-export function checkLandingUrl(value: string): string {
+/** Only absolute http(s) URLs without credentials: the redirect and the portal send people there. */
+export function checkHttpUrl(value: string, field = 'landing_url'): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new AppError('invalid_url', 'landing_url must be an absolute http(s) URL.', 'landing_url');
+    throw new AppError('invalid_url', `${field} must be an absolute http(s) URL.`, field);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AppError('invalid_url', 'landing_url must use http or https.', 'landing_url');
+    throw new AppError('invalid_url', `${field} must use http or https.`, field);
   }
   if (url.username || url.password) {
-    throw new AppError('invalid_url', 'landing_url must not contain credentials.', 'landing_url');
+    throw new AppError('invalid_url', `${field} must not contain credentials.`, field);
   }
   return url.toString();
 }
@@ -119,7 +119,7 @@ export async function createProgram(
   const row: ProgramRow = {
     id: newId('prg'),
     name: checkName(input.name),
-    landing_url: checkLandingUrl(input.landing_url),
+    landing_url: checkHttpUrl(input.landing_url),
     status: 'active',
     rewards: JSON.stringify(await checkPools(db, null, checkRules(input))),
     rules_version: 1,
@@ -162,7 +162,7 @@ export async function updateProgram(
   const current = await getProgram(db, id);
   const changes: Partial<ProgramRow> = { updated_at: now.toISOString() };
   if (patch.name !== undefined) changes.name = checkName(patch.name);
-  if (patch.landing_url !== undefined) changes.landing_url = checkLandingUrl(patch.landing_url);
+  if (patch.landing_url !== undefined) changes.landing_url = checkHttpUrl(patch.landing_url);
   if (patch.rewards !== undefined || patch.qualification !== undefined || patch.caps !== undefined) {
     // A new version: referrals made from now on follow it; earlier ones keep theirs.
     const rules = rulesOf(current);

@@ -1,5 +1,6 @@
 import { codeKey } from '../../domain/referral-codes.ts';
 import type { RewardRules } from '../../domain/reward-rules.ts';
+import { firstNameOf } from '../../domain/shown-identity.ts';
 import type { Executor } from '../../store/executor.ts';
 import { findShareTarget } from '../../store/repositories/participants.ts';
 import { rulesOf } from '../programs/programs.ts';
@@ -17,13 +18,6 @@ export interface Invitation {
 
 const MAX_CODE_LENGTH = 64;
 const POSSIBLE_CODE = /^[A-Za-z0-9_-]+$/;
-const MAX_FIRST_NAME = 40;
-
-/** "Ada Lovelace" → "Ada": a friend learns who invited them, not the referrer's whole name. */
-export function firstNameOf(name: string | null): string | null {
-  const first = name?.trim().split(/\s+/u)[0];
-  return first ? [...first].slice(0, MAX_FIRST_NAME).join('') : null;
-}
 
 /**
  * The invitation behind a code, when it can still be followed: the code exists, its referrer is

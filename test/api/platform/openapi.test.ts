@@ -48,8 +48,8 @@ describe('GET /openapi.json', () => {
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, operation] of Object.entries<any>(item)) {
         for (const [status, response] of Object.entries<any>(operation.responses)) {
-          // The referral link and the share page answer a person in a browser, with an HTML page.
-          if (Number(status) < 400 || path === '/r/{code}' || path === '/s/{code}') continue;
+          // The referral link and the pages (share page, portal) answer a person in a browser, in HTML.
+          if (Number(status) < 400 || path === '/r/{code}' || response.content?.['text/html']) continue;
           const schema = response.content?.['application/json']?.schema;
           expect(schema?.$ref, `${method} ${path} ${status}`).toBe('#/components/schemas/Error');
         }

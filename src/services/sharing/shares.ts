@@ -1,0 +1,24 @@
+import type { ShareChannel } from '../../domain/share-channels.ts';
+import { newId } from '../../lib/ids.ts';
+import type { InTransaction } from '../../store/executor.ts';
+import { insertShare, type ShareRow } from '../../store/repositories/portal.ts';
+import { getParticipant } from '../participants/participants.ts';
+
+/** One use of a share button, for the funnel's share counts. */
+export async function recordShare(
+  db: InTransaction,
+  share: { participantId: string; channel: ShareChannel; source: ShareRow['source'] },
+  now: Date,
+): Promise<ShareRow> {
+  const participant = await getParticipant(db, share.participantId);
+  const row: ShareRow = {
+    id: newId('shr', now.getTime()),
+    program_id: participant.program_id,
+    participant_id: participant.id,
+    channel: share.channel,
+    source: share.source,
+    created_at: now.toISOString(),
+  };
+  await insertShare(db, row);
+  return row;
+}
