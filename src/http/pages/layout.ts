@@ -9,7 +9,7 @@ const CSS = `
 @media (prefers-color-scheme:dark){:root{--bg:#111114;--fg:#ededf2;--muted:#b9b9c6;--card:#1d1d23;--line:#3a3a46;--brand:#8fb0ff;--on-brand:#0b1430}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic",sans-serif}
-main{max-width:34rem;margin:0 auto;padding:2.5rem 1.25rem}
+main{max-width:34rem;margin:0 auto;padding:2.5rem 1.25rem;overflow-wrap:anywhere}
 h1{font-size:1.6rem;line-height:1.25;margin:0 0 1rem}
 p{margin:0 0 1rem}
 .offer{background:var(--card);border:1px solid var(--line);border-radius:.75rem;padding:1rem 1.25rem;margin:0 0 1.5rem}
@@ -21,6 +21,21 @@ footer{max-width:34rem;margin:0 auto;padding:0 1.25rem 2rem;color:var(--muted);f
 footer ul{list-style:none;padding:0;margin:.25rem 0 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 footer a{color:var(--fg);display:inline-block;padding:.4rem 0;min-height:24px}
 footer a[aria-current]{font-weight:700}
+h2{font-size:1.2rem;margin:2rem 0 .75rem}
+label{display:block;font-weight:600;margin-bottom:.25rem}
+input[type=url]{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid var(--line);border-radius:.5rem;background:var(--card);color:var(--fg)}
+.qr{background:#ffffff;padding:.5rem;border-radius:.5rem;border:1px solid var(--line)}
+.buttons{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem}
+.chip{display:inline-block;border:1px solid var(--line);border-radius:999px;padding:.55rem 1rem;color:var(--fg);text-decoration:none;min-height:44px}
+table{width:100%;border-collapse:collapse;margin:0 0 1rem}
+th,td{text-align:start;padding:.5rem .25rem;border-bottom:1px solid var(--line);vertical-align:top}
+.code{font-family:ui-monospace,monospace;color:var(--muted)}
+.balance dl{display:grid;grid-template-columns:repeat(auto-fit,minmax(7rem,1fr));gap:.5rem;margin:0 0 .75rem}
+.balance dl div{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:.5rem .75rem}
+.balance dt{color:var(--muted);font-size:.85rem}
+.balance dd{margin:0;font-weight:600}
+button{font:inherit;padding:.55rem 1rem;border-radius:.5rem;border:1px solid var(--line);background:var(--card);color:var(--fg);min-height:44px;cursor:pointer}
+footer form{margin:0 0 1rem}
 `;
 
 const STYLE = inlineStyle(CSS);
