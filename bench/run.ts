@@ -1,4 +1,5 @@
-// `npm run bench`: the redirect against a bare node:http 302, click durability, event ingestion
+// `npm run bench`: the redirect against a bare node:http 302, click durability, the share page and
+// the portal against the same 302, event ingestion
 // on SQLite with fraud rules off and on, and webhook deliveries per second. The last stdout line is one JSON object for scripts; the exit code is
 // non-zero only when data was lost or broken or requests failed, never merely because a target was missed.
 import type autocannon from 'autocannon';
@@ -32,8 +33,13 @@ const FRAUD_OFF = {
   rules: Object.fromEntries(FRAUD_RULES.map((rule) => [rule, { enabled: false }])),
 };
 
-/** Through the API, as a customer would: a program paying both sides, and its referrers' codes. */
-async function seed(server: Server, referrers = 1, fraud: object = {}): Promise<string[]> {
+interface Referrer {
+  id: string;
+  referral_code: string;
+}
+
+/** Through the API, as a customer would: a program paying both sides, and its referrers. */
+async function seed(server: Server, referrers = 1, fraud: object = {}): Promise<Referrer[]> {
   const usd = (amount: number) => ({ amount, currency: 'USD' });
   const program = await post<{ id: string }>(server, '/v1/programs', {
     name: 'Bench',
@@ -42,16 +48,16 @@ async function seed(server: Server, referrers = 1, fraud: object = {}): Promise<
     attribution_window_days: 30,
     fraud,
   });
-  const codes: string[] = [];
+  const made: Referrer[] = [];
   for (let i = 0; i < referrers; i++) {
     const body = {
       program_id: program.id,
       external_id: `bench-referrer-${i}`,
       email: `referrer${i}@example.com`,
     };
-    codes.push((await post<{ referral_code: string }>(server, '/v1/participants', body)).referral_code);
+    made.push(await post<Referrer>(server, '/v1/participants', body));
   }
-  return codes;
+  return made;
 }
 
 /** SIGTERM first, then count: vouch writes its buffered clicks before it exits. */
@@ -72,8 +78,8 @@ async function benchRedirect() {
   const vouch = await startVouch();
   const options = { connections: CONNECTIONS };
   const baseline = new LoadTarget(`${base.url}/r/BASELINE`, options, 302);
-  const [code] = await seed(vouch);
-  const redirect = new LoadTarget(`${vouch.url}/r/${code}`, options, 302);
+  const [referrer] = await seed(vouch);
+  const redirect = new LoadTarget(`${vouch.url}/r/${referrer?.referral_code}`, options, 302);
   await baseline.warmUp();
   await redirect.warmUp();
   for (let round = 0; round < ROUNDS; round++) {
@@ -88,6 +94,38 @@ async function benchRedirect() {
   };
 }
 
+/** A referrer's portal session, as their browser holds it after opening the sign-in link. */
+async function portalCookie(server: Server, participantId: string): Promise<string> {
+  const { url } = await post<{ url: string }>(server, '/v1/portal_sessions', {
+    participant_id: participantId,
+  });
+  const opened = await fetch(`${server.url}${new URL(url).pathname}`, { redirect: 'manual' });
+  const cookie = opened.headers.getSetCookie().find((c) => c.startsWith('vouch_portal='));
+  if (!cookie) throw new Error(`the sign-in link answered ${opened.status} without a session`);
+  return cookie.split(';')[0] as string;
+}
+
+/** The friend's share page and the referrer's portal, rendered per request, against the bare 302. */
+async function benchPages() {
+  log(`pages: node:http 302, GET /s/{code} and GET /p/, ${ROUNDS} alternating rounds ...`);
+  const base = await startBaseline();
+  const vouch = await startVouch();
+  const [referrer] = await seed(vouch);
+  if (!referrer) throw new Error('no referrer seeded');
+  const options = { connections: CONNECTIONS };
+  const baseline = new LoadTarget(`${base.url}/r/BASELINE`, options, 302);
+  const share = new LoadTarget(`${vouch.url}/s/${referrer.referral_code}`, options, 200);
+  const headers = { cookie: await portalCookie(vouch, referrer.id), 'accept-language': 'de-DE,de;q=0.9' };
+  const portal = new LoadTarget(`${vouch.url}/p/`, { ...options, headers }, 200);
+  for (const load of [baseline, share, portal]) await load.warmUp();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const load of [baseline, share, portal]) await load.run(SECONDS / ROUNDS);
+  }
+  await stop(base);
+  await stop(vouch);
+  return { baseline: baseline.result(), share: share.result(), portal: portal.result() };
+}
+
 /**
  * Sign-ups as a shop's backend sends them: the customer's email, IP, user agent and device id,
  * spread over the referrers' codes, so every fraud rule has something to measure.
@@ -95,7 +133,7 @@ async function benchRedirect() {
 async function benchEvents(fraud: 'on' | 'off') {
   log(`events: sign-up + purchase pairs on POST /v1/events, fraud rules ${fraud} ...`);
   const vouch = await startVouch();
-  const codes = await seed(vouch, REFERRERS, fraud === 'on' ? {} : FRAUD_OFF);
+  const codes = (await seed(vouch, REFERRERS, fraud === 'on' ? {} : FRAUD_OFF)).map((r) => r.referral_code);
   // Each connection sends a sign-up, waits for its answer, then the purchase of the same customer;
   // the counter is shared, so every pair has its own n.
   let pairs = 0;
@@ -146,6 +184,7 @@ async function benchEvents(fraud: 'on' | 'off') {
 
 try {
   const { baseline, redirect, clicks } = await benchRedirect();
+  const pages = await benchPages();
   const off = await benchEvents('off');
   const { load: events, pairs, qualified, rewards, ledgerProblems } = await benchEvents('on');
   log(`webhooks: vouch worker delivering ${WEBHOOKS} messages to a local receiver ...`);
@@ -171,6 +210,11 @@ try {
     purchases_qualified: qualified,
     rewards_created: rewards,
     ledger_problems: ledgerProblems,
+    share_page_rps: Math.round(pages.share.rps),
+    portal_page_rps: Math.round(pages.portal.rps),
+    share_page_ratio: Number((pages.share.rps / pages.baseline.rps).toFixed(3)),
+    portal_page_ratio: Number((pages.portal.rps / pages.baseline.rps).toFixed(3)),
+    page_errors: pages.share.failed + pages.portal.failed,
     webhook_deliveries_per_s: hooks.deliveriesPerS,
     webhook_messages: hooks.messages,
     webhook_received: hooks.received,
@@ -197,6 +241,21 @@ try {
       ['redirect / baseline', String(ratio), target(ratio >= 0.6, '>= 0.6')],
       ['clicks recorded / 302s', `${clicks} / ${redirect.expected}`, check(clicksOk)],
       [
+        'vouch GET /s/{code} (share page)',
+        speed(pages.share.rps, 'pages/s', pages.share.p50, pages.share.p99),
+        '',
+      ],
+      [
+        'vouch GET /p/ (portal, signed in)',
+        speed(pages.portal.rps, 'pages/s', pages.portal.p50, pages.portal.p99),
+        '',
+      ],
+      [
+        '/s/ and /p/ / baseline',
+        `${result.share_page_ratio} / ${result.portal_page_ratio}`,
+        check(result.page_errors === 0),
+      ],
+      [
         'events ingested',
         speed(events.rps, 'events/s', events.p50, events.p99),
         target(events.rps >= 5000, '>= 5000'),
@@ -220,7 +279,15 @@ try {
   console.log(JSON.stringify(result));
   const offOk = off.load.failed === 0 && off.ledgerProblems === 0 && off.qualified === off.pairs;
   process.exitCode =
-    clicksOk && events.failed === 0 && pairsOk && ledgerProblems === 0 && offOk && hooksOk ? 0 : 1;
+    clicksOk &&
+    result.page_errors === 0 &&
+    events.failed === 0 &&
+    pairsOk &&
+    ledgerProblems === 0 &&
+    offOk &&
+    hooksOk
+      ? 0
+      : 1;
 } catch (error) {
   console.error(error);
   process.exitCode = 1;

@@ -14,6 +14,15 @@ export function codeFromBytes(bytes: Uint8Array): string {
   return code;
 }
 
+const MAX_CODE_LENGTH = 64;
+// Generated and vanity codes are made of these; anything else (a NUL, which PostgreSQL cannot
+// even compare) names no code and is answered as an unknown one, without a query.
+const POSSIBLE_CODE = /^[A-Za-z0-9_-]+$/;
+
+/** Whether a code in a URL could name a code at all, before anything is looked up. */
+export const isPossibleCode = (code: string): boolean =>
+  code.length <= MAX_CODE_LENGTH && POSSIBLE_CODE.test(code);
+
 /** The key codes are unique by: the same code in any letter case is the same code. */
 export function codeKey(code: string): string {
   return code.toUpperCase();

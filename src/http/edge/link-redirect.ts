@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { refererOrigin } from '../../domain/referer-origin.ts';
-import { codeKey } from '../../domain/referral-codes.ts';
+import { codeKey, isPossibleCode } from '../../domain/referral-codes.ts';
 import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { RedirectTally } from '../../lib/metrics.ts';
@@ -21,10 +21,6 @@ import {
   redirectTarget,
 } from './redirect-target.ts';
 
-const MAX_CODE_LENGTH = 64;
-// Generated and vanity codes are made of these; anything else (a NUL, which PostgreSQL cannot
-// even compare) names no code and is answered as an unknown one, without a query.
-const POSSIBLE_CODE = /^[A-Za-z0-9_-]+$/;
 const MAX_TEXT = 512;
 const UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;
 
@@ -183,7 +179,7 @@ export function createRedirect(options: RedirectOptions): Redirect {
   function answer(req: IncomingMessage, res: ServerResponse, ip: string, link: Link | null) {
     const at = now();
     // A code too long to exist is, to the visitor following the link, just an unknown code.
-    if (!link || link.code.length > MAX_CODE_LENGTH || !POSSIBLE_CODE.test(link.code)) {
+    if (!link || !isPossibleCode(link.code)) {
       tally.answered(req.method === 'HEAD', 404);
       return notFound(res);
     }

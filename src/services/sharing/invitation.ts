@@ -1,4 +1,4 @@
-import { codeKey } from '../../domain/referral-codes.ts';
+import { codeKey, isPossibleCode } from '../../domain/referral-codes.ts';
 import type { RewardRules } from '../../domain/reward-rules.ts';
 import { firstNameOf } from '../../domain/shown-identity.ts';
 import type { Executor } from '../../store/executor.ts';
@@ -16,15 +16,12 @@ export interface Invitation {
   windowDays: number;
 }
 
-const MAX_CODE_LENGTH = 64;
-const POSSIBLE_CODE = /^[A-Za-z0-9_-]+$/;
-
 /**
  * The invitation behind a code, when it can still be followed: the code exists, its referrer is
  * active and so is the program (the same rule as the referral link's). Null otherwise.
  */
 export async function findInvitation(db: Executor, code: string): Promise<Invitation | null> {
-  if (code.length > MAX_CODE_LENGTH || !POSSIBLE_CODE.test(code)) return null;
+  if (!isPossibleCode(code)) return null;
   const row = await findShareTarget(db, codeKey(code));
   if (row?.participant_status !== 'active' || row.program_status !== 'active') return null;
   return {

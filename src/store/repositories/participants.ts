@@ -63,12 +63,17 @@ export async function findCode(db: Executor, codeKey: string): Promise<ReferralC
   return db.selectFrom('referral_codes').selectAll().where('code_key', '=', codeKey).executeTakeFirst();
 }
 
-/** What the redirect needs for a code, in one query. */
-export async function findCodeTarget(db: Executor, codeKey: string) {
-  return db
+/** A code with its participant and program, joined: what the redirect and the share page read. */
+const byCode = (db: Executor, codeKey: string) =>
+  db
     .selectFrom('referral_codes as c')
     .innerJoin('participants as p', 'p.id', 'c.participant_id')
     .innerJoin('programs as g', 'g.id', 'c.program_id')
+    .where('c.code_key', '=', codeKey);
+
+/** What the redirect needs for a code, in one query. */
+export async function findCodeTarget(db: Executor, codeKey: string) {
+  return byCode(db, codeKey)
     .select([
       'c.code',
       'c.participant_id',
@@ -78,16 +83,12 @@ export async function findCodeTarget(db: Executor, codeKey: string) {
       'g.landing_url',
       'g.attribution_window_days',
     ])
-    .where('c.code_key', '=', codeKey)
     .executeTakeFirst();
 }
 
 /** What a friend's share page shows for a code: who invited them, to what, and the rules. */
 export async function findShareTarget(db: Executor, codeKey: string) {
-  return db
-    .selectFrom('referral_codes as c')
-    .innerJoin('participants as p', 'p.id', 'c.participant_id')
-    .innerJoin('programs as g', 'g.id', 'c.program_id')
+  return byCode(db, codeKey)
     .select([
       'c.code',
       'p.name as referrer_name',
@@ -97,7 +98,6 @@ export async function findShareTarget(db: Executor, codeKey: string) {
       'g.rewards',
       'g.attribution_window_days',
     ])
-    .where('c.code_key', '=', codeKey)
     .executeTakeFirst();
 }
 
