@@ -9,6 +9,12 @@ export type ShareChannel = (typeof SHARE_CHANNELS)[number];
 export const isShareChannel = (name: string): name is ShareChannel =>
   (SHARE_CHANNELS as readonly string[]).includes(name);
 
+/** What a share records as its channel: a share link's, the copy button, or the Web Share API's sheet. */
+export type RecordedChannel = ShareChannel | 'copy' | 'web_share';
+
+export const isRecordedChannel = (name: string): name is RecordedChannel =>
+  isShareChannel(name) || name === 'copy' || name === 'web_share';
+
 /** The channels' own names, which no language translates (email and SMS are in the catalogs). */
 export const CHANNEL_BRANDS: Partial<Record<ShareChannel, string>> = {
   whatsapp: 'WhatsApp',

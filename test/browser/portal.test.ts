@@ -83,6 +83,36 @@ describe('the portal in Chromium', () => {
     });
   });
 
+  it('copies the link with the copy button, and counts the copy as a share', async () => {
+    const context = await signedIn();
+    try {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+      const page = await context.newPage();
+      const refused: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+      });
+      await page.goto(`${base}/p/`);
+      const copy = page.getByRole('button', { name: 'Copy link' });
+      await copy.click();
+      await expect
+        .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+        .toBe(`http://127.0.0.1/r/${code}`);
+      expect(await page.textContent('#copy-link')).toBe('Copied');
+      const copies = () =>
+        t.store.db
+          .selectFrom('shares')
+          .select('channel')
+          .where('participant_id', '=', participantId)
+          .where('channel', '=', 'copy')
+          .execute();
+      await expect.poll(async () => (await copies()).length).toBe(1);
+      expect(refused).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('works with JavaScript off: the link, the QR code, a share button, and signing out', async () => {
     const context = await signedIn({ javaScriptEnabled: false });
     try {
@@ -91,6 +121,8 @@ describe('the portal in Chromium', () => {
       expect(await page.inputValue('#referral-link')).toBe(`http://127.0.0.1/r/${code}`);
       expect(await page.$eval('img.qr', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
       expect(await page.textContent('tbody')).toContain('s***@example.net');
+      // The copy button needs the script; without it the link is there to select.
+      expect(await page.isVisible('#copy-link')).toBe(false);
 
       // The share button is a link through Vouch, which records it and sends the browser on.
       const share = await page.getByRole('link', { name: 'WhatsApp' }).getAttribute('href');

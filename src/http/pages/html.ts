@@ -44,14 +44,16 @@ export function inlineStyle(css: string): { tag: Html; source: string } {
 }
 
 /**
- * The policy of every page Vouch serves: nothing loads but the page's own stylesheet and images
- * from Vouch itself; no script at all; forms post only back here; no page may frame it.
+ * The policy of every page Vouch serves: nothing loads but the page's own stylesheet, images from
+ * Vouch itself and, on a page that has one, its script file from Vouch (no inline script ever);
+ * forms post only back here; no page may frame it.
  */
-export function contentSecurityPolicy(styleSource: string): string {
+export function contentSecurityPolicy(styleSource: string, withScript = false): string {
   return [
     "default-src 'none'",
     `style-src ${styleSource}`,
     "img-src 'self' data:",
+    ...(withScript ? ["script-src 'self'", "connect-src 'self'"] : []),
     "form-action 'self'",
     "base-uri 'none'",
     "frame-ancestors 'none'",

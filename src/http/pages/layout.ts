@@ -40,22 +40,25 @@ footer form{margin:0 0 1rem}
 
 const STYLE = inlineStyle(CSS);
 
-/** The Content-Security-Policy header of every page built on this layout. */
+/** The Content-Security-Policy header of every page built on this layout; a page with a script has the second. */
 export const PAGE_POLICY = contentSecurityPolicy(STYLE.source);
+export const SCRIPTED_PAGE_POLICY = contentSecurityPolicy(STYLE.source, true);
 
 export interface PageParts {
   locale: Locale;
   title: string;
   main: Html;
   footer?: Html;
+  /** A script file of Vouch's that enhances the page (served under SCRIPTED_PAGE_POLICY). */
+  script?: string;
 }
 
-export function layout({ locale, title, main, footer }: PageParts): string {
+export function layout({ locale, title, main, footer, script }: PageParts): string {
   return html`<!doctype html>
 <html lang="${locale}" dir="${directionOf(locale)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${title}</title>${STYLE.tag}</head>
+<title>${title}</title>${STYLE.tag}${script ? html`<script src="${script}" defer></script>` : ''}</head>
 <body><main>${main}</main>${footer ? html`<footer>${footer}</footer>` : ''}</body></html>
 `.text;
 }

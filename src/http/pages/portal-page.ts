@@ -6,18 +6,30 @@ import type { PortalView } from '../../services/portal/portal-view.ts';
 import { type Html, html } from './html.ts';
 import { languageLinks, layout } from './layout.ts';
 
+/** Where the portal's script is served: it shows the copy and Web Share buttons. */
+export const PORTAL_SCRIPT_PATH = '/p/portal.js';
+
 export interface PortalLinks {
   /** The referral link, absolute. */
   referral: string;
   here: (locale: Locale) => string;
   /** The business's page to go back to, when the sign-in named one. */
   back: string | null;
-  /** The sign-out form's CSRF token. */
+  /** The sign-out form's CSRF token, which the page's script also sends with a share. */
   csrf: string;
+  /** The referrer's message to a friend, for the Web Share API's sheet. */
+  message: string;
 }
 
 const day = (iso: string, locale: Locale) =>
   new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
+
+/** The referrer's message to a friend, which every share carries with the link. */
+export function shareMessage(view: PortalView, locale: Locale): string {
+  const t = translator(locale);
+  const { referee } = offerWords(view.rules, locale, t);
+  return t('portal.share_message', { program: view.programName, reward: referee ?? 'none' });
+}
 
 function offerText(view: PortalView, locale: Locale, t: Translate): string | null {
   const { referee, referrer } = offerWords(view.rules, locale, t);
@@ -84,6 +96,8 @@ ${offer ? html`<div class="offer"><p>${offer}</p></div>` : ''}
 <section aria-labelledby="link-heading"><h2 id="link-heading">${t('portal.link_heading')}</h2>
 <label for="referral-link">${t('portal.link_label')}</label>
 <input id="referral-link" type="url" readonly value="${links.referral}">
+<p class="buttons"><button type="button" id="copy-link" data-copied="${t('portal.copied')}" hidden>${t('portal.copy')}</button>
+<button type="button" id="web-share" data-message="${links.message}" hidden>${t('portal.web_share')}</button></p>
 <p>${t('portal.code', { code: view.code })}</p>
 <p><img class="qr" src="/p/qr.svg" width="160" height="160" alt="${t('portal.qr_alt')}"></p>
 <p><a href="/p/qr.png" download="referral-qr.png">${t('portal.qr_download')}</a></p></section>
@@ -94,5 +108,5 @@ ${offer ? html`<div class="offer"><p>${offer}</p></div>` : ''}
 <button type="submit">${t('portal.sign_out')}</button> <button type="submit" name="everywhere" value="1">${t('portal.sign_out_everywhere')}</button></form>
 ${links.back ? html`<p><a href="${links.back}">${t('portal.back', { program: view.programName })}</a></p>` : ''}
 ${languageLinks(locale, links.here, t('share.languages'))}`;
-  return layout({ locale, title, main, footer });
+  return layout({ locale, title, main, footer, script: PORTAL_SCRIPT_PATH });
 }

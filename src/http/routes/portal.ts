@@ -1,19 +1,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import Type from 'typebox';
-import { offerWords } from '../../domain/offer.ts';
-import { isShareChannel, shareUrl } from '../../domain/share-channels.ts';
+import { isRecordedChannel, isShareChannel, shareUrl } from '../../domain/share-channels.ts';
 import { chooseLocale, type Locale } from '../../lib/i18n/locales.ts';
-import { translator } from '../../lib/i18n/messages.ts';
 import { portalView } from '../../services/portal/portal-view.ts';
 import { findPortalSession, type PortalSession, signOut } from '../../services/portal/sessions.ts';
 import { openSignInLink, SESSION_TTL_MS } from '../../services/portal/sign-in.ts';
 import { recordShare } from '../../services/sharing/shares.ts';
 import type { RouteDeps } from '../deps.ts';
-import { messagePage, PAGE_POLICY } from '../pages/layout.ts';
-import { portalPage } from '../pages/portal-page.ts';
+import { messagePage, PAGE_POLICY, SCRIPTED_PAGE_POLICY } from '../pages/layout.ts';
+import { PORTAL_SCRIPT_PATH, portalPage, shareMessage } from '../pages/portal-page.ts';
 import { referralUrl } from '../presenters.ts';
 
 // The referrer's portal under /p: server-rendered pages for a participant signed in by a one-time
@@ -21,6 +20,7 @@ import { referralUrl } from '../presenters.ts';
 // /p; the one form (sign out) carries a CSRF token tied to the session.
 
 const COOKIE = 'vouch_portal';
+const PORTAL_SCRIPT = readFileSync(new URL('../pages/assets/portal.js', import.meta.url), 'utf8');
 const HTML_PAGE = { content: { 'text/html': { schema: Type.String() } } };
 const tags = ['portal'];
 const LocaleQuery = Type.Object({
@@ -48,6 +48,12 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
   const secure = config.publicUrl.startsWith('https:');
   const csrfOf = (session: PortalSession) =>
     createHmac('sha256', secret).update(`portal csrf\0${session.token_hash}`).digest('base64url');
+
+  const csrfMatches = (session: PortalSession, sent: string) => {
+    const expected = Buffer.from(csrfOf(session));
+    const given = Buffer.from(sent);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
 
   const localeOf = (request: FastifyRequest, session?: PortalSession) =>
     chooseLocale({
@@ -140,8 +146,12 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
         here: hereWith('/p/'),
         back: session.return_url,
         csrf: csrfOf(session),
+        message: shareMessage(view, locale),
       });
-      return pageHeaders(reply, locale).code(200).send(page);
+      return pageHeaders(reply, locale)
+        .header('content-security-policy', SCRIPTED_PAGE_POLICY)
+        .code(200)
+        .send(page);
     },
   );
 
@@ -213,15 +223,70 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
       await store.transaction((trx) =>
         recordShare(trx, { participantId: view.participantId, channel, source: 'portal' }, now()),
       );
-      const t = translator(locale);
-      const { referee } = offerWords(view.rules, locale, t);
-      const message = t('portal.share_message', { program: view.programName, reward: referee ?? 'none' });
+      const message = shareMessage(view, locale);
       const target = shareUrl(channel, {
         link: referralUrl(config.publicUrl, view.code),
         message,
         subject: view.programName,
       });
       return reply.header('cache-control', 'no-store').redirect(target, 303);
+    },
+  );
+
+  app.get(
+    PORTAL_SCRIPT_PATH,
+    {
+      schema: {
+        tags,
+        security: [],
+        summary: "The portal's script",
+        description:
+          'Shows the copy button and, where the browser has it, the Web Share API button; the page works without it.',
+        response: {
+          200: { description: 'JavaScript.', content: { 'text/javascript': { schema: Type.String() } } },
+        },
+      },
+    },
+    async (_request, reply) =>
+      reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .header('x-content-type-options', 'nosniff')
+        .send(PORTAL_SCRIPT),
+  );
+
+  app.post(
+    '/p/shares',
+    {
+      schema: {
+        tags,
+        security: [],
+        summary: 'Record a use of the copy button or the Web Share API',
+        description:
+          "Sent by the portal's script (navigator.sendBeacon) with the page's CSRF token; the share links record " +
+          'their own uses. Answers 204; a wrong token or an unknown channel records nothing.',
+        body: Type.Object({ channel: Type.String({ maxLength: 32 }), csrf: Type.String({ maxLength: 128 }) }),
+        response: {
+          204: Type.Null({ description: 'Recorded.' }),
+          401: { description: 'No session.', ...HTML_PAGE },
+          403: {
+            description: 'The CSRF token is wrong, or the channel unknown: nothing recorded.',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const session = await sessionOf(request);
+      if (!session) return signInFirst(request, reply);
+      const { channel, csrf } = request.body;
+      if (!csrfMatches(session, csrf) || !isRecordedChannel(channel)) {
+        return reply.code(403).type('text/plain').send('Not recorded.');
+      }
+      await store.transaction((trx) =>
+        recordShare(trx, { participantId: session.participant_id, channel, source: 'portal' }, now()),
+      );
+      return reply.code(204).send(null);
     },
   );
 
@@ -251,10 +316,8 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
     async (request, reply) => {
       const session = await sessionOf(request);
       if (!session) return signInFirst(request, reply);
-      const expected = Buffer.from(csrfOf(session));
-      const sent = Buffer.from(request.body.csrf);
       // A form that did not come from the portal's own page signs nobody out: back to the portal.
-      if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+      if (!csrfMatches(session, request.body.csrf)) {
         return reply.redirect('/p/', 303);
       }
       await signOut(store.db, session, now(), request.body.everywhere === '1');

@@ -1,4 +1,4 @@
-import type { ShareChannel } from '../../domain/share-channels.ts';
+import type { RecordedChannel } from '../../domain/share-channels.ts';
 import { newId } from '../../lib/ids.ts';
 import type { InTransaction } from '../../store/executor.ts';
 import { insertShare, type ShareRow } from '../../store/repositories/portal.ts';
@@ -7,7 +7,7 @@ import { getParticipant } from '../participants/participants.ts';
 /** One use of a share button, for the funnel's share counts. */
 export async function recordShare(
   db: InTransaction,
-  share: { participantId: string; channel: ShareChannel; source: ShareRow['source'] },
+  share: { participantId: string; channel: RecordedChannel; source: ShareRow['source'] },
   now: Date,
 ): Promise<ShareRow> {
   const participant = await getParticipant(db, share.participantId);

@@ -80,11 +80,27 @@ describe('GET /p/', () => {
     expect((await portalGet(t, german, '/p/?locale=ar')).body).toContain('<html lang="ar" dir="rtl">');
   });
 
-  it('allows no script and no frame', async () => {
+  it('allows only its own script file, no inline script, and no frame', async () => {
     const res = await portalGet(t, cookie, '/p/');
-    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-    expect(res.body).not.toContain('<script');
+    const policy = String(res.headers['content-security-policy']);
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(res.body.match(/<script[^>]*>/g)).toEqual(['<script src="/p/portal.js" defer>']);
+    const script = await t.app.inject({ method: 'GET', url: '/p/portal.js' });
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+  });
+
+  it('hides the copy and Web Share buttons until the script shows them', async () => {
+    const res = await portalGet(t, cookie, '/p/');
+    expect(res.body).toMatch(
+      /<button type="button" id="copy-link" data-copied="Copied" hidden>Copy link<\/button>/,
+    );
+    expect(res.body).toContain(
+      'id="web-share" data-message="I use Northwind Coffee and think you would like it.',
+    );
   });
 });
 
@@ -149,6 +165,37 @@ describe('share buttons', () => {
     expect(
       await t.store.db.selectFrom('shares').selectAll().where('channel', '=', 'myspace').execute(),
     ).toEqual([]);
+  });
+});
+
+describe('POST /p/shares', () => {
+  const beacon = (session: string, body: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/p/shares',
+      headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: body,
+    });
+  const copies = async () =>
+    (await t.store.db.selectFrom('shares').selectAll().where('channel', '=', 'copy').execute()).length;
+
+  it("records a use of the copy button with the page's token", async () => {
+    const before = await copies();
+    const csrf = csrfIn((await portalGet(t, cookie, '/p/')).body);
+    const res = await beacon(cookie, `channel=copy&csrf=${csrf}`);
+    expect(res.statusCode).toBe(204);
+    expect(await copies()).toBe(before + 1);
+  });
+
+  it.each([
+    ['a forged token', 'channel=copy&csrf=forged'],
+    ['an unknown channel', 'channel=fax&csrf=CSRF'],
+  ])('records nothing with %s (403)', async (_case, body) => {
+    const before = await t.store.db.selectFrom('shares').selectAll().execute();
+    const csrf = csrfIn((await portalGet(t, cookie, '/p/')).body);
+    const res = await beacon(cookie, body.replace('CSRF', csrf));
+    expect(res.statusCode).toBe(403);
+    expect((await t.store.db.selectFrom('shares').selectAll().execute()).length).toBe(before.length);
   });
 });
 

@@ -79,4 +79,7 @@ export const de: Catalog = {
   'portal.no_session_title': 'Bitte melde dich an',
   'portal.no_session_body':
     'Deine Sitzung ist abgelaufen. Öffne das Portal über dein Konto, um dich erneut anzumelden.',
+  'portal.copy': 'Link kopieren',
+  'portal.copied': 'Kopiert',
+  'portal.web_share': 'Teilen …',
 };

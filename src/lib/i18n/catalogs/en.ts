@@ -79,6 +79,9 @@ export const en = {
     'A sign-in link works once, within a minute. Open the portal from your account again for a new one.',
   'portal.no_session_title': 'Please sign in',
   'portal.no_session_body': 'Your session has ended. Open the portal from your account to sign in again.',
+  'portal.copy': 'Copy link',
+  'portal.copied': 'Copied',
+  'portal.web_share': 'Share…',
 } as const;
 
 export type MessageKey = keyof typeof en;

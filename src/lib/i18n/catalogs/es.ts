@@ -79,4 +79,7 @@ export const es: Catalog = {
   'portal.no_session_title': 'Inicia sesión',
   'portal.no_session_body':
     'Tu sesión ha terminado. Abre el portal desde tu cuenta para volver a iniciar sesión.',
+  'portal.copy': 'Copiar enlace',
+  'portal.copied': 'Copiado',
+  'portal.web_share': 'Compartir…',
 };

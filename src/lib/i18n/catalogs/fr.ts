@@ -79,4 +79,7 @@ export const fr: Catalog = {
   'portal.no_session_title': 'Veuillez vous connecter',
   'portal.no_session_body':
     'Votre session a expiré. Ouvrez le portail depuis votre compte pour vous reconnecter.',
+  'portal.copy': 'Copier le lien',
+  'portal.copied': 'Copié',
+  'portal.web_share': 'Partager…',
 };

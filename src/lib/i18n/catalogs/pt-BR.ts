@@ -78,4 +78,7 @@ export const ptBR: Catalog = {
     'Um link de acesso funciona uma única vez, dentro de um minuto. Abra o portal pela sua conta de novo para receber outro.',
   'portal.no_session_title': 'Faça login',
   'portal.no_session_body': 'Sua sessão foi encerrada. Abra o portal pela sua conta para entrar de novo.',
+  'portal.copy': 'Copiar link',
+  'portal.copied': 'Copiado',
+  'portal.web_share': 'Compartilhar…',
 };
