@@ -596,13 +596,13 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description The CSRF token is wrong, or the channel unknown: nothing recorded. */
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/plain": string;
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Body larger than the limit. */

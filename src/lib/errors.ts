@@ -38,6 +38,8 @@ const ERRORS = {
   // The key is valid but may not call this route: a scope it lacks, or a publishable key.
   insufficient_scope: { status: 403, type: 'permission_error' },
   publishable_key_not_allowed: { status: 403, type: 'permission_error' },
+  // A portal form or beacon without the CSRF token of the page the session was shown.
+  invalid_csrf_token: { status: 403, type: 'permission_error' },
   // 404
   not_found: { status: 404, type: 'invalid_request' },
   resource_missing: { status: 404, type: 'invalid_request' },

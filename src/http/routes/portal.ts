@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import Type from 'typebox';
 import { isRecordedChannel, isShareChannel, shareUrl } from '../../domain/share-channels.ts';
+import { AppError } from '../../lib/errors.ts';
 import { chooseLocale, type Locale } from '../../lib/i18n/locales.ts';
 import { portalView } from '../../services/portal/portal-view.ts';
 import { findPortalSession, type PortalSession, signOut } from '../../services/portal/sessions.ts';
@@ -14,6 +15,7 @@ import type { RouteDeps } from '../deps.ts';
 import { messagePage, PAGE_POLICY, SCRIPTED_PAGE_POLICY } from '../pages/layout.ts';
 import { PORTAL_SCRIPT_PATH, portalPage, shareMessage } from '../pages/portal-page.ts';
 import { referralUrl } from '../presenters.ts';
+import { errorResponses } from '../schemas/common.ts';
 
 // The referrer's portal under /p: server-rendered pages for a participant signed in by a one-time
 // link from the business's backend (POST /v1/portal_sessions). The session is a cookie scoped to
@@ -269,10 +271,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
         response: {
           204: Type.Null({ description: 'Recorded.' }),
           401: { description: 'No session.', ...HTML_PAGE },
-          403: {
-            description: 'The CSRF token is wrong, or the channel unknown: nothing recorded.',
-            content: { 'text/plain': { schema: Type.String() } },
-          },
+          ...errorResponses(400, 403),
         },
       },
     },
@@ -280,8 +279,11 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
       const session = await sessionOf(request);
       if (!session) return signInFirst(request, reply);
       const { channel, csrf } = request.body;
-      if (!csrfMatches(session, csrf) || !isRecordedChannel(channel)) {
-        return reply.code(403).type('text/plain').send('Not recorded.');
+      if (!csrfMatches(session, csrf)) {
+        throw new AppError('invalid_csrf_token', "csrf is not the token of this session's page.", 'csrf');
+      }
+      if (!isRecordedChannel(channel)) {
+        throw new AppError('invalid_value', `channel '${channel}' is not one Vouch records.`, 'channel');
       }
       await store.transaction((trx) =>
         recordShare(trx, { participantId: session.participant_id, channel, source: 'portal' }, now()),

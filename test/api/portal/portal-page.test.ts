@@ -188,13 +188,14 @@ describe('POST /p/shares', () => {
   });
 
   it.each([
-    ['a forged token', 'channel=copy&csrf=forged'],
-    ['an unknown channel', 'channel=fax&csrf=CSRF'],
-  ])('records nothing with %s (403)', async (_case, body) => {
+    ['a forged token', 'channel=copy&csrf=forged', 403, 'invalid_csrf_token', 'csrf'],
+    ['an unknown channel', 'channel=fax&csrf=CSRF', 400, 'invalid_value', 'channel'],
+  ])('records nothing with %s', async (_case, body, status, code, param) => {
     const before = await t.store.db.selectFrom('shares').selectAll().execute();
     const csrf = csrfIn((await portalGet(t, cookie, '/p/')).body);
     const res = await beacon(cookie, body.replace('CSRF', csrf));
-    expect(res.statusCode).toBe(403);
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error).toMatchObject({ code, param });
     expect((await t.store.db.selectFrom('shares').selectAll().execute()).length).toBe(before.length);
   });
 });
