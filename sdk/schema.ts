@@ -6803,6 +6803,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/participants/{id}/share_kit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A participant's share kit, for your own emails and screens
+         * @description The link, a QR code, the message per channel and two ready blocks (HTML and text), in `locale` (falling back fr-CA → fr → en). A disabled participant has none (422).
+         *
+         *     Needs a secret key with the `read` scope (or `admin`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    locale?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "share_kit";
+                            participant_id: string;
+                            /** @description The shipped locale the texts are in. */
+                            locale: string;
+                            code: string;
+                            /** @description The referral link (/r/{code}): clicks on it are recorded. */
+                            link: string;
+                            /** @description The friend's invitation page (/s/{code}), which leads on to the link. */
+                            share_page_url: string;
+                            /** @description A QR code of the link, as an SVG document. */
+                            qr_svg: string;
+                            /** @description The referrer's message to a friend, without the link. */
+                            message: string;
+                            /** @description Per channel (email, sms, whatsapp, x, facebook, linkedin, telegram), its share URL with the message and link filled in. */
+                            channels: {
+                                [key: string]: string;
+                            };
+                            /** @description Ready for a post-purchase email or an in-app success screen. */
+                            blocks: {
+                                /** @description An HTML fragment, every value escaped: the offer, the link and the code. */
+                                html: string;
+                                /** @description The same as plain text. */
+                                text: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or revoked API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key may not call this route: insufficient_scope when it lacks the route's scope (x-required-scope), publishable_key_not_allowed when it is a publishable key and the route is not for browsers. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An id names nothing. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed but not applicable. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests for a rate limit (per API key, per client address, or failed authentications per address); retry after Retry-After seconds. RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset describe the limit. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reviews": {
         parameters: {
             query?: never;

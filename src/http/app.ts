@@ -38,6 +38,7 @@ import { referralRoutes } from './routes/referrals.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { rewardRoutes } from './routes/rewards.ts';
 import { shareRoutes } from './routes/share.ts';
+import { shareKitRoutes } from './routes/share-kit.ts';
 import { shopifyRoutes } from './routes/shopify.ts';
 import { stripeRoutes } from './routes/stripe.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -240,6 +241,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await v1.register(auditRoutes, deps);
     await v1.register(inviteRoutes, deps);
     await v1.register(portalSessionRoutes, deps);
+    await v1.register(shareKitRoutes, deps);
     await v1.register(reviewRoutes, deps);
     await v1.register(fulfilmentRoutes, deps);
     await v1.register(webhookRoutes, deps);

@@ -1,10 +1,11 @@
-import { moneyWords, offerWords } from '../../domain/offer.ts';
+import { moneyWords } from '../../domain/offer.ts';
 import { CHANNEL_BRANDS, SHARE_CHANNELS } from '../../domain/share-channels.ts';
 import type { Locale } from '../../lib/i18n/locales.ts';
 import { type Translate, translator } from '../../lib/i18n/messages.ts';
 import type { PortalView } from '../../services/portal/portal-view.ts';
 import { type Html, html } from './html.ts';
 import { languageLinks, layout } from './layout.ts';
+import { referrerOffer } from './referrer-words.ts';
 
 /** Where the portal's script is served: it shows the copy and Web Share buttons. */
 export const PORTAL_SCRIPT_PATH = '/p/portal.js';
@@ -23,21 +24,6 @@ export interface PortalLinks {
 
 const day = (iso: string, locale: Locale) =>
   new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
-
-/** The referrer's message to a friend, which every share carries with the link. */
-export function shareMessage(view: PortalView, locale: Locale): string {
-  const t = translator(locale);
-  const { referee } = offerWords(view.rules, locale, t);
-  return t('portal.share_message', { program: view.programName, reward: referee ?? 'none' });
-}
-
-function offerText(view: PortalView, locale: Locale, t: Translate): string | null {
-  const { referee, referrer } = offerWords(view.rules, locale, t);
-  if (referee && referrer) return t('portal.offer_both', { referee, referrer });
-  if (referrer) return t('portal.offer_referrer', { referrer });
-  if (referee) return t('portal.offer_referee', { referee });
-  return null;
-}
 
 function shareButtons(t: Translate): Html {
   return html`<ul class="buttons">${SHARE_CHANNELS.map(
@@ -89,7 +75,7 @@ function rewardsTable(view: PortalView, locale: Locale, t: Translate): Html {
 export function portalPage(view: PortalView, locale: Locale, links: PortalLinks): string {
   const t = translator(locale);
   const title = t('portal.title', { program: view.programName });
-  const offer = offerText(view, locale, t);
+  const offer = referrerOffer(view, locale);
   const main = html`<h1>${title}</h1>
 ${view.firstName ? html`<p>${t('portal.hello', { name: view.firstName })}</p>` : ''}
 ${offer ? html`<div class="offer"><p>${offer}</p></div>` : ''}

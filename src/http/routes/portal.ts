@@ -13,7 +13,8 @@ import { openSignInLink, SESSION_TTL_MS } from '../../services/portal/sign-in.ts
 import { recordShare } from '../../services/sharing/shares.ts';
 import type { RouteDeps } from '../deps.ts';
 import { messagePage, PAGE_POLICY, SCRIPTED_PAGE_POLICY } from '../pages/layout.ts';
-import { PORTAL_SCRIPT_PATH, portalPage, shareMessage } from '../pages/portal-page.ts';
+import { PORTAL_SCRIPT_PATH, portalPage } from '../pages/portal-page.ts';
+import { shareMessage } from '../pages/referrer-words.ts';
 import { referralUrl } from '../presenters.ts';
 import { errorResponses } from '../schemas/common.ts';
 

@@ -1,0 +1,28 @@
+import type { RewardRules } from '../../domain/reward-rules.ts';
+import { AppError } from '../../lib/errors.ts';
+import type { Executor } from '../../store/executor.ts';
+import { getParticipant } from '../participants/participants.ts';
+import { getProgram, rulesOf } from '../programs/programs.ts';
+
+/** What a participant's share kit is made from: their code and their program's offer. */
+export interface ShareKitSource {
+  participantId: string;
+  code: string;
+  programName: string;
+  rules: RewardRules;
+}
+
+/** A kit is for a referrer who can refer: a disabled one's link leads nowhere (422). */
+export async function shareKitSource(db: Executor, participantId: string): Promise<ShareKitSource> {
+  const participant = await getParticipant(db, participantId);
+  if (participant.status !== 'active') {
+    throw new AppError('participant_disabled', 'A disabled participant has no link to share.');
+  }
+  const program = await getProgram(db, participant.program_id);
+  return {
+    participantId: participant.id,
+    code: participant.referral_code,
+    programName: program.name,
+    rules: rulesOf(program),
+  };
+}
