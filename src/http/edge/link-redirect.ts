@@ -11,6 +11,7 @@ import { errorBody } from '../error-handler.ts';
 import type { Limiter } from '../rate-limiter.ts';
 import { TtlCache } from './code-cache.ts';
 import { ipHasher } from './ip-hasher.ts';
+import { plainPage } from './plain-page.ts';
 import { tooManyClicks } from './rate-limit-page.ts';
 import {
   type CookieSettings,
@@ -29,19 +30,11 @@ const UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_conten
 const COOKIE_SAFE = /^[\w.+/=-]*$/;
 const DEVICE_IN_COOKIES = /(?:^|;\s*)vouch_device=(dev_[0-9A-Z]{26})(?:;|$)/;
 
-const NOT_FOUND_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Link not found</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}</style>
-</head><body><h1>This referral link is not active</h1>
-<p>The code may be mistyped, or the program may have ended. Ask the person who shared it for a new link.</p>
-</body></html>`;
-
-const NOT_FOUND_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-length': String(Buffer.byteLength(NOT_FOUND_PAGE)),
-  'cache-control': 'no-store',
-};
+const NOT_FOUND = plainPage(
+  'Link not found',
+  'This referral link is not active',
+  'The code may be mistyped, or the program may have ended. Ask the person who shared it for a new link.',
+);
 
 const LOOKUP_FAILED = new AppError('internal_error', 'Something went wrong on our side; try the link again.');
 const LOOKUP_FAILED_BODY = JSON.stringify(errorBody(LOOKUP_FAILED));
@@ -66,7 +59,7 @@ export function parseLink(url: string): Link | null {
 }
 
 function notFound(res: ServerResponse): void {
-  res.writeHead(404, NOT_FOUND_HEADERS).end(NOT_FOUND_PAGE);
+  res.writeHead(404, NOT_FOUND.headers).end(NOT_FOUND.body);
 }
 
 function text(value: string | string[] | null | undefined): string | null {
