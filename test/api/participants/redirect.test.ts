@@ -190,7 +190,9 @@ describe('GET /r/:code', () => {
       expect(res.headers['set-cookie']).toBeUndefined();
       expect(res.body).toContain('This referral link is not active');
       // Its one inline stylesheet is allowed by its hash; nothing else may load or run.
-      expect(res.headers['content-security-policy']).toMatch(/^default-src 'none'; style-src 'sha256-[^']+'; /);
+      expect(res.headers['content-security-policy']).toMatch(
+        /^default-src 'none'; style-src 'sha256-[^']+'; /,
+      );
     });
 
     it('answers 404 for a link whose program is paused', async () => {
