@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,8 +6,15 @@ import Type from 'typebox';
 import { isRecordedChannel, isShareChannel, shareUrl } from '../../domain/share-channels.ts';
 import { AppError } from '../../lib/errors.ts';
 import { chooseLocale, type Locale } from '../../lib/i18n/locales.ts';
+import { getParticipant } from '../../services/participants/participants.ts';
 import { portalView } from '../../services/portal/portal-view.ts';
-import { findPortalSession, type PortalSession, signOut } from '../../services/portal/sessions.ts';
+import {
+  csrfMatches,
+  csrfTokenOf,
+  findPortalSession,
+  type PortalSession,
+  signOut,
+} from '../../services/portal/sessions.ts';
 import { openSignInLink, SESSION_TTL_MS } from '../../services/portal/sign-in.ts';
 import { recordShare } from '../../services/sharing/shares.ts';
 import type { RouteDeps } from '../deps.ts';
@@ -49,15 +55,6 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
   { store, now, config, secret },
 ) => {
   const secure = config.publicUrl.startsWith('https:');
-  const csrfOf = (session: PortalSession) =>
-    createHmac('sha256', secret).update(`portal csrf\0${session.token_hash}`).digest('base64url');
-
-  const csrfMatches = (session: PortalSession, sent: string) => {
-    const expected = Buffer.from(csrfOf(session));
-    const given = Buffer.from(sent);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
-
   const localeOf = (request: FastifyRequest, session?: PortalSession) =>
     chooseLocale({
       requested: (request.query as { locale?: string }).locale ?? session?.locale ?? undefined,
@@ -148,7 +145,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
         referral: referralUrl(config.publicUrl, view.code),
         here: hereWith('/p/'),
         back: session.return_url,
-        csrf: csrfOf(session),
+        csrf: csrfTokenOf(session, secret),
         message: shareMessage(view, locale),
       });
       return pageHeaders(reply, locale)
@@ -181,8 +178,8 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
     async (request, reply) => {
       const session = await sessionOf(request);
       if (!session) return signInFirst(request, reply);
-      const view = await portalView(store.db, session.participant_id);
-      const link = referralUrl(config.publicUrl, view.code);
+      const { referral_code } = await getParticipant(store.db, session.participant_id);
+      const link = referralUrl(config.publicUrl, referral_code);
       reply.header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff');
       if (request.params.format === 'svg') {
         return reply.type('image/svg+xml').send(await QRCode.toString(link, { type: 'svg', margin: 2 }));
@@ -280,7 +277,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
       const session = await sessionOf(request);
       if (!session) return signInFirst(request, reply);
       const { channel, csrf } = request.body;
-      if (!csrfMatches(session, csrf)) {
+      if (!csrfMatches(session, secret, csrf)) {
         throw new AppError('invalid_csrf_token', "csrf is not the token of this session's page.", 'csrf');
       }
       if (!isRecordedChannel(channel)) {
@@ -320,7 +317,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (
       const session = await sessionOf(request);
       if (!session) return signInFirst(request, reply);
       // A form that did not come from the portal's own page signs nobody out: back to the portal.
-      if (!csrfMatches(session, request.body.csrf)) {
+      if (!csrfMatches(session, secret, request.body.csrf)) {
         return reply.redirect('/p/', 303);
       }
       await signOut(store.db, session, now(), request.body.everywhere === '1');

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Executor } from '../../store/executor.ts';
 import { endSessions, findLiveSession, type PortalSessionRow } from '../../store/repositories/portal.ts';
 import { portalTokenHash } from './portal-tokens.ts';
@@ -26,4 +27,18 @@ export async function signOut(
     now.toISOString(),
     everywhere ? undefined : session.token_hash,
   );
+}
+
+/**
+ * The token a portal page's forms and beacons carry: tied to the session by the instance secret,
+ * so another site's form, which cannot read the page, cannot send it.
+ */
+export function csrfTokenOf(session: PortalSession, secret: string): string {
+  return createHmac('sha256', secret).update(`portal csrf\0${session.token_hash}`).digest('base64url');
+}
+
+export function csrfMatches(session: PortalSession, secret: string, sent: string): boolean {
+  const expected = Buffer.from(csrfTokenOf(session, secret));
+  const given = Buffer.from(sent);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
