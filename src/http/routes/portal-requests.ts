@@ -1,0 +1,54 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { chooseLocale, type Locale } from '../../lib/i18n/locales.ts';
+import { findPortalSession, type PortalSession } from '../../services/portal/sessions.ts';
+import type { RouteDeps } from '../deps.ts';
+import { messagePage, PAGE_POLICY } from '../pages/layout.ts';
+
+// What every route of the referrer's portal shares: its session cookie, its language, its headers.
+
+export const PORTAL_COOKIE = 'vouch_portal';
+export const HTML_PAGE = { content: { 'text/html': { schema: Type.String() } } };
+export const PORTAL_TAGS = ['portal'];
+export const LocaleQuery = Type.Object({
+  locale: Type.Optional(
+    Type.String({ maxLength: 35, description: 'BCP 47; the page’s language for this request.' }),
+  ),
+});
+
+export function pageHeaders(reply: FastifyReply, locale: Locale): FastifyReply {
+  return reply
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', PAGE_POLICY)
+    .header('content-language', locale)
+    .header('vary', 'accept-language, cookie')
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff');
+}
+
+/** The same page in another language. */
+export const hereWith = (path: string) => (locale: Locale) => `${path}?${new URLSearchParams({ locale })}`;
+
+export function portalRequests({ store, now }: Pick<RouteDeps, 'store' | 'now'>) {
+  /** ?locale=, else the sign-in's, else the browser's. */
+  const localeOf = (request: FastifyRequest, session?: PortalSession) =>
+    chooseLocale({
+      requested: (request.query as { locale?: string }).locale ?? session?.locale ?? undefined,
+      acceptLanguage: request.headers['accept-language'],
+    });
+
+  async function sessionOf(request: FastifyRequest): Promise<PortalSession | undefined> {
+    const token = request.cookies[PORTAL_COOKIE];
+    return token ? findPortalSession(store.db, token, now()) : undefined;
+  }
+
+  /** 401 for a page that needs a session, in the reader's language. */
+  function signInFirst(request: FastifyRequest, reply: FastifyReply) {
+    const locale = localeOf(request);
+    return pageHeaders(reply, locale)
+      .code(401)
+      .send(messagePage(locale, hereWith('/p/'), 'portal.no_session_title', 'portal.no_session_body'));
+  }
+
+  return { localeOf, sessionOf, signInFirst };
+}

@@ -1,0 +1,105 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { isRecordedChannel, isShareChannel, shareUrl } from '../../domain/share-channels.ts';
+import { AppError } from '../../lib/errors.ts';
+import { portalView } from '../../services/portal/portal-view.ts';
+import { csrfMatches } from '../../services/portal/sessions.ts';
+import { recordShare } from '../../services/sharing/shares.ts';
+import type { RouteDeps } from '../deps.ts';
+import { messagePage } from '../pages/layout.ts';
+import { shareMessage } from '../pages/referrer-words.ts';
+import { referralUrl } from '../presenters.ts';
+import { errorResponses } from '../schemas/common.ts';
+import {
+  HTML_PAGE,
+  hereWith,
+  LocaleQuery,
+  PORTAL_TAGS,
+  pageHeaders,
+  portalRequests,
+} from './portal-requests.ts';
+
+// Shares from the portal: each share link records its use on the way to the channel; the page's
+// script records the copy button's and the Web Share API's.
+export const portalShareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { store, now, config, secret } = deps;
+  const { localeOf, sessionOf, signInFirst } = portalRequests(deps);
+
+  app.get(
+    '/p/share/:channel',
+    {
+      schema: {
+        tags: PORTAL_TAGS,
+        security: [],
+        summary: 'Use a share button',
+        description:
+          'Records the share (channel, time, participant) so the funnel counts it, then answers 303 to the ' +
+          "channel's share intent with the referrer's message and link: a plain link, so it works without JavaScript.",
+        params: Type.Object({ channel: Type.String({ maxLength: 32 }) }),
+        querystring: LocaleQuery,
+        response: {
+          303: Type.Null({ description: "On to the channel's share intent." }),
+          401: { description: 'No session.', ...HTML_PAGE },
+          404: { description: 'Not a channel Vouch knows.', ...HTML_PAGE },
+        },
+      },
+    },
+    async (request, reply) => {
+      const session = await sessionOf(request);
+      if (!session) return signInFirst(request, reply);
+      const { channel } = request.params;
+      const locale = localeOf(request, session);
+      if (!isShareChannel(channel)) {
+        return pageHeaders(reply, locale)
+          .code(404)
+          .send(messagePage(locale, hereWith('/p/'), 'share.inactive_title', 'share.inactive_body'));
+      }
+      const view = await portalView(store.db, session.participant_id);
+      await store.transaction((trx) =>
+        recordShare(trx, { participantId: view.participantId, channel, source: 'portal' }, now()),
+      );
+      const message = shareMessage(view, locale);
+      const target = shareUrl(channel, {
+        link: referralUrl(config.publicUrl, view.code),
+        message,
+        subject: view.programName,
+      });
+      return reply.header('cache-control', 'no-store').redirect(target, 303);
+    },
+  );
+
+  app.post(
+    '/p/shares',
+    {
+      schema: {
+        tags: PORTAL_TAGS,
+        security: [],
+        summary: 'Record a use of the copy button or the Web Share API',
+        description:
+          "Sent by the portal's script (navigator.sendBeacon) with the page's CSRF token; the share links record " +
+          'their own uses. Answers 204; a wrong token or an unknown channel records nothing.',
+        body: Type.Object({ channel: Type.String({ maxLength: 32 }), csrf: Type.String({ maxLength: 128 }) }),
+        response: {
+          204: Type.Null({ description: 'Recorded.' }),
+          401: { description: 'No session.', ...HTML_PAGE },
+          ...errorResponses(400, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      const session = await sessionOf(request);
+      if (!session) return signInFirst(request, reply);
+      const { channel, csrf } = request.body;
+      if (!csrfMatches(session, secret, csrf)) {
+        throw new AppError('invalid_csrf_token', "csrf is not the token of this session's page.", 'csrf');
+      }
+      if (!isRecordedChannel(channel)) {
+        throw new AppError('invalid_value', `channel '${channel}' is not one Vouch records.`, 'channel');
+      }
+      await store.transaction((trx) =>
+        recordShare(trx, { participantId: session.participant_id, channel, source: 'portal' }, now()),
+      );
+      return reply.code(204).send(null);
+    },
+  );
+};
