@@ -28,13 +28,16 @@ export async function insertSession(db: Executor, row: PortalSessionRow): Promis
   await db.insertInto('portal_sessions').values(row).execute();
 }
 
+/** A session that still lasts, of a participant who is still active (disabling one ends its sessions). */
 export async function findLiveSession(db: Executor, tokenHash: string, now: string) {
   return db
-    .selectFrom('portal_sessions')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .where('ended_at', 'is', null)
-    .where('expires_at', '>', now)
+    .selectFrom('portal_sessions as s')
+    .innerJoin('participants as p', 'p.id', 's.participant_id')
+    .selectAll('s')
+    .where('s.token_hash', '=', tokenHash)
+    .where('s.ended_at', 'is', null)
+    .where('s.expires_at', '>', now)
+    .where('p.status', '=', 'active')
     .executeTakeFirst();
 }
 

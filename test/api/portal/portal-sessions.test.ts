@@ -149,6 +149,16 @@ describe('GET /p/ without a session', () => {
     expect(res.body).toContain('<h1>Please sign in</h1>');
   });
 
+  it("ends a referrer's sessions when the business disables them", async () => {
+    const program = await makeProgram(t);
+    const p = await makeParticipant(t, program.id);
+    const { body } = await ask({ participant_id: p.id });
+    const cookie = String([(await open(body.url)).headers['set-cookie']].flat()[0]).split(';')[0] as string;
+    expect((await portalGet(t, cookie, '/p/')).status).toBe(200);
+    await t.api('PATCH', `/v1/participants/${p.id}`, { status: 'disabled' });
+    expect((await portalGet(t, cookie, '/p/')).status).toBe(401);
+  });
+
   it('ends a session after 12 hours', async () => {
     const { body } = await ask({ participant_id: participantId });
     const cookie = String([(await open(body.url)).headers['set-cookie']].flat()[0]).split(';')[0] as string;
