@@ -19,14 +19,29 @@ export interface OfferWords {
   minOrder: string | null;
 }
 
+// Making an Intl formatter costs far more than using one; a page formats dozens of amounts.
+const moneyFormats = new Map<string, { format: Intl.NumberFormat; digits: number }>();
+
+function moneyFormat(locale: string, currency: string) {
+  const key = `${locale} ${currency}`;
+  let entry = moneyFormats.get(key);
+  if (!entry) {
+    const format = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      trailingZeroDisplay: 'stripIfInteger',
+    });
+    entry = { format, digits: minorDigits(currency) };
+    moneyFormats.set(key, entry);
+  }
+  return entry;
+}
+
 /** Minor units as the locale writes money: "$10", "10,50 €", "500 points". */
 export function moneyWords(amount: number, currency: string, locale: string, t: Translate): string {
   if (currency === POINTS) return t('reward.points', { points: amount });
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency,
-    trailingZeroDisplay: 'stripIfInteger',
-  }).format(amount / 10 ** minorDigits(currency));
+  const { format, digits } = moneyFormat(locale, currency);
+  return format.format(amount / 10 ** digits);
 }
 
 export function rewardWords(spec: RewardSpec, locale: string, t: Translate): string {

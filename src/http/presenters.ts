@@ -51,6 +51,11 @@ export function referralUrl(publicUrl: string, code: string): string {
   return `${publicUrl}/r/${encodeURIComponent(code)}`;
 }
 
+/** The friend's invitation page for a code, which leads on to the referral link. */
+export function sharePageUrl(publicUrl: string, code: string): string {
+  return `${publicUrl}/s/${encodeURIComponent(code)}`;
+}
+
 export function presentParticipant(
   row: ParticipantRow,
   balances: { cash: Balance[]; inKind: InKindBalance[] },

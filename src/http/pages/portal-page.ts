@@ -22,8 +22,16 @@ export interface PortalLinks {
   message: string;
 }
 
-const day = (iso: string, locale: Locale) =>
-  new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
+// One date format per language, made once: a page shows a date per friend and per reward.
+const DAY_FORMATS = new Map<Locale, Intl.DateTimeFormat>();
+function day(iso: string, locale: Locale): string {
+  let format = DAY_FORMATS.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+    DAY_FORMATS.set(locale, format);
+  }
+  return format.format(new Date(iso));
+}
 
 function shareButtons(t: Translate): Html {
   return html`<ul class="buttons">${SHARE_CHANNELS.map(

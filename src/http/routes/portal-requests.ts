@@ -3,7 +3,8 @@ import Type from 'typebox';
 import { chooseLocale, type Locale } from '../../lib/i18n/locales.ts';
 import { findPortalSession, type PortalSession } from '../../services/portal/sessions.ts';
 import type { RouteDeps } from '../deps.ts';
-import { messagePage, PAGE_POLICY } from '../pages/layout.ts';
+import { messagePage } from '../pages/layout.ts';
+import { sendPage } from '../pages/send-page.ts';
 
 // What every route of the referrer's portal shares: its session cookie, its language, its headers.
 
@@ -15,16 +16,6 @@ export const LocaleQuery = Type.Object({
     Type.String({ maxLength: 35, description: 'BCP 47; the page’s language for this request.' }),
   ),
 });
-
-export function pageHeaders(reply: FastifyReply, locale: Locale): FastifyReply {
-  return reply
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', PAGE_POLICY)
-    .header('content-language', locale)
-    .header('vary', 'accept-language, cookie')
-    .header('cache-control', 'no-store')
-    .header('x-content-type-options', 'nosniff');
-}
 
 /** The same page in another language. */
 export const hereWith = (path: string) => (locale: Locale) => `${path}?${new URLSearchParams({ locale })}`;
@@ -45,9 +36,8 @@ export function portalRequests({ store, now }: Pick<RouteDeps, 'store' | 'now'>)
   /** 401 for a page that needs a session, in the reader's language. */
   function signInFirst(request: FastifyRequest, reply: FastifyReply) {
     const locale = localeOf(request);
-    return pageHeaders(reply, locale)
-      .code(401)
-      .send(messagePage(locale, hereWith('/p/'), 'portal.no_session_title', 'portal.no_session_body'));
+    const page = messagePage(locale, hereWith('/p/'), 'portal.no_session_title', 'portal.no_session_body');
+    return sendPage(reply, 401, locale, page);
   }
 
   return { localeOf, sessionOf, signInFirst };

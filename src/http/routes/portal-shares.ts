@@ -2,22 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { isRecordedChannel, isShareChannel, shareUrl } from '../../domain/share-channels.ts';
 import { AppError } from '../../lib/errors.ts';
-import { portalView } from '../../services/portal/portal-view.ts';
+import { getParticipant } from '../../services/participants/participants.ts';
 import { csrfMatches } from '../../services/portal/sessions.ts';
+import { shareSourceOf } from '../../services/sharing/share-source.ts';
 import { recordShare } from '../../services/sharing/shares.ts';
 import type { RouteDeps } from '../deps.ts';
 import { messagePage } from '../pages/layout.ts';
 import { shareMessage } from '../pages/referrer-words.ts';
+import { sendPage } from '../pages/send-page.ts';
 import { referralUrl } from '../presenters.ts';
 import { errorResponses } from '../schemas/common.ts';
-import {
-  HTML_PAGE,
-  hereWith,
-  LocaleQuery,
-  PORTAL_TAGS,
-  pageHeaders,
-  portalRequests,
-} from './portal-requests.ts';
+import { HTML_PAGE, hereWith, LocaleQuery, PORTAL_TAGS, portalRequests } from './portal-requests.ts';
 
 // Shares from the portal: each share link records its use on the way to the channel; the page's
 // script records the copy button's and the Web Share API's.
@@ -50,19 +45,18 @@ export const portalShareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
       const { channel } = request.params;
       const locale = localeOf(request, session);
       if (!isShareChannel(channel)) {
-        return pageHeaders(reply, locale)
-          .code(404)
-          .send(messagePage(locale, hereWith('/p/'), 'share.inactive_title', 'share.inactive_body'));
+        const page = messagePage(locale, hereWith('/p/'), 'share.inactive_title', 'share.inactive_body');
+        return sendPage(reply, 404, locale, page);
       }
-      const view = await portalView(store.db, session.participant_id);
+      const source = await shareSourceOf(store.db, session.participant_id);
+      const { participantId, programId } = source;
       await store.transaction((trx) =>
-        recordShare(trx, { participantId: view.participantId, channel, source: 'portal' }, now()),
+        recordShare(trx, { participantId, programId, channel, source: 'portal' }, now()),
       );
-      const message = shareMessage(view, locale);
       const target = shareUrl(channel, {
-        link: referralUrl(config.publicUrl, view.code),
-        message,
-        subject: view.programName,
+        link: referralUrl(config.publicUrl, source.code),
+        message: shareMessage(source, locale),
+        subject: source.programName,
       });
       return reply.header('cache-control', 'no-store').redirect(target, 303);
     },
@@ -96,9 +90,14 @@ export const portalShareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
       if (!isRecordedChannel(channel)) {
         throw new AppError('invalid_value', `channel '${channel}' is not one Vouch records.`, 'channel');
       }
-      await store.transaction((trx) =>
-        recordShare(trx, { participantId: session.participant_id, channel, source: 'portal' }, now()),
-      );
+      const participant = await getParticipant(store.db, session.participant_id);
+      const share = {
+        participantId: participant.id,
+        programId: participant.program_id,
+        channel,
+        source: 'portal' as const,
+      };
+      await store.transaction((trx) => recordShare(trx, share, now()));
       return reply.code(204).send(null);
     },
   );

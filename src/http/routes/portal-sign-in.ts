@@ -4,13 +4,13 @@ import { csrfMatches, signOut } from '../../services/portal/sessions.ts';
 import { openSignInLink, SESSION_TTL_MS } from '../../services/portal/sign-in.ts';
 import type { RouteDeps } from '../deps.ts';
 import { messagePage } from '../pages/layout.ts';
+import { sendPage } from '../pages/send-page.ts';
 import {
   HTML_PAGE,
   hereWith,
   LocaleQuery,
   PORTAL_COOKIE,
   PORTAL_TAGS,
-  pageHeaders,
   portalRequests,
 } from './portal-requests.ts';
 
@@ -41,9 +41,8 @@ export const portalSignInRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       const opened = await store.transaction((trx) => openSignInLink(trx, request.params.token, now()));
       if (!opened) {
         const locale = localeOf(request);
-        return pageHeaders(reply, locale)
-          .code(401)
-          .send(messagePage(locale, hereWith('/p/'), 'portal.link_used_title', 'portal.link_used_body'));
+        const page = messagePage(locale, hereWith('/p/'), 'portal.link_used_title', 'portal.link_used_body');
+        return sendPage(reply, 401, locale, page);
       }
       reply.setCookie(PORTAL_COOKIE, opened.token, {
         path: '/p',
@@ -105,11 +104,13 @@ export const portalSignInRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request, reply) => {
       const locale = localeOf(request);
-      return pageHeaders(reply, locale)
-        .code(200)
-        .send(
-          messagePage(locale, hereWith('/p/signed-out'), 'portal.signed_out_title', 'portal.signed_out_body'),
-        );
+      const page = messagePage(
+        locale,
+        hereWith('/p/signed-out'),
+        'portal.signed_out_title',
+        'portal.signed_out_body',
+      );
+      return sendPage(reply, 200, locale, page);
     },
   );
 };

@@ -9,15 +9,9 @@ import type { RouteDeps } from '../deps.ts';
 import { SCRIPTED_PAGE_POLICY } from '../pages/layout.ts';
 import { PORTAL_SCRIPT_PATH, portalPage } from '../pages/portal-page.ts';
 import { shareMessage } from '../pages/referrer-words.ts';
+import { sendPage } from '../pages/send-page.ts';
 import { referralUrl } from '../presenters.ts';
-import {
-  HTML_PAGE,
-  hereWith,
-  LocaleQuery,
-  PORTAL_TAGS,
-  pageHeaders,
-  portalRequests,
-} from './portal-requests.ts';
+import { HTML_PAGE, hereWith, LocaleQuery, PORTAL_TAGS, portalRequests } from './portal-requests.ts';
 import { portalShareRoutes } from './portal-shares.ts';
 import { portalSignInRoutes } from './portal-sign-in.ts';
 
@@ -71,10 +65,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         csrf: csrfTokenOf(session, secret),
         message: shareMessage(view, locale),
       });
-      return pageHeaders(reply, locale)
-        .header('content-security-policy', SCRIPTED_PAGE_POLICY)
-        .code(200)
-        .send(page);
+      return sendPage(reply, 200, locale, page, SCRIPTED_PAGE_POLICY);
     },
   );
 

@@ -4,11 +4,11 @@ import Type from 'typebox';
 import { SHARE_CHANNELS, shareUrl } from '../../domain/share-channels.ts';
 import { chooseLocale } from '../../lib/i18n/locales.ts';
 import { translator } from '../../lib/i18n/messages.ts';
-import { shareKitSource } from '../../services/sharing/share-kit.ts';
+import { shareSourceOf } from '../../services/sharing/share-source.ts';
 import type { RouteDeps } from '../deps.ts';
 import { html } from '../pages/html.ts';
 import { referrerOffer, shareMessage } from '../pages/referrer-words.ts';
-import { referralUrl } from '../presenters.ts';
+import { referralUrl, sharePageUrl } from '../presenters.ts';
 import { errorResponses, IdParams } from '../schemas/common.ts';
 
 const ShareKit = Type.Object(
@@ -58,7 +58,7 @@ export const shareKitRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
     },
     async (request) => {
       const locale = chooseLocale({ requested: request.query.locale });
-      const source = await shareKitSource(store.db, request.params.id);
+      const source = await shareSourceOf(store.db, request.params.id);
       const link = referralUrl(config.publicUrl, source.code);
       const message = shareMessage(source, locale);
       const offer = referrerOffer(source, locale) ?? '';
@@ -70,7 +70,7 @@ export const shareKitRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, 
         locale,
         code: source.code,
         link,
-        share_page_url: `${config.publicUrl}/s/${encodeURIComponent(source.code)}`,
+        share_page_url: sharePageUrl(config.publicUrl, source.code),
         qr_svg: await QRCode.toString(link, { type: 'svg', margin: 2 }),
         message,
         channels: Object.fromEntries(SHARE_CHANNELS.map((channel) => [channel, shareUrl(channel, content)])),

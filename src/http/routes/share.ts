@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { chooseLocale, type Locale } from '../../lib/i18n/locales.ts';
 import { findInvitation } from '../../services/sharing/invitation.ts';
 import type { RouteDeps } from '../deps.ts';
-import { PAGE_POLICY } from '../pages/layout.ts';
+import { sendPage } from '../pages/send-page.ts';
 import { inactiveSharePage, sharePage } from '../pages/share-page.ts';
 
 const HTML_PAGE = { content: { 'text/html': { schema: Type.String() } } };
@@ -56,16 +56,9 @@ export const shareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { s
     }
     const here = (l: Locale) => `?${new URLSearchParams([...carried, ['locale', l]])}`;
     const invitation = await findInvitation(store.db, code);
-    reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', PAGE_POLICY)
-      .header('content-language', locale)
-      .header('vary', 'accept-language')
-      .header('cache-control', 'no-store')
-      .header('x-content-type-options', 'nosniff');
-    if (!invitation) return reply.code(404).send(inactiveSharePage(locale, here));
+    if (!invitation) return sendPage(reply, 404, locale, inactiveSharePage(locale, here));
     const query = carried.size > 0 ? `?${carried}` : '';
     const accept = `/r/${encodeURIComponent(invitation.code)}${query}`;
-    return reply.code(200).send(sharePage(invitation, locale, { accept, here }));
+    return sendPage(reply, 200, locale, sharePage(invitation, locale, { accept, here }));
   });
 };

@@ -26,8 +26,6 @@ export interface FriendView {
 export interface RewardView {
   amount: number;
   currency: string;
-  kind: string;
-  side: string;
   status: 'pending' | 'available' | 'issued' | 'redeemed' | 'reversed' | 'paid' | 'processing';
   /** When a pending reward's hold ends. */
   availableAt: string;
@@ -37,7 +35,6 @@ export interface RewardView {
 export interface PortalView {
   participantId: string;
   firstName: string | null;
-  email: string | null;
   code: string;
   programName: string;
   rules: RewardRules;
@@ -89,7 +86,6 @@ export async function portalView(db: Executor, participantId: string): Promise<P
   return {
     participantId: participant.id,
     firstName: firstNameOf(participant.name),
-    email: participant.email,
     code: participant.referral_code,
     programName: program.name,
     rules: rulesOf(program),
@@ -102,8 +98,6 @@ export async function portalView(db: Executor, participantId: string): Promise<P
     rewards: rewards.map((r) => ({
       amount: r.amount - r.reversed_amount,
       currency: r.currency,
-      kind: r.kind,
-      side: r.side,
       status: rewardStatus(r),
       availableAt: r.available_at,
       code: r.code,

@@ -1,3 +1,5 @@
+import type { Static } from 'typebox';
+import type { PortalSessionCreate } from '../../domain/inputs/portal.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { InTransaction } from '../../store/executor.ts';
 import { insertSession, insertSignIn, useSignIn } from '../../store/repositories/portal.ts';
@@ -10,12 +12,8 @@ export const SIGN_IN_TTL_MS = 60_000;
 /** A portal session lasts a working day; the business's backend signs the referrer in again. */
 export const SESSION_TTL_MS = 12 * 3_600_000;
 
-export interface SignInRequest {
-  participant_id: string;
-  /** Canonical BCP 47, checked at the edge. */
-  locale?: string | undefined;
-  return_url?: string | undefined;
-}
+/** As POST /v1/portal_sessions takes it, its locale made canonical at the edge. */
+export type SignInRequest = Static<typeof PortalSessionCreate>;
 
 /**
  * A one-time sign-in link into a participant's portal, asked for by the business's backend (the

@@ -2,19 +2,17 @@ import type { RecordedChannel } from '../../domain/share-channels.ts';
 import { newId } from '../../lib/ids.ts';
 import type { InTransaction } from '../../store/executor.ts';
 import { insertShare, type ShareRow } from '../../store/repositories/portal.ts';
-import { getParticipant } from '../participants/participants.ts';
 
 /** One use of a share button, for the funnel's share counts. */
 export async function recordShare(
   db: InTransaction,
-  share: { participantId: string; channel: RecordedChannel; source: ShareRow['source'] },
+  share: { participantId: string; programId: string; channel: RecordedChannel; source: ShareRow['source'] },
   now: Date,
 ): Promise<ShareRow> {
-  const participant = await getParticipant(db, share.participantId);
   const row: ShareRow = {
     id: newId('shr', now.getTime()),
-    program_id: participant.program_id,
-    participant_id: participant.id,
+    program_id: share.programId,
+    participant_id: share.participantId,
     channel: share.channel,
     source: share.source,
     created_at: now.toISOString(),

@@ -84,15 +84,12 @@ export async function listRewardsOfParticipant(db: Executor, participantId: stri
     .select([
       'w.id',
       'w.referral_id',
-      'w.side',
       'w.amount',
       'w.reversed_amount',
       'w.currency',
-      'w.kind',
       'w.status',
       'w.available_at',
       'w.code',
-      'w.created_at',
       'p.status as payout_status',
     ])
     .where('w.participant_id', '=', participantId)
