@@ -44,6 +44,29 @@ export function moneyWords(amount: number, currency: string, locale: string, t: 
   return format.format(amount / 10 ** digits);
 }
 
+/** A day as the locale writes it ("Dec 4, 2026"); one format per language, made once. */
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+export function dayWords(iso: string, locale: string): string {
+  let format = DAY_FORMATS.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+    DAY_FORMATS.set(locale, format);
+  }
+  return format.format(new Date(iso));
+}
+
+/** An earned reward in words: "$10", "a $10 coupon", "500 points". */
+export function earnedWords(
+  reward: { kind?: string | undefined; amount: number; currency: string },
+  locale: string,
+  t: Translate,
+): string {
+  const amount = moneyWords(reward.amount, reward.currency, locale, t);
+  return reward.kind === 'credit' || reward.kind === 'coupon' || reward.kind === 'gift_card'
+    ? t(`reward.${reward.kind}`, { amount })
+    : amount;
+}
+
 export function rewardWords(spec: RewardSpec, locale: string, t: Translate): string {
   if (spec.kind === 'custom' && spec.description) return spec.description;
   if ('basis_points' in spec) {
@@ -53,16 +76,8 @@ export function rewardWords(spec: RewardSpec, locale: string, t: Translate): str
     if (spec.max_amount === undefined) return t('reward.share', { percent });
     return t('reward.share_up_to', { percent, max: moneyWords(spec.max_amount, spec.currency, locale, t) });
   }
-  const amount = moneyWords(spec.amount, spec.currency, locale, t);
-  switch (spec.kind) {
-    case 'credit':
-    case 'coupon':
-    case 'gift_card':
-      return t(`reward.${spec.kind}`, { amount });
-    default:
-      // Cash, points (already "500 points"), and a custom reward without words of its own.
-      return amount;
-  }
+  // Cash, points (already "500 points"), and a custom reward without words of its own read as the amount.
+  return earnedWords(spec, locale, t);
 }
 
 export function offerWords(rules: RewardRules, locale: string, t: Translate): OfferWords {

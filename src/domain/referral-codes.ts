@@ -40,3 +40,13 @@ export function checkVanityCode(input: string): VanityCheck {
   }
   return { ok: true, code };
 }
+
+/** A code's referral link, which records the click and leads on to the program's landing page. */
+export function referralUrl(publicUrl: string, code: string): string {
+  return `${publicUrl}/r/${encodeURIComponent(code)}`;
+}
+
+/** The friend's invitation page for a code, which leads on to the referral link. */
+export function sharePageUrl(publicUrl: string, code: string): string {
+  return `${publicUrl}/s/${encodeURIComponent(code)}`;
+}

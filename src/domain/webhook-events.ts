@@ -30,6 +30,8 @@ const PoolAlert = {
 };
 
 export const EVENT_DATA = {
+  'program.paused': Type.Object({ program_id: Id('prg', 'The program') }),
+  'program.archived': Type.Object({ program_id: Id('prg', 'The program') }),
   'participant.created': Type.Object({ participant_id: Id('par', 'The participant enrolled') }),
   'invite.created': Type.Object({
     invite_id: Id('inv', 'The invite'),
@@ -123,6 +125,9 @@ export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
 
 /** When each event is sent: the description of its entry in the API document. */
 export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
+  'program.paused': 'A program was paused: its participants are told by email when Vouch sends emails.',
+  'program.archived':
+    'A program was archived (ended): its participants are told by email when Vouch sends emails.',
   'participant.created': 'A participant was enrolled in a program.',
   'invite.created': 'A referrer invited an email, or a visitor of a referral link left theirs.',
   'referral.created': 'A sign-up was attributed to a referrer.',

@@ -1,5 +1,6 @@
 import type { AttributionTrail } from '../domain/attribution.ts';
 import type { Balance, InKindBalance } from '../domain/ledger.ts';
+import { referralUrl } from '../domain/referral-codes.ts';
 import type { Fulfilment } from '../domain/reward-kinds.ts';
 import type { AuditRow } from '../services/audit.ts';
 import type { ReviewRow } from '../services/fraud/reviews.ts';
@@ -47,15 +48,6 @@ export function presentProgram(row: ProgramRow) {
   };
 }
 
-export function referralUrl(publicUrl: string, code: string): string {
-  return `${publicUrl}/r/${encodeURIComponent(code)}`;
-}
-
-/** The friend's invitation page for a code, which leads on to the referral link. */
-export function sharePageUrl(publicUrl: string, code: string): string {
-  return `${publicUrl}/s/${encodeURIComponent(code)}`;
-}
-
 export function presentParticipant(
   row: ParticipantRow,
   balances: { cash: Balance[]; inKind: InKindBalance[] },
@@ -70,6 +62,7 @@ export function presentParticipant(
     email: row.email,
     name: row.name,
     segment: row.segment,
+    locale: row.locale,
     referral_code: row.referral_code,
     referral_url: referralUrl(publicUrl, row.referral_code),
     status: row.status,

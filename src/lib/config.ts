@@ -39,6 +39,16 @@ export interface Config {
    * key file beside the database is used (made at first start); PostgreSQL will not start without.
    */
   readonly encryptionKeys: readonly Buffer[] | undefined;
+  /** Vouch's own emails to participants; null without VOUCH_SMTP_URL: nothing is sent then. */
+  readonly email: EmailConfig | null;
+}
+
+export interface EmailConfig {
+  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (TLS from the start). */
+  readonly smtpUrl: string;
+  /** The From header: `Acme Rewards <rewards@acme.example>`. */
+  readonly from: string;
+  readonly replyTo: string | undefined;
 }
 
 /** A number of requests per window; null where the limit is off. */
@@ -266,6 +276,46 @@ function parseEncryptionKeys(raw: string | undefined, databaseUrl: string): Buff
   });
 }
 
+// One address, optionally with a display name: `Name <local@domain>` or `local@domain`.
+const MAILBOX = /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+
+function parseMailbox(variable: string, raw: string): string {
+  const value = raw.trim();
+  if (!MAILBOX.test(value)) {
+    throw new ConfigError(
+      variable,
+      `must be an address such as 'Acme Rewards <rewards@acme.example>', got '${raw}'`,
+    );
+  }
+  return value;
+}
+
+function parseEmail(env: Record<string, string | undefined>): EmailConfig | null {
+  const raw = env.VOUCH_SMTP_URL;
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // The URL may hold a password: never echo it.
+    throw new ConfigError(
+      'VOUCH_SMTP_URL',
+      'must be a URL such as smtp://user:password@mail.example.com:587',
+    );
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError('VOUCH_SMTP_URL', `must use smtp: or smtps:, got '${url.protocol}'`);
+  }
+  if (!env.VOUCH_EMAIL_FROM) throw new ConfigError('VOUCH_EMAIL_FROM', 'is required with VOUCH_SMTP_URL');
+  return {
+    smtpUrl: raw,
+    from: parseMailbox('VOUCH_EMAIL_FROM', env.VOUCH_EMAIL_FROM),
+    replyTo: env.VOUCH_EMAIL_REPLY_TO
+      ? parseMailbox('VOUCH_EMAIL_REPLY_TO', env.VOUCH_EMAIL_REPLY_TO)
+      : undefined,
+  };
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const port = parsePort(env.PORT);
   const databaseUrl = parseDatabaseUrl(env.DATABASE_URL);
@@ -296,5 +346,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metricsToken: parseMetricsToken(env.VOUCH_METRICS_TOKEN),
     metricsPort: parseMetricsPort(env.VOUCH_METRICS_PORT),
     encryptionKeys: parseEncryptionKeys(env.VOUCH_ENCRYPTION_KEYS, databaseUrl),
+    email: parseEmail(env),
   });
 }

@@ -15,6 +15,7 @@ export type IdPrefix =
   | 'led'
   | 'pst'
   | 'obx'
+  | 'eml'
   | 'pay'
   | 'pyi'
   | 'aud'

@@ -52,6 +52,8 @@ export interface ParticipantsTable {
   updated_at: string;
   /** The business's grouping of the participant (`vip`, `employees`); rules may require one. */
   segment: string | null;
+  /** Their language (0022), set by the API or chosen in the portal: emails are written in it. */
+  locale: string | null;
 }
 
 export interface ReferralCodesTable {
@@ -74,6 +76,8 @@ export interface PortalSignInsTable {
   created_at: string;
   expires_at: string;
   used_at: string | null;
+  /** `api`: asked for by the business's backend, opened at once; `email`: a magic link (0022). */
+  channel: 'api' | 'email';
 }
 
 /** A signed-in referrer, held by the vouch_portal cookie (0021). */
@@ -96,6 +100,36 @@ export interface SharesTable {
   channel: string;
   /** Where the button was: the portal, the widget, the share page. */
   source: 'portal' | 'widget' | 'share_page';
+  created_at: string;
+}
+
+/** One email to one participant (0022), rendered when it was caused and sent by the worker. */
+export interface EmailsTable {
+  id: string;
+  /** What caused it ("obx_…:par_…", "sign_in:…"): unique, so a cause writes one email per person. */
+  cause: string;
+  participant_id: string;
+  kind: string;
+  to_address: string;
+  locale: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  /** The one-click unsubscribe URL; null for a transactional email. */
+  unsubscribe_url: string | null;
+  status: 'pending' | 'sent' | 'failed' | 'suppressed';
+  attempts: number;
+  /** Due from then; a worker sending it pushes it past its lease. */
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** A participant who wants no more emails of one category (0022). */
+export interface EmailOptOutsTable {
+  participant_id: string;
+  category: string;
   created_at: string;
 }
 
@@ -385,6 +419,8 @@ export interface Database {
   portal_sign_ins: PortalSignInsTable;
   portal_sessions: PortalSessionsTable;
   shares: SharesTable;
+  emails: EmailsTable;
+  email_opt_outs: EmailOptOutsTable;
   clicks: ClicksTable;
   events: EventsTable;
   referrals: ReferralsTable;

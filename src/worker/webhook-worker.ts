@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookConfig } from '../lib/config.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import { SealingError } from '../lib/sealing.ts';
+import type { Mailing } from '../services/emails/queue-emails.ts';
 import { signingSecrets } from '../services/webhooks/endpoint-secrets.ts';
 import {
   type AttemptOutcome,
@@ -47,9 +48,11 @@ export function startWebhookWorker(
     resolve?: Resolve;
     /** Where outcomes and expired leases are counted. */
     metrics?: Metrics;
+    /** When Vouch sends emails: fanning out writes the emails each message causes. */
+    mailing?: Mailing;
   } = {},
 ): () => Promise<void> {
-  const { resolve, metrics } = options;
+  const { resolve, metrics, mailing } = options;
   const sender = createSender({ ...config, resolve });
   const inFlight = new Map<string, number>();
   /** When each endpoint last had an attempt started, as a sequence number: the idle pass's order. */
@@ -114,7 +117,9 @@ export function startWebhookWorker(
    * ingested event writes some) it does not contend with ingestion for the database's writer.
    */
   async function round(): Promise<boolean> {
-    while ((await store.transaction((trx) => fanOut(trx, now(), FAN_OUT_BATCH))) === FAN_OUT_BATCH) {}
+    while (
+      (await store.transaction((trx) => fanOut(trx, now(), FAN_OUT_BATCH, mailing))) === FAN_OUT_BATCH
+    ) {}
     const free = config.concurrency - attempts.size;
     if (free <= 0) return false;
     const at = now();

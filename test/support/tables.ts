@@ -34,6 +34,8 @@ export const TABLES = [
   'portal_sign_ins',
   'portal_sessions',
   'shares',
+  'emails',
+  'email_opt_outs',
 ] as const satisfies readonly (keyof Database)[];
 
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>;

@@ -3,6 +3,7 @@ import { startMetricsServer } from '../../http/metrics.ts';
 import { createMetrics } from '../../lib/metrics.ts';
 import { bootstrapApiKey } from '../../services/access/api-keys.ts';
 import { ensureInstanceSecret } from '../../services/access/instance-secret.ts';
+import { startEmailWorker } from '../../worker/email-worker.ts';
 import { startHeartbeat } from '../../worker/heartbeat.ts';
 import { startIdempotencyExpiry } from '../../worker/idempotency-expiry.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
@@ -41,9 +42,15 @@ export async function serve(): Promise<void> {
     config.idempotencyKeyTtlHours,
     () => new Date(),
   );
+  // With SMTP configured, the outbox also writes emails, and the same process sends them.
+  const mailing = config.email ? { publicUrl: config.publicUrl, secret } : undefined;
   const stopWebhooks = config.webhooks.inProcess
-    ? startWebhookWorker(store, config.webhooks, app.log, () => new Date(), { metrics })
+    ? startWebhookWorker(store, config.webhooks, app.log, () => new Date(), { metrics, mailing })
     : async () => {};
+  const stopEmails =
+    config.email && config.webhooks.inProcess
+      ? startEmailWorker(store, config.email, config.publicUrl, app.log, () => new Date())
+      : async () => {};
   // The in-process webhook worker beats as a separate `vouch worker` does (see /health/ready).
   const stopHeartbeat = config.webhooks.inProcess
     ? startHeartbeat(store, app.log, () => new Date())
@@ -60,6 +67,7 @@ export async function serve(): Promise<void> {
     await stopMaturation();
     await stopExpiry();
     await stopWebhooks();
+    await stopEmails();
     await stopHeartbeat();
     await metricsServer?.close();
     await store.close();

@@ -1,6 +1,8 @@
 import pino from 'pino';
 import { startMetricsServer, watchBacklog } from '../../http/metrics.ts';
 import { createMetrics } from '../../lib/metrics.ts';
+import { ensureInstanceSecret } from '../../services/access/instance-secret.ts';
+import { startEmailWorker } from '../../worker/email-worker.ts';
 import { startHeartbeat } from '../../worker/heartbeat.ts';
 import { startIdempotencyExpiry } from '../../worker/idempotency-expiry.ts';
 import { startRewardMaturation } from '../../worker/reward-maturation.ts';
@@ -35,7 +37,15 @@ export async function worker(): Promise<void> {
     config.idempotencyKeyTtlHours,
     () => new Date(),
   );
-  const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date(), { metrics });
+  const secret = await store.transaction((trx) => ensureInstanceSecret(trx, store.keyring, config.secret));
+  const mailing = config.email ? { publicUrl: config.publicUrl, secret } : undefined;
+  const stopWebhooks = startWebhookWorker(store, config.webhooks, log, () => new Date(), {
+    metrics,
+    mailing,
+  });
+  const stopEmails = config.email
+    ? startEmailWorker(store, config.email, config.publicUrl, log, () => new Date())
+    : async () => {};
   // Read by serve's /health/ready: a worker that dies without stopping goes stale there.
   const stopHeartbeat = startHeartbeat(store, log, () => new Date());
   // The workers' timers do not hold the process open (inside `serve` the server does), and
@@ -48,6 +58,7 @@ export async function worker(): Promise<void> {
     clearInterval(keepAlive);
     log.info({ signal }, 'shutting down: finishing the webhook attempts in flight');
     await stopWebhooks();
+    await stopEmails();
     await stopMaturation();
     await stopExpiry();
     await stopHeartbeat();

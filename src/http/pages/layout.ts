@@ -1,6 +1,7 @@
+import { type Html, html } from '../../lib/html.ts';
 import { directionOf, type Locale, SHIPPED_LOCALES } from '../../lib/i18n/locales.ts';
 import { type MessageKey, translator } from '../../lib/i18n/messages.ts';
-import { contentSecurityPolicy, type Html, html, inlineStyle } from './html.ts';
+import { contentSecurityPolicy, inlineStyle } from './html.ts';
 
 // One stylesheet for every page: light and dark from the browser's setting, logical properties so
 // Arabic lays out right to left, and colours whose contrast passes WCAG 2.2 AA in both schemes.

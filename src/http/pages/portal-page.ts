@@ -1,11 +1,11 @@
-import { moneyWords } from '../../domain/offer.ts';
+import { dayWords as day, moneyWords } from '../../domain/offer.ts';
 import { CHANNEL_BRANDS, SHARE_CHANNELS } from '../../domain/share-channels.ts';
+import { type Html, html } from '../../lib/html.ts';
 import type { Locale } from '../../lib/i18n/locales.ts';
 import { type Translate, translator } from '../../lib/i18n/messages.ts';
 import type { PortalView } from '../../services/portal/portal-view.ts';
-import { type Html, html } from './html.ts';
+import { referrerOffer } from '../../services/sharing/referrer-words.ts';
 import { languageLinks, layout } from './layout.ts';
-import { referrerOffer } from './referrer-words.ts';
 
 /** Where the portal's script is served: it shows the copy and Web Share buttons. */
 export const PORTAL_SCRIPT_PATH = '/p/portal.js';
@@ -20,17 +20,6 @@ export interface PortalLinks {
   csrf: string;
   /** The referrer's message to a friend, for the Web Share API's sheet. */
   message: string;
-}
-
-// One date format per language, made once: a page shows a date per friend and per reward.
-const DAY_FORMATS = new Map<Locale, Intl.DateTimeFormat>();
-function day(iso: string, locale: Locale): string {
-  let format = DAY_FORMATS.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
-    DAY_FORMATS.set(locale, format);
-  }
-  return format.format(new Date(iso));
 }
 
 function shareButtons(t: Translate): Html {

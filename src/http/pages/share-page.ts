@@ -1,8 +1,8 @@
 import { offerWords } from '../../domain/offer.ts';
+import { html } from '../../lib/html.ts';
 import type { Locale } from '../../lib/i18n/locales.ts';
 import { translator } from '../../lib/i18n/messages.ts';
 import type { Invitation } from '../../services/sharing/invitation.ts';
-import { html } from './html.ts';
 import { languageLinks, layout, messagePage } from './layout.ts';
 
 /**

@@ -1,16 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { referralUrl } from '../../domain/referral-codes.ts';
 import { isRecordedChannel, isShareChannel, shareUrl } from '../../domain/share-channels.ts';
 import { AppError } from '../../lib/errors.ts';
 import { getParticipant } from '../../services/participants/participants.ts';
 import { csrfMatches } from '../../services/portal/sessions.ts';
+import { shareMessage } from '../../services/sharing/referrer-words.ts';
 import { shareSourceOf } from '../../services/sharing/share-source.ts';
 import { recordShare } from '../../services/sharing/shares.ts';
 import type { RouteDeps } from '../deps.ts';
 import { messagePage } from '../pages/layout.ts';
-import { shareMessage } from '../pages/referrer-words.ts';
 import { sendPage } from '../pages/send-page.ts';
-import { referralUrl } from '../presenters.ts';
 import { errorResponses } from '../schemas/common.ts';
 import { HTML_PAGE, hereWith, LocaleQuery, PORTAL_TAGS, portalRequests } from './portal-requests.ts';
 

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import QRCode from 'qrcode';
 import Type from 'typebox';
+import { referralUrl, sharePageUrl } from '../../domain/referral-codes.ts';
 import { SHARE_CHANNELS, shareUrl } from '../../domain/share-channels.ts';
+import { html } from '../../lib/html.ts';
 import { chooseLocale } from '../../lib/i18n/locales.ts';
 import { translator } from '../../lib/i18n/messages.ts';
+import { referrerOffer, shareMessage } from '../../services/sharing/referrer-words.ts';
 import { shareSourceOf } from '../../services/sharing/share-source.ts';
 import type { RouteDeps } from '../deps.ts';
-import { html } from '../pages/html.ts';
-import { referrerOffer, shareMessage } from '../pages/referrer-words.ts';
-import { referralUrl, sharePageUrl } from '../presenters.ts';
 import { errorResponses, IdParams } from '../schemas/common.ts';
 
 const ShareKit = Type.Object(

@@ -6,6 +6,12 @@ import Type from 'typebox';
 import { Email, ExternalId, Nullable, Timestamp } from './common.ts';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
+const Locale = Type.String({
+  minLength: 1,
+  maxLength: 35,
+  description:
+    'BCP 47 (`fr-CA`): the language of their emails and portal, falling back to a shipped one (en, de, fr, es, pt-BR, ar). Null clears it.',
+});
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Refused empty; null clears it.' });
 export const ParticipantCreate = Type.Object(
   {
@@ -14,6 +20,7 @@ export const ParticipantCreate = Type.Object(
     email: Type.Optional(Nullable(Email)),
     name: Type.Optional(Nullable(Name)),
     segment: Type.Optional(Nullable(Segment)),
+    locale: Type.Optional(Nullable(Locale)),
   },
   { additionalProperties: false },
 );
@@ -56,6 +63,7 @@ export const Participant = Type.Object(
     email: Nullable(Type.String()),
     name: Nullable(Type.String()),
     segment: Nullable(Type.String()),
+    locale: Nullable(Type.String()),
     referral_code: Type.String(),
     referral_url: Type.String(),
     status: Status,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Balance, balancesFrom, type InKindBalance, inKindBalancesFrom } from '../../domain/ledger.ts';
 import { checkVanityCode, codeFromBytes, codeKey } from '../../domain/referral-codes.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
+import { canonicalTag } from '../../lib/i18n/locales.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Executor, InTransaction } from '../../store/executor.ts';
 import { sumParticipantAccounts } from '../../store/repositories/ledger.ts';
@@ -29,6 +30,8 @@ export interface ParticipantInput {
   name?: string | null;
   /** A group the business puts the participant in; rules may reward only some segments. */
   segment?: string | null;
+  /** BCP 47: the language of their emails and portal. */
+  locale?: string | null;
 }
 
 export interface ParticipantPatch {
@@ -36,8 +39,12 @@ export interface ParticipantPatch {
   email?: string | null;
   name?: string | null;
   segment?: string | null;
+  locale?: string | null;
   status?: ParticipantRow['status'];
 }
+
+const localeOf = (locale: string | null | undefined) =>
+  locale === undefined || locale === null ? null : canonicalTag(locale, 'locale');
 
 // With 31^8 possible codes a collision is rare; a few retries make it practically impossible.
 const CODE_ATTEMPTS = 8;
@@ -102,6 +109,7 @@ export async function createParticipant(
     created_at: at,
     updated_at: at,
     segment: input.segment ?? null,
+    locale: localeOf(input.locale),
   };
   if (!(await insertParticipantIfAbsent(db, row))) {
     // A concurrent request enrolled the same external id first.
@@ -152,6 +160,7 @@ export async function updateParticipant(
   if (patch.email !== undefined) changes.email = patch.email?.trim() || null;
   if (patch.name !== undefined) changes.name = patch.name?.trim() || null;
   if (patch.segment !== undefined) changes.segment = patch.segment;
+  if (patch.locale !== undefined) changes.locale = localeOf(patch.locale);
   if (patch.status !== undefined) changes.status = patch.status;
   if (patch.referral_code !== undefined && patch.referral_code !== current.referral_code) {
     const check = checkVanityCode(patch.referral_code);

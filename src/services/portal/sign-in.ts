@@ -44,6 +44,7 @@ export async function createSignInLink(
     created_at: now.toISOString(),
     expires_at: expiresAt.toISOString(),
     used_at: null,
+    channel: 'api',
   });
   return { token, expiresAt };
 }

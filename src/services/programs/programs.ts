@@ -12,6 +12,7 @@ import { newId } from '../../lib/ids.ts';
 import { isCurrency, POINTS, parseAmount } from '../../lib/money.ts';
 import type { Executor, InTransaction, Page, PageRequest } from '../../store/executor.ts';
 import { lockRow } from '../../store/locks.ts';
+import { enqueue } from '../../store/repositories/outbox.ts';
 import {
   findProgram,
   insertProgram,
@@ -22,6 +23,7 @@ import {
 } from '../../store/repositories/programs.ts';
 import { findPool } from '../../store/repositories/reward-pools.ts';
 import { type Actor, audit } from '../audit.ts';
+import { outboxMessage } from '../outbox-message.ts';
 
 export type { ProgramInput, ProgramPatch, ProgramRow };
 
@@ -201,6 +203,10 @@ export async function updateProgram(
     rules_version: changes.rules_version ?? current.rules_version,
   };
   await audit(db, actor, now, [{ action: 'program.updated', subjectId: id, details }]);
+  // Pausing or ending a program is news for its participants (an email each) and for webhooks.
+  if (changes.status !== undefined && changes.status !== current.status && changes.status !== 'active') {
+    await enqueue(db, [outboxMessage(`program.${changes.status}`, { program_id: id }, now)]);
+  }
   return { ...current, ...changes };
 }
 

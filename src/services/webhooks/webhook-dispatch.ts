@@ -22,6 +22,7 @@ import {
   updateEndpointRow,
 } from '../../store/repositories/webhook-endpoints.ts';
 import { type Actor, audit } from '../audit.ts';
+import { type Mailing, queueEmails } from '../emails/queue-emails.ts';
 import { outboxMessage } from '../outbox-message.ts';
 
 export type { DeliveryRow };
@@ -29,9 +30,15 @@ export type { DeliveryRow };
 /**
  * Fans the oldest outbox messages out to the endpoints that want them: one delivery each, in the
  * transaction that marks the messages processed, so a crash fans out all of a batch or none of it.
- * An endpoint gets the messages written after it was created. How many messages were read.
+ * An endpoint gets the messages written after it was created. With `mailing` (Vouch sends emails),
+ * the emails the messages cause are written in the same transaction. How many messages were read.
  */
-export async function fanOut(db: InTransaction, now: Date, limit: number): Promise<number> {
+export async function fanOut(
+  db: InTransaction,
+  now: Date,
+  limit: number,
+  mailing?: Mailing,
+): Promise<number> {
   const messages = await lockUnprocessedOutbox(db, limit);
   if (messages.length === 0) return 0;
   const endpoints = await listEnabledEndpoints(db);
@@ -66,6 +73,7 @@ export async function fanOut(db: InTransaction, now: Date, limit: number): Promi
     }
   }
   await insertDeliveries(db, deliveries);
+  if (mailing) await queueEmails(db, messages, mailing, now);
   await markOutboxProcessed(
     db,
     messages.map((m) => m.id),

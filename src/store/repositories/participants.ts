@@ -124,3 +124,15 @@ export async function disabledAmong(db: Executor, participantIds: readonly strin
   }
   return disabled;
 }
+
+/** The ids of a program's active participants with an address, to tell them all of a change. */
+export async function listActiveParticipantsOfProgram(db: Executor, programId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('participants')
+    .select('id')
+    .where('program_id', '=', programId)
+    .where('status', '=', 'active')
+    .where('email', 'is not', null)
+    .execute();
+  return rows.map((row) => row.id);
+}

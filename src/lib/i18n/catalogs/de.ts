@@ -22,6 +22,73 @@ export const de: Catalog = {
   'reward.points': '{points, plural, one {# Punkt} other {# Punkte}}',
   'reward.share': '{percent} deiner Bestellung',
   'reward.share_up_to': '{percent} deiner Bestellung, höchstens {max}',
+  'email.greeting': '{name, select, none {Hallo,} other {Hallo {name},}}',
+  'email.welcome.subject': 'Dein Empfehlungslink für {program}',
+  'email.welcome.body':
+    'Ab sofort kannst du deine Freunde zu {program} einladen. Das ist dein persönlicher Link:',
+  'email.friend_signed_up.subject': 'Ein Freund hat sich über deinen Link bei {program} registriert',
+  'email.friend_signed_up.body':
+    '{friend} hat sich über deine Einladung registriert. Wir melden uns, sobald dir die Empfehlung eine Belohnung einbringt.',
+  'email.reward_earned.subject': 'Du hast dir {reward} verdient',
+  'email.reward_earned.body':
+    'Du hast dir bei {program} {reward} verdient. Am {date} endet die Wartezeit, dann steht dir die Belohnung zur Verfügung.',
+  'email.reward_available.subject': 'Deine Belohnung ist da: Du kannst {reward} jetzt nutzen',
+  'email.reward_available.body':
+    'Deine Belohnung bei {program} ist freigegeben: Du kannst {reward} ab sofort nutzen.',
+  'email.payout_sent.subject': 'Auszahlung von {program}: {amount}',
+  'email.payout_sent.body':
+    '{program} hat dir {amount} ausgezahlt. Es kann ein paar Tage dauern, bis der Betrag auf deinem Konto eingeht.',
+  'email.reward_clawed_back.subject': 'Eine Belohnung von {program} wurde zurückgebucht',
+  'email.reward_clawed_back.body':
+    'Du hattest {reward} erhalten, davon haben wir {amount} zurückgebucht. {reason, select, refund {Der Kauf, für den es die Belohnung gab, wurde erstattet.} fraud {Die Empfehlung wurde geprüft und erfüllt die Bedingungen nicht.} duplicate {Die Belohnung war doppelt vergeben.} other {Bei Fragen antworte einfach auf diese E-Mail.}}',
+  'email.program_paused.subject': 'Empfehlungsprogramm von {program} pausiert',
+  'email.program_paused.body':
+    'Das Empfehlungsprogramm von {program} ist vorerst pausiert. Belohnungen, die du bereits verdient hast, bleiben davon unberührt.',
+  'email.program_ended.subject': 'Empfehlungsprogramm von {program} beendet',
+  'email.program_ended.body':
+    'Das Empfehlungsprogramm von {program} ist beendet. Belohnungen, die du bereits verdient hast, bleiben davon unberührt.',
+  'email.magic_link.subject': 'Dein Anmeldelink für {program}',
+  'email.magic_link.body':
+    'Öffne diesen Link innerhalb von {minutes, plural, one {# Minute} other {# Minuten}}, um deine Empfehlungen und Belohnungen zu sehen. Er funktioniert nur einmal.',
+  'email.magic_link.action': 'Anmelden',
+  'email.magic_link.ignore':
+    'Falls du den Link nicht angefordert hast, ignoriere diese E-Mail einfach – ohne ihn kann sich niemand anmelden.',
+  'email.open_portal': 'Zu deinen Empfehlungen',
+  'email.footer': 'Du erhältst diese E-Mail, weil du am Empfehlungsprogramm von {program} teilnimmst.',
+  'email.unsubscribe': 'Abbestellen',
+  'unsubscribe.title': 'E-Mails von {program} abbestellen',
+  'unsubscribe.body':
+    'Du erhältst dann keine E-Mails mehr zu deinen Empfehlungen, deinen Belohnungen oder dem Programm. Angeforderte Anmeldelinks und Hinweise zu deinen Auszahlungen bekommst du weiterhin.',
+  'unsubscribe.button': 'Abbestellen',
+  'unsubscribe.done_title': 'Du hast die E-Mails abbestellt',
+  'unsubscribe.done_body': 'Du erhältst keine E-Mails mehr zum Empfehlungsprogramm von {program}.',
+  'unsubscribe.invalid_title': 'Dieser Link zum Abbestellen ist ungültig',
+  'unsubscribe.invalid_body': 'Nutze den Link am Ende der neuesten E-Mail, die du von uns erhalten hast.',
+  'sign_in.title': 'Melde dich an, um deine Empfehlungen zu sehen',
+  'sign_in.body':
+    'Gib die E-Mail-Adresse ein, mit der du teilnimmst. Wir schicken dir dann einen Anmeldelink.',
+  'sign_in.email_label': 'E-Mail-Adresse',
+  'sign_in.submit': 'Link per E-Mail schicken',
+  'sign_in.invalid_email': 'Gib eine gültige E-Mail-Adresse ein, z. B. name@example.com.',
+  'sign_in.sent_title': 'Schau in dein Postfach',
+  'sign_in.sent_body':
+    'Falls diese Adresse hier an einem Empfehlungsprogramm teilnimmt, ist ein Anmeldelink unterwegs. Er ist 15 Minuten gültig und funktioniert nur einmal.',
+  'sign_in.confirm_title': 'Melde dich an, um deine Empfehlungen zu sehen',
+  'sign_in.confirm_body': 'Mit „Weiter“ öffnest du deine Empfehlungen und Belohnungen auf diesem Gerät.',
+  'sign_in.confirm_button': 'Weiter',
+  'sign_in.link_used_body':
+    'Ein Anmeldelink aus einer E-Mail funktioniert nur einmal und ist 15 Minuten gültig. Fordere einfach einen neuen an.',
+  'sign_in.ask_again': 'Neuen Link per E-Mail schicken',
+  'sign_in.too_many_title': 'Zu viele Anfragen',
+  'sign_in.too_many_body': 'Bitte warte ein paar Minuten, bevor du einen weiteren Link anforderst.',
+  'portal.emails_heading': 'E-Mails',
+  'portal.emails_intro':
+    'Wähle aus, worüber wir dich per E-Mail informieren. Anmeldelinks und Hinweise zu deinen Auszahlungen erhältst du immer.',
+  'email_category.referrals': 'Wenn sich ein Freund über deinen Link registriert',
+  'email_category.rewards': 'Wenn du eine Belohnung verdienst und sobald sie verfügbar ist',
+  'email_category.program': 'Zum Programm: deine Begrüßung und Hinweise, falls es pausiert oder endet',
+  'portal.emails_save': 'E-Mail-Einstellungen speichern',
+  'portal.emails_saved': 'Deine E-Mail-Einstellungen sind gespeichert.',
   'portal.title': 'Deine Empfehlungen bei {program}',
   'portal.hello': 'Hallo {name}!',
   'portal.offer_both':

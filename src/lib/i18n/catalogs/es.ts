@@ -22,6 +22,70 @@ export const es: Catalog = {
   'reward.points': '{points, plural, one {# punto} other {# puntos}}',
   'reward.share': 'el {percent} de tu pedido',
   'reward.share_up_to': 'el {percent} de tu pedido, hasta {max}',
+  'email.greeting': '{name, select, none {Hola:} other {Hola, {name}:}}',
+  'email.welcome.subject': 'Tu enlace de invitación para {program}',
+  'email.welcome.body': 'Ya puedes invitar a tus amigos a {program}. Este es tu enlace personal:',
+  'email.friend_signed_up.subject': 'Un amigo se ha unido a {program} con tu enlace',
+  'email.friend_signed_up.body':
+    '{friend} se ha registrado con tu invitación. Te avisaremos cuando ganes una recompensa por ella.',
+  'email.reward_earned.subject': 'Has ganado {reward}',
+  'email.reward_earned.body':
+    'Has ganado {reward} en {program}. Estará disponible el {date}, cuando termine el periodo de retención.',
+  'email.reward_available.subject': 'Tu recompensa de {reward} ya está disponible',
+  'email.reward_available.body': 'Tu recompensa de {reward} en {program} ya está disponible.',
+  'email.payout_sent.subject': '{program} te ha enviado {amount}',
+  'email.payout_sent.body': '{program} te ha pagado {amount}. Puede tardar unos días en llegar a tu cuenta.',
+  'email.reward_clawed_back.subject': 'Se ha anulado una recompensa de {program}',
+  'email.reward_clawed_back.body':
+    'Hemos anulado {amount} de tu recompensa de {reward}. {reason, select, refund {Se reembolsó la compra con la que la ganaste.} fraud {Hemos revisado la invitación y no cumple los requisitos.} duplicate {Era un duplicado de otra recompensa.} other {Si tienes alguna pregunta, responde a este correo.}}',
+  'email.program_paused.subject': '{program} ha pausado su programa de invitaciones',
+  'email.program_paused.body':
+    'El programa de invitaciones de {program} está en pausa por ahora. Las recompensas que ya has ganado no se ven afectadas.',
+  'email.program_ended.subject': '{program} ha finalizado su programa de invitaciones',
+  'email.program_ended.body':
+    'El programa de invitaciones de {program} ha finalizado. Las recompensas que ya has ganado no se ven afectadas.',
+  'email.magic_link.subject': 'Tu enlace de inicio de sesión para {program}',
+  'email.magic_link.body':
+    'Abre este enlace {minutes, plural, one {antes de que pase # minuto} other {antes de que pasen # minutos}} para ver tus invitaciones y recompensas. Solo funciona una vez.',
+  'email.magic_link.action': 'Iniciar sesión',
+  'email.magic_link.ignore':
+    'Si no lo has pedido tú, ignora este correo: nadie puede iniciar sesión sin este enlace.',
+  'email.open_portal': 'Ver tus invitaciones',
+  'email.footer': 'Recibes este correo porque participas en el programa de invitaciones de {program}.',
+  'email.unsubscribe': 'Darse de baja',
+  'unsubscribe.title': 'Darse de baja de los correos de {program}',
+  'unsubscribe.body':
+    'No recibirás más correos sobre tus invitaciones, tus recompensas ni el programa. Seguirás recibiendo los enlaces de inicio de sesión que pidas y los avisos sobre tus pagos.',
+  'unsubscribe.button': 'Darme de baja',
+  'unsubscribe.done_title': 'Te has dado de baja',
+  'unsubscribe.done_body': 'No recibirás más correos sobre el programa de invitaciones de {program}.',
+  'unsubscribe.invalid_title': 'Este enlace para darse de baja no es válido',
+  'unsubscribe.invalid_body': 'Usa el enlace que aparece al final del último correo que te enviamos.',
+  'sign_in.title': 'Inicia sesión para ver tus invitaciones',
+  'sign_in.body':
+    'Introduce el correo electrónico con el que participas y te enviaremos un enlace para iniciar sesión.',
+  'sign_in.email_label': 'Correo electrónico',
+  'sign_in.submit': 'Enviarme un enlace',
+  'sign_in.invalid_email': 'Introduce un correo electrónico válido, como nombre@ejemplo.com.',
+  'sign_in.sent_title': 'Revisa tu correo',
+  'sign_in.sent_body':
+    'Si esta dirección participa aquí en un programa de invitaciones, te llegará en breve un enlace de inicio de sesión. Solo funciona una vez y durante 15 minutos.',
+  'sign_in.confirm_title': 'Inicia sesión para ver tus invitaciones',
+  'sign_in.confirm_body': 'Continúa para abrir tus invitaciones y recompensas en este dispositivo.',
+  'sign_in.confirm_button': 'Continuar',
+  'sign_in.link_used_body':
+    'Los enlaces de inicio de sesión que enviamos por correo solo funcionan una vez y durante 15 minutos. Pide uno nuevo.',
+  'sign_in.ask_again': 'Enviarme un enlace nuevo',
+  'sign_in.too_many_title': 'Demasiadas solicitudes',
+  'sign_in.too_many_body': 'Espera unos minutos antes de pedir otro enlace.',
+  'portal.emails_heading': 'Correos',
+  'portal.emails_intro':
+    'Elige sobre qué quieres recibir correos. Los enlaces de inicio de sesión y los avisos sobre tus pagos te llegarán siempre.',
+  'email_category.referrals': 'Cuando un amigo se une con tu enlace',
+  'email_category.rewards': 'Cuando ganas una recompensa y cuando pasa a estar disponible',
+  'email_category.program': 'Sobre el programa: la bienvenida y si se pausa o termina',
+  'portal.emails_save': 'Guardar mis preferencias de correo',
+  'portal.emails_saved': 'Hemos guardado tus preferencias de correo.',
   'portal.title': 'Tus invitaciones en {program}',
   'portal.hello': 'Hola, {name}.',
   'portal.offer_both':

@@ -22,6 +22,72 @@ export const fr: Catalog = {
   'reward.points': '{points, plural, one {# point} other {# points}}',
   'reward.share': '{percent} de votre commande',
   'reward.share_up_to': '{percent} de votre commande, jusqu’à {max}',
+  'email.greeting': '{name, select, none {Bonjour,} other {Bonjour {name},}}',
+  'email.welcome.subject': 'Votre lien de parrainage pour {program}',
+  'email.welcome.body':
+    'Vous pouvez désormais inviter vos amis à rejoindre {program}. Voici votre lien personnel :',
+  'email.friend_signed_up.subject': 'Un ami a rejoint {program} grâce à votre lien',
+  'email.friend_signed_up.body':
+    'Nouvelle inscription grâce à votre invitation : {friend}. Nous vous préviendrons dès que ce parrainage vous rapportera une récompense.',
+  'email.reward_earned.subject': 'Vous avez gagné {reward}',
+  'email.reward_earned.body':
+    'Vous avez gagné {reward} chez {program}. Votre récompense sera disponible le {date}, à la fin de la période d’attente.',
+  'email.reward_available.subject': 'Votre récompense est disponible : {reward}',
+  'email.reward_available.body': 'Votre récompense chez {program} est désormais disponible : {reward}.',
+  'email.payout_sent.subject': '{program} vous a envoyé {amount}',
+  'email.payout_sent.body':
+    '{program} vous a versé {amount}. Le versement peut mettre quelques jours à arriver sur votre compte.',
+  'email.reward_clawed_back.subject': 'Une récompense de {program} a été annulée',
+  'email.reward_clawed_back.body':
+    'Un montant de {amount} a été retiré de votre récompense ({reward}). {reason, select, refund {L’achat qui vous l’avait rapportée a été remboursé.} fraud {Après vérification, ce parrainage n’est pas éligible.} duplicate {Elle faisait doublon avec une autre récompense.} other {Pour toute question, répondez simplement à cet e-mail.}}',
+  'email.program_paused.subject': '{program} met son programme de parrainage en pause',
+  'email.program_paused.body':
+    'Le programme de parrainage de {program} est en pause pour le moment. Les récompenses que vous avez déjà gagnées ne sont pas concernées.',
+  'email.program_ended.subject': '{program} met fin à son programme de parrainage',
+  'email.program_ended.body':
+    'Le programme de parrainage de {program} est terminé. Les récompenses que vous avez déjà gagnées ne sont pas concernées.',
+  'email.magic_link.subject': 'Votre lien de connexion pour {program}',
+  'email.magic_link.body':
+    'Ouvrez ce lien dans un délai de {minutes, plural, one {# minute} other {# minutes}} pour voir vos parrainages et vos récompenses. Il ne fonctionne qu’une seule fois.',
+  'email.magic_link.action': 'Se connecter',
+  'email.magic_link.ignore':
+    'Si vous n’êtes pas à l’origine de cette demande, ignorez cet e-mail : personne ne peut se connecter sans ce lien.',
+  'email.open_portal': 'Voir vos parrainages',
+  'email.footer': 'Vous recevez cet e-mail car vous participez au programme de parrainage de {program}.',
+  'email.unsubscribe': 'Se désabonner',
+  'unsubscribe.title': 'Se désabonner des e-mails de {program}',
+  'unsubscribe.body':
+    'Vous ne recevrez plus d’e-mails sur vos parrainages, vos récompenses ou le programme. Les liens de connexion que vous demandez et les avis concernant vos versements vous parviendront toujours.',
+  'unsubscribe.button': 'Se désabonner',
+  'unsubscribe.done_title': 'Vous êtes désabonné',
+  'unsubscribe.done_body': 'Vous ne recevrez plus d’e-mails sur le programme de parrainage de {program}.',
+  'unsubscribe.invalid_title': 'Ce lien de désabonnement n’est pas valide',
+  'unsubscribe.invalid_body': 'Utilisez le lien en bas du dernier e-mail que vous avez reçu de notre part.',
+  'sign_in.title': 'Connectez-vous pour voir vos parrainages',
+  'sign_in.body':
+    'Saisissez l’adresse e-mail avec laquelle vous participez : nous vous enverrons un lien de connexion.',
+  'sign_in.email_label': 'Adresse e-mail',
+  'sign_in.submit': 'Recevoir un lien par e-mail',
+  'sign_in.invalid_email': 'Saisissez une adresse e-mail valide, par exemple nom@example.com.',
+  'sign_in.sent_title': 'Consultez votre boîte mail',
+  'sign_in.sent_body':
+    'Si cette adresse participe à un programme de parrainage ici, un lien de connexion est en route. Il est valable 15 minutes et ne fonctionne qu’une seule fois.',
+  'sign_in.confirm_title': 'Connectez-vous pour voir vos parrainages',
+  'sign_in.confirm_body': 'Continuez pour ouvrir vos parrainages et vos récompenses sur cet appareil.',
+  'sign_in.confirm_button': 'Continuer',
+  'sign_in.link_used_body':
+    'Un lien de connexion reçu par e-mail ne fonctionne qu’une seule fois, pendant 15 minutes. Demandez-en un nouveau.',
+  'sign_in.ask_again': 'Recevoir un nouveau lien',
+  'sign_in.too_many_title': 'Trop de demandes',
+  'sign_in.too_many_body': 'Veuillez patienter quelques minutes avant de demander un nouveau lien.',
+  'portal.emails_heading': 'E-mails',
+  'portal.emails_intro':
+    'Choisissez les sujets sur lesquels nous vous écrivons. Les liens de connexion et les avis concernant vos versements vous parviennent toujours.',
+  'email_category.referrals': 'Quand un ami s’inscrit grâce à votre lien',
+  'email_category.rewards': 'Quand vous gagnez une récompense, et quand elle devient disponible',
+  'email_category.program': 'Le programme : message de bienvenue, mise en pause ou fin',
+  'portal.emails_save': 'Enregistrer mes préférences',
+  'portal.emails_saved': 'Vos préférences d’e-mail sont enregistrées.',
   'portal.title': 'Vos parrainages chez {program}',
   'portal.hello': 'Bonjour {name}.',
   'portal.offer_both':

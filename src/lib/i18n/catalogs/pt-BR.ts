@@ -22,6 +22,70 @@ export const ptBR: Catalog = {
   'reward.points': '{points, plural, one {# ponto} other {# pontos}}',
   'reward.share': '{percent} do seu pedido',
   'reward.share_up_to': '{percent} do seu pedido, até {max}',
+  'email.greeting': '{name, select, none {Olá,} other {Olá, {name},}}',
+  'email.welcome.subject': 'Seu link de indicação para {program}',
+  'email.welcome.body': 'Agora você pode convidar seus amigos para {program}. Este é o seu link pessoal:',
+  'email.friend_signed_up.subject': 'Um amigo entrou em {program} pelo seu link',
+  'email.friend_signed_up.body':
+    '{friend} se cadastrou pelo seu convite. Avisaremos você quando a indicação render uma recompensa.',
+  'email.reward_earned.subject': 'Você ganhou {reward}',
+  'email.reward_earned.body':
+    'Você ganhou {reward} em {program}. A recompensa ficará disponível em {date}, quando terminar o período de carência.',
+  'email.reward_available.subject': 'Sua recompensa de {reward} está disponível',
+  'email.reward_available.body': 'Sua recompensa de {reward} em {program} já está disponível.',
+  'email.payout_sent.subject': '{program} enviou {amount} para você',
+  'email.payout_sent.body':
+    '{program} pagou {amount} para você. Pode levar alguns dias para o valor chegar à sua conta.',
+  'email.reward_clawed_back.subject': 'Uma recompensa de {program} foi estornada',
+  'email.reward_clawed_back.body':
+    'Estornamos {amount} da sua recompensa de {reward}. {reason, select, refund {A compra que gerou a recompensa foi reembolsada.} fraud {A indicação foi analisada e não é elegível.} duplicate {Ela duplicava outra recompensa.} other {Se tiver alguma dúvida, responda a este e-mail.}}',
+  'email.program_paused.subject': '{program} pausou seu programa de indicação',
+  'email.program_paused.body':
+    'O programa de indicação de {program} está pausado por enquanto. As recompensas que você já ganhou não são afetadas.',
+  'email.program_ended.subject': '{program} encerrou seu programa de indicação',
+  'email.program_ended.body':
+    'O programa de indicação de {program} foi encerrado. As recompensas que você já ganhou não são afetadas.',
+  'email.magic_link.subject': 'Seu link de acesso para {program}',
+  'email.magic_link.body':
+    'Abra este link em até {minutes, plural, one {# minuto} other {# minutos}} para ver suas indicações e recompensas. Ele funciona uma única vez.',
+  'email.magic_link.action': 'Entrar',
+  'email.magic_link.ignore':
+    'Se você não pediu este link, ignore este e-mail: ninguém consegue entrar sem ele.',
+  'email.open_portal': 'Ver suas indicações',
+  'email.footer': 'Você recebe este e-mail porque participa do programa de indicação de {program}.',
+  'email.unsubscribe': 'Cancelar inscrição',
+  'unsubscribe.title': 'Deixar de receber e-mails de {program}',
+  'unsubscribe.body':
+    'Você não vai mais receber e-mails sobre suas indicações, suas recompensas ou o programa. Os links de acesso que você pedir e os avisos sobre seus pagamentos continuam chegando.',
+  'unsubscribe.button': 'Cancelar inscrição',
+  'unsubscribe.done_title': 'Inscrição cancelada',
+  'unsubscribe.done_body': 'Você não vai mais receber e-mails sobre o programa de indicação de {program}.',
+  'unsubscribe.invalid_title': 'Este link de cancelamento não é válido',
+  'unsubscribe.invalid_body': 'Use o link no final do último e-mail que enviamos para você.',
+  'sign_in.title': 'Entre para ver suas indicações',
+  'sign_in.body': 'Informe o e-mail com o qual você participa, e enviaremos um link de acesso para você.',
+  'sign_in.email_label': 'Endereço de e-mail',
+  'sign_in.submit': 'Receber link por e-mail',
+  'sign_in.invalid_email': 'Informe um e-mail válido, como nome@exemplo.com.',
+  'sign_in.sent_title': 'Confira seu e-mail',
+  'sign_in.sent_body':
+    'Se este endereço participa de um programa de indicação aqui, um link de acesso está a caminho. Ele funciona uma única vez, em até 15 minutos.',
+  'sign_in.confirm_title': 'Entre para ver suas indicações',
+  'sign_in.confirm_body': 'Continue para abrir suas indicações e recompensas neste dispositivo.',
+  'sign_in.confirm_button': 'Continuar',
+  'sign_in.link_used_body':
+    'Um link de acesso enviado por e-mail funciona uma única vez, em até 15 minutos. Peça um novo.',
+  'sign_in.ask_again': 'Receber um novo link',
+  'sign_in.too_many_title': 'Muitas solicitações',
+  'sign_in.too_many_body': 'Aguarde alguns minutos antes de pedir outro link.',
+  'portal.emails_heading': 'E-mails',
+  'portal.emails_intro':
+    'Escolha sobre o que você quer receber e-mails. Links de acesso e avisos sobre seus pagamentos sempre chegam.',
+  'email_category.referrals': 'Quando um amigo entrar pelo seu link',
+  'email_category.rewards': 'Quando você ganhar uma recompensa e quando ela ficar disponível',
+  'email_category.program': 'Sobre o programa: boas-vindas e se ele for pausado ou encerrado',
+  'portal.emails_save': 'Salvar minhas preferências de e-mail',
+  'portal.emails_saved': 'Suas preferências de e-mail foram salvas.',
   'portal.title': 'Suas indicações em {program}',
   'portal.hello': 'Olá, {name}.',
   'portal.offer_both':
