@@ -604,6 +604,504 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/p/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ask for a sign-in link by email
+         * @description A form for the address a referrer takes part with. Exists only when Vouch sends emails (VOUCH_SMTP_URL); 404 otherwise.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description BCP 47; the page’s language for this request. */
+                    locale?: string;
+                    /** @description The program whose portal is asked for. */
+                    program?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The form. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Vouch sends no emails here. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Email a sign-in link
+         * @description Emails a single-use link, valid 15 minutes, to each active participant with this address (in `program` only, when given). The answer is the same whether or not the address is known. Limited per address asked for (VOUCH_RATE_LIMIT_SIGN_IN_EMAIL, 5/1h) and per client address (VOUCH_RATE_LIMIT_SIGN_IN_IP, 30/1h).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        program?: string;
+                        locale?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A link is on its way, if the address takes part. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Not an email address: the form again, saying so. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Vouch sends no emails here. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many links asked for this address or from this client. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/p/sign-in/email/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page of an emailed sign-in link
+         * @description Mail scanners open every link in an email: this page uses nothing, and signs in only when its button is pressed (a POST to the same path). A used, expired or forged link answers 401 with a page offering a new one.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description BCP 47; the page’s language for this request. */
+                    locale?: string;
+                };
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The button that signs in. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The link was used already, has expired, or never existed. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Sign in by an emailed link
+         * @description Used once, within 15 minutes of the email: sets the vouch_portal session cookie, as the API’s link does, and answers 303 to /p/.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed in: on to /p/. */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The link was used already, has expired, or never existed. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/p/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unsubscribe link of an email
+         * @description A page with one button; opening it changes nothing (mail scanners open links). A forged token answers 404.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description BCP 47; the page’s language for this request. */
+                    locale?: string;
+                };
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The button that unsubscribes. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not a link Vouch made. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Unsubscribe from every email that is not transactional
+         * @description The page’s button, and the one-click POST of RFC 8058 (`List-Unsubscribe=One-Click`) that mail clients send. Takes effect at once, for emails already written too; sign-in links and payout notices still arrive. Idempotent.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        "List-Unsubscribe"?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Unsubscribed. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not a link Vouch made. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/p/": {
         parameters: {
             query?: never;
@@ -3252,6 +3750,7 @@ export interface paths {
                         email?: string | null;
                         name?: string | null;
                         segment?: string | null;
+                        locale?: string | null;
                     };
                 };
             };
@@ -3271,6 +3770,7 @@ export interface paths {
                             email: string | null;
                             name: string | null;
                             segment: string | null;
+                            locale: string | null;
                             referral_code: string;
                             referral_url: string;
                             status: "active" | "disabled";
@@ -3326,6 +3826,7 @@ export interface paths {
                             email: string | null;
                             name: string | null;
                             segment: string | null;
+                            locale: string | null;
                             referral_code: string;
                             referral_url: string;
                             status: "active" | "disabled";
@@ -3501,6 +4002,7 @@ export interface paths {
                             email: string | null;
                             name: string | null;
                             segment: string | null;
+                            locale: string | null;
                             referral_code: string;
                             referral_url: string;
                             status: "active" | "disabled";
@@ -3654,6 +4156,7 @@ export interface paths {
                             email: string | null;
                             name: string | null;
                             segment: string | null;
+                            locale: string | null;
                             referral_code: string;
                             referral_url: string;
                             status: "active" | "disabled";
@@ -8740,7 +9243,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url: string;
-                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, reward.reinstated, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
+                        /** @description Event types to receive, or ["*"] for all: program.paused, program.archived, participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, reward.reinstated, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
                         events: string[];
                         description?: string | null;
                     };
@@ -9115,7 +9618,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url?: string;
-                        /** @description Event types to receive, or ["*"] for all: participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, reward.reinstated, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
+                        /** @description Event types to receive, or ["*"] for all: program.paused, program.archived, participant.created, invite.created, referral.created, referral.qualified, referral.rejected, fraud.review_opened, fraud.review_approved, fraud.review_rejected, reward.created, reward.approved, reward.issued, reward.redeemed, reward.reversed, reward.reinstated, fulfilment.requested, reward_pool.low, reward_pool.empty, payout.created, payout.paid, payout.canceled, webhook_endpoint.disabled. */
                         events?: string[];
                         description?: string | null;
                         status?: "enabled" | "disabled";
@@ -9789,6 +10292,128 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "program.paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * program.paused
+         * @description A program was paused: its participants are told by email when Vouch sends emails.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "program.paused";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The program (`prg_…`). */
+                            program_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "program.archived": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * program.archived
+         * @description A program was archived (ended): its participants are told by email when Vouch sends emails.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id: the same on every attempt, so a receiver drops duplicates by it. */
+                    "webhook-id": string;
+                    /** @description Seconds since the epoch when this attempt was signed. */
+                    "webhook-timestamp": string;
+                    /** @description v1,<base64 HMAC-SHA256>, space-separated; two during a secret rotation. */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event id (`obx_…`), also sent as the webhook-id header. */
+                        id: string;
+                        /** @constant */
+                        type: "program.archived";
+                        /** @constant */
+                        api_version: "2026-11-01";
+                        /** Format: date-time */
+                        created_at: string;
+                        data: {
+                            /** @description The program (`prg_…`). */
+                            program_id: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. 410 disables the endpoint; any other answer is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "participant.created": {
         parameters: {
             query?: never;

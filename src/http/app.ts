@@ -220,7 +220,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(redirectRoutes, { redirect: answer });
   await app.register(shareRoutes, deps);
-  await app.register(portalRoutes, deps);
+  await app.register(portalRoutes, { ...deps, limiters });
   await app.register(async (v1) => {
     v1.addHook('onRoute', documentRateLimited);
     // Every route names the scope it needs; one that does not stops buildApp here.

@@ -33,16 +33,22 @@ export interface Limiters {
   ip: Limiter | null;
   authFailures: Limiter | null;
   links: Limiter | null;
+  signInEmail: Limiter | null;
+  signInIp: Limiter | null;
 }
 
 // Created by migration 0016; the library is told so and never issues DDL.
 const TABLE = 'rate_limits';
 
-const SCOPES: Record<keyof RateLimitConfig, { prefix: string; scope: string; address: boolean }> = {
-  key: { prefix: 'key', scope: 'API key', address: false },
-  ip: { prefix: 'ip', scope: 'client address', address: true },
-  authFailures: { prefix: 'auth', scope: 'failed authentications from this address', address: true },
-  links: { prefix: 'link', scope: 'referral links from this address', address: true },
+/** What a limit counts: API keys (their ids), client addresses, or email addresses asked for. */
+type Counted = 'key' | 'address' | 'email';
+const SCOPES: Record<keyof RateLimitConfig, { prefix: string; scope: string; counts: Counted }> = {
+  key: { prefix: 'key', scope: 'API key', counts: 'key' },
+  ip: { prefix: 'ip', scope: 'client address', counts: 'address' },
+  authFailures: { prefix: 'auth', scope: 'failed authentications from this address', counts: 'address' },
+  links: { prefix: 'link', scope: 'referral links from this address', counts: 'address' },
+  signInEmail: { prefix: 'sie', scope: 'sign-in links to this email address', counts: 'email' },
+  signInIp: { prefix: 'sii', scope: 'sign-in links asked from this address', counts: 'address' },
 };
 
 /**
@@ -128,7 +134,7 @@ export function createLimiters(
   const build = (name: keyof RateLimitConfig): Limiter | null => {
     const limit = config[name];
     if (!limit) return null;
-    const { prefix, scope, address } = SCOPES[name];
+    const { prefix, scope, counts } = SCOPES[name];
     const options = { keyPrefix: prefix, points: limit.points, duration: limit.windowSeconds };
     const library = store.pool
       ? new RateLimiterPostgres({
@@ -141,10 +147,18 @@ export function createLimiters(
           inMemoryBlockOnConsumed: limit.points + 1,
         })
       : new RateLimiterMemory(options);
-    // An address limit counts an IPv6 client by its /64 (see limitedClient).
-    const counted = (client: string) => (address ? limitedClient(client) : client);
-    const keyOf = store.pool && address ? (client: string) => hashIp(counted(client)) : counted;
+    // An address limit counts an IPv6 client by its /64 (see limitedClient). Addresses and emails
+    // are personal: kept in PostgreSQL only as keyed hashes.
+    const counted = (client: string) => (counts === 'address' ? limitedClient(client) : client);
+    const keyOf = store.pool && counts !== 'key' ? (client: string) => hashIp(counted(client)) : counted;
     return limiterOf(library, limit, scope, keyOf, outage);
   };
-  return { key: build('key'), ip: build('ip'), authFailures: build('authFailures'), links: build('links') };
+  return {
+    key: build('key'),
+    ip: build('ip'),
+    authFailures: build('authFailures'),
+    links: build('links'),
+    signInEmail: build('signInEmail'),
+    signInIp: build('signInIp'),
+  };
 }

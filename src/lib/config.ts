@@ -66,6 +66,10 @@ export interface RateLimitConfig {
   readonly authFailures: RateLimit | null;
   /** Per client address, on referral links (/r/). */
   readonly links: RateLimit | null;
+  /** Sign-in links asked for by email, per address asked for. */
+  readonly signInEmail: RateLimit | null;
+  /** Sign-in links asked for by email, per client address asking. */
+  readonly signInIp: RateLimit | null;
 }
 
 export interface WebhookConfig {
@@ -217,8 +221,16 @@ export function parseRateLimit(
 
 // Generous for real use: a backend sending 1,000 requests a second on one key (a backfill), a
 // proxy of many people behind one address opening 10 links a second; a key guesser gets 20 tries
-// per 10 minutes. They stop runaway loops and floods, not customers.
-const RATE_LIMIT_DEFAULTS = { key: '10000/10s', ip: '20000/10s', authFailures: '20/10m', links: '600/1m' };
+// per 10 minutes. They stop runaway loops and floods, not customers. A person asks for a sign-in
+// link a few times an hour at most; a household or office behind one address, a few dozen.
+const RATE_LIMIT_DEFAULTS = {
+  key: '10000/10s',
+  ip: '20000/10s',
+  authFailures: '20/10m',
+  links: '600/1m',
+  signInEmail: '5/1h',
+  signInIp: '30/1h',
+};
 
 function parseRateLimits(env: Record<string, string | undefined>): RateLimitConfig {
   return Object.freeze({
@@ -230,6 +242,16 @@ function parseRateLimits(env: Record<string, string | undefined>): RateLimitConf
       RATE_LIMIT_DEFAULTS.authFailures,
     ),
     links: parseRateLimit('VOUCH_RATE_LIMIT_LINKS', env.VOUCH_RATE_LIMIT_LINKS, RATE_LIMIT_DEFAULTS.links),
+    signInEmail: parseRateLimit(
+      'VOUCH_RATE_LIMIT_SIGN_IN_EMAIL',
+      env.VOUCH_RATE_LIMIT_SIGN_IN_EMAIL,
+      RATE_LIMIT_DEFAULTS.signInEmail,
+    ),
+    signInIp: parseRateLimit(
+      'VOUCH_RATE_LIMIT_SIGN_IN_IP',
+      env.VOUCH_RATE_LIMIT_SIGN_IN_IP,
+      RATE_LIMIT_DEFAULTS.signInIp,
+    ),
   });
 }
 

@@ -38,11 +38,70 @@ export function transportOptions(smtpUrl: string) {
   };
 }
 
+/** Sends one email over SMTP; what the server said, never thrown. */
+export interface Mailer {
+  send(email: EmailRow): Promise<SendResult>;
+  close(): void;
+}
+
+export function createMailer(config: EmailConfig, publicUrl: string): Mailer {
+  const transport = nodemailer.createTransport(transportOptions(config.smtpUrl));
+  const host = new URL(publicUrl).hostname;
+  return {
+    async send(email) {
+      try {
+        await transport.sendMail({
+          from: config.from,
+          replyTo: config.replyTo,
+          to: email.to_address,
+          subject: email.subject,
+          text: email.text_body,
+          html: email.html_body,
+          messageId: `<${email.id}@${host}>`,
+          date: new Date(email.created_at),
+          headers: headersOf(email, publicUrl),
+        });
+        return { sent: true };
+      } catch (err) {
+        const { responseCode, message } = err as { responseCode?: number; message?: string };
+        // The server's words, not the address: logs and rows carry nothing personal.
+        const error = String(message ?? err).slice(0, 500);
+        return { sent: false, error, permanent: isPermanentSmtpFailure(responseCode) };
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
 /**
- * Sends the emails written by the outbox and the sign-in form, over SMTP, every `intervalMs`.
- * An email is marked sent only after the server took it; a worker killed in between sends it
- * again once its lease runs out, with the same Message-ID, so the copy is recognisable. Safe with
- * several processes: each email is leased in the database. Returns a stop function.
+ * Sends every email due now, a batch per lease. An email is marked sent only after the server took
+ * it; a worker killed in between sends it again once its lease runs out, with the same Message-ID,
+ * so the copy is recognisable. How many were taken.
+ */
+export async function sendDueEmails(
+  store: Store,
+  mailer: Mailer,
+  now: () => Date,
+  log?: Pick<FastifyBaseLogger, 'warn'>,
+): Promise<number> {
+  let taken = 0;
+  for (;;) {
+    const due = await store.transaction((trx) => takeDueEmails(trx, now(), LEASE_MS, BATCH));
+    for (const email of due) {
+      const result = await mailer.send(email);
+      const status = await store.transaction((trx) => recordSending(trx, email, result, now()));
+      if (status !== 'sent')
+        log?.warn({ email: email.id, kind: email.kind, status }, 'an email was not sent');
+    }
+    taken += due.length;
+    if (due.length < BATCH) return taken;
+  }
+}
+
+/**
+ * Sends the emails written by the outbox and the sign-in form every `intervalMs`, inside `vouch
+ * serve` and `vouch worker`. Safe with several processes: each email is leased in the database.
+ * Returns a stop function.
  */
 export function startEmailWorker(
   store: Store,
@@ -52,49 +111,13 @@ export function startEmailWorker(
   now: () => Date,
   intervalMs = 1_000,
 ): () => Promise<void> {
-  const transport = nodemailer.createTransport(transportOptions(config.smtpUrl));
-  const host = new URL(publicUrl).hostname;
-
-  async function send(email: EmailRow): Promise<SendResult> {
-    try {
-      await transport.sendMail({
-        from: config.from,
-        replyTo: config.replyTo,
-        to: email.to_address,
-        subject: email.subject,
-        text: email.text_body,
-        html: email.html_body,
-        messageId: `<${email.id}@${host}>`,
-        date: new Date(email.created_at),
-        headers: headersOf(email, publicUrl),
-      });
-      return { sent: true };
-    } catch (err) {
-      const { responseCode, message } = err as { responseCode?: number; message?: string };
-      // The server's words, not the address: logs and rows carry nothing personal.
-      return {
-        sent: false,
-        error: String(message ?? err).slice(0, 500),
-        permanent: isPermanentSmtpFailure(responseCode),
-      };
-    }
-  }
-
+  const mailer = createMailer(config, publicUrl);
   const sweep = async () => {
-    for (;;) {
-      const due = await store.transaction((trx) => takeDueEmails(trx, now(), LEASE_MS, BATCH));
-      for (const email of due) {
-        const result = await send(email);
-        const status = await store.transaction((trx) => recordSending(trx, email, result, now()));
-        if (status !== 'sent')
-          log.warn({ email: email.id, kind: email.kind, status }, 'an email was not sent');
-      }
-      if (due.length < BATCH) return;
-    }
+    await sendDueEmails(store, mailer, now, log);
   };
   const stop = every(intervalMs, sweep, log, 'sending emails failed; trying again');
   return async () => {
     await stop();
-    transport.close();
+    mailer.close();
   };
 }

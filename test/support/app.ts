@@ -41,6 +41,8 @@ const NO_RATE_LIMITS = {
   VOUCH_RATE_LIMIT_IP: 'off',
   VOUCH_RATE_LIMIT_AUTH_FAILURES: 'off',
   VOUCH_RATE_LIMIT_LINKS: 'off',
+  VOUCH_RATE_LIMIT_SIGN_IN_EMAIL: 'off',
+  VOUCH_RATE_LIMIT_SIGN_IN_IP: 'off',
 };
 
 /** A real app on a fresh database, with one secret key; requests go through fastify.inject. */

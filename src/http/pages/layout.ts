@@ -37,6 +37,12 @@ th,td{text-align:start;padding:.5rem .25rem;border-bottom:1px solid var(--line);
 .balance dd{margin:0;font-weight:600}
 button{font:inherit;padding:.55rem 1rem;border-radius:.5rem;border:1px solid var(--line);background:var(--card);color:var(--fg);min-height:44px;cursor:pointer}
 footer form{margin:0 0 1rem}
+input[type=email]{width:100%;font:inherit;padding:.6rem .7rem;border:1px solid var(--line);border-radius:.5rem;background:var(--bg);color:var(--fg);margin-bottom:.5rem}
+button.primary{background:var(--brand);color:var(--on-brand);border-color:var(--brand);font-weight:600}
+.error{color:var(--fg);border-inline-start:4px solid var(--brand);padding-inline-start:.75rem}
+fieldset{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}
+.check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400;margin:.5rem 0}
+.check input{width:1.25rem;height:1.25rem;margin-top:.15rem}
 `;
 
 const STYLE = inlineStyle(CSS);
@@ -77,19 +83,42 @@ export function languageLinks(locale: Locale, here: (locale: Locale) => string, 
   )}</ul></nav>`;
 }
 
+/** What a message page may add: the values its strings name, and a link on. */
+export interface MessageExtras {
+  values?: Record<string, string>;
+  link?: { href: string; label: MessageKey };
+}
+
 /** A page that only says something (a code not active, signed out), in the reader's language. */
 export function messagePage(
   locale: Locale,
   here: (locale: Locale) => string,
   titleKey: MessageKey,
   bodyKey: MessageKey,
+  { values, link }: MessageExtras = {},
 ): string {
   const t = translator(locale);
-  const title = t(titleKey);
+  const title = t(titleKey, values);
   return layout({
     locale,
     title,
-    main: html`<h1>${title}</h1><p>${t(bodyKey)}</p>`,
+    main: html`<h1>${title}</h1><p>${t(bodyKey, values)}</p>${link ? html`<p><a class="button" href="${link.href}">${t(link.label)}</a></p>` : ''}`,
+    footer: languageLinks(locale, here, t('share.languages')),
+  });
+}
+
+/** A page with one form: a heading, what it is for, its fields, and its button. */
+export function formPage(
+  locale: Locale,
+  here: (locale: Locale) => string,
+  parts: { title: string; intro: string; action: string; fields: Html; button: string },
+): string {
+  const t = translator(locale);
+  return layout({
+    locale,
+    title: parts.title,
+    main: html`<h1>${parts.title}</h1><p>${parts.intro}</p>
+<form method="post" action="${parts.action}">${parts.fields}<p><button type="submit" class="primary">${parts.button}</button></p></form>`,
     footer: languageLinks(locale, here, t('share.languages')),
   });
 }

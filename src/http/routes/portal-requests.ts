@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { chooseLocale, type Locale } from '../../lib/i18n/locales.ts';
 import { findPortalSession, type PortalSession } from '../../services/portal/sessions.ts';
+import { type OpenedSession, SESSION_TTL_MS } from '../../services/portal/sign-in.ts';
 import type { RouteDeps } from '../deps.ts';
 import { messagePage } from '../pages/layout.ts';
 import { sendPage } from '../pages/send-page.ts';
@@ -41,4 +42,19 @@ export function portalRequests({ store, now }: Pick<RouteDeps, 'store' | 'now'>)
   }
 
   return { localeOf, sessionOf, signInFirst };
+}
+
+/**
+ * Signed in: the session cookie (HttpOnly, SameSite=Lax so the link from an email or the
+ * business's site carries it, Secure under https), then on to the portal.
+ */
+export function startSession(reply: FastifyReply, opened: OpenedSession, publicUrl: string) {
+  reply.setCookie(PORTAL_COOKIE, opened.token, {
+    path: '/p',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: publicUrl.startsWith('https:'),
+    maxAge: SESSION_TTL_MS / 1000,
+  });
+  return reply.header('cache-control', 'no-store').redirect('/p/', 303);
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { csrfMatches, signOut } from '../../services/portal/sessions.ts';
-import { openSignInLink, SESSION_TTL_MS } from '../../services/portal/sign-in.ts';
+import { openSignInLink } from '../../services/portal/sign-in.ts';
 import type { RouteDeps } from '../deps.ts';
 import { messagePage } from '../pages/layout.ts';
 import { sendPage } from '../pages/send-page.ts';
@@ -12,13 +12,13 @@ import {
   PORTAL_COOKIE,
   PORTAL_TAGS,
   portalRequests,
+  startSession,
 } from './portal-requests.ts';
 
 // Into the portal by the one-time link from POST /v1/portal_sessions, and out by its form.
 export const portalSignInRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { store, now, config, secret } = deps;
   const { localeOf, sessionOf, signInFirst } = portalRequests(deps);
-  const secure = config.publicUrl.startsWith('https:');
 
   app.get(
     '/p/sign-in/:token',
@@ -44,14 +44,7 @@ export const portalSignInRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
         const page = messagePage(locale, hereWith('/p/'), 'portal.link_used_title', 'portal.link_used_body');
         return sendPage(reply, 401, locale, page);
       }
-      reply.setCookie(PORTAL_COOKIE, opened.token, {
-        path: '/p',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        maxAge: SESSION_TTL_MS / 1000,
-      });
-      return reply.header('cache-control', 'no-store').redirect('/p/', 303);
+      return startSession(reply, opened, config.publicUrl);
     },
   );
 

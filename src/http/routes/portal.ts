@@ -7,10 +7,10 @@ import { getParticipant } from '../../services/participants/participants.ts';
 import { portalView } from '../../services/portal/portal-view.ts';
 import { csrfTokenOf } from '../../services/portal/sessions.ts';
 import { shareMessage } from '../../services/sharing/referrer-words.ts';
-import type { RouteDeps } from '../deps.ts';
 import { SCRIPTED_PAGE_POLICY } from '../pages/layout.ts';
 import { PORTAL_SCRIPT_PATH, portalPage } from '../pages/portal-page.ts';
 import { sendPage } from '../pages/send-page.ts';
+import { type PortalDeps, portalEmailRoutes } from './portal-email.ts';
 import { HTML_PAGE, hereWith, LocaleQuery, PORTAL_TAGS, portalRequests } from './portal-requests.ts';
 import { portalShareRoutes } from './portal-shares.ts';
 import { portalSignInRoutes } from './portal-sign-in.ts';
@@ -21,7 +21,7 @@ import { portalSignInRoutes } from './portal-sign-in.ts';
 
 const PORTAL_SCRIPT = readFileSync(new URL('../pages/assets/portal.js', import.meta.url), 'utf8');
 
-export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+export const portalRoutes: FastifyPluginAsyncTypebox<PortalDeps> = async (app, deps) => {
   const { store, config, secret } = deps;
   const { localeOf, sessionOf, signInFirst } = portalRequests(deps);
 
@@ -35,6 +35,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   );
   await app.register(portalSignInRoutes, deps);
   await app.register(portalShareRoutes, deps);
+  await app.register(portalEmailRoutes, deps);
 
   app.get(
     '/p/',

@@ -145,16 +145,18 @@ export async function emailFor(
   mailing: Mailing,
   now: Date,
   cause: string,
+  /** The language to write in when the participant has none of their own (the page they asked from). */
+  fallbackLocale?: string,
 ): Promise<EmailRow | null> {
   if (!participant.email || participant.status !== 'active') return null;
   const program = await findProgram(db, participant.program_id);
   if (!program) return null;
-  const locale = chooseLocale({ requested: participant.locale ?? undefined });
+  const locale = chooseLocale({ requested: participant.locale ?? undefined, fallback: fallbackLocale });
   const said = facts({ participant, program, locale, t: translator(locale), publicUrl: mailing.publicUrl });
   const unsubscribeUrl =
     EMAIL_KINDS[said.kind] === 'transactional'
       ? null
-      : `${mailing.publicUrl}/e/unsubscribe/${unsubscribeToken(mailing.secret, participant.id)}`;
+      : `${mailing.publicUrl}/p/unsubscribe/${unsubscribeToken(mailing.secret, participant.id)}`;
   const content = writeEmail(said, {
     locale,
     programName: program.name,

@@ -57,15 +57,16 @@ export interface OpenedSession {
 }
 
 /**
- * Opens a sign-in link: the first opening within its minute gets a new session; a second opening,
- * a late one or a forged token gets null.
+ * Opens a sign-in link: the first opening within its time gets a new session; a second opening,
+ * a late one, a forged token or a link of the other channel gets null.
  */
 export async function openSignInLink(
   db: InTransaction,
   token: string,
   now: Date,
+  channel: 'api' | 'email' = 'api',
 ): Promise<OpenedSession | null> {
-  const link = await useSignIn(db, portalTokenHash(token), now.toISOString());
+  const link = await useSignIn(db, portalTokenHash(token), now.toISOString(), channel);
   if (!link) return null;
   const participant = await getParticipant(db, link.participant_id);
   if (participant.status !== 'active') return null;

@@ -13,15 +13,34 @@ export async function insertSignIn(db: Executor, row: PortalSignInRow): Promise<
  * Uses a sign-in link, once: only the first of any number of concurrent openings gets the row
  * back, and only before it expires.
  */
-export async function useSignIn(db: Executor, tokenHash: string, now: string) {
+export async function useSignIn(
+  db: Executor,
+  tokenHash: string,
+  now: string,
+  channel: PortalSignInRow['channel'],
+) {
   return db
     .updateTable('portal_sign_ins')
     .set({ used_at: now })
     .where('token_hash', '=', tokenHash)
+    .where('channel', '=', channel)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
     .returning(['participant_id', 'locale', 'return_url'])
     .executeTakeFirst();
+}
+
+/** Whether an email's sign-in link would still open (unused, unexpired), without using it. */
+export async function signInUsable(db: Executor, tokenHash: string, now: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('portal_sign_ins')
+    .select('token_hash')
+    .where('token_hash', '=', tokenHash)
+    .where('channel', '=', 'email')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function insertSession(db: Executor, row: PortalSessionRow): Promise<void> {
