@@ -935,6 +935,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/p/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose which emails to get
+         * @description The portal’s form: a field per category wanted (`referrals`, `rewards`, `program`, each `1`), the others are refused from the next email on. Carries the page’s CSRF token. Answers 303 to /p/?emails=saved.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        csrf: string;
+                        /** @enum {string} */
+                        referrals?: "1";
+                        /** @enum {string} */
+                        rewards?: "1";
+                        /** @enum {string} */
+                        program?: "1";
+                    };
+                };
+            };
+            responses: {
+                /** @description Saved; or, with a wrong CSRF token, nothing changed and this leads back to /p/. */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No session. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/p/unsubscribe/{token}": {
         parameters: {
             query?: never;
@@ -1118,6 +1221,8 @@ export interface paths {
                 query?: {
                     /** @description BCP 47; the page’s language for this request. */
                     locale?: string;
+                    /** @description Says the email choices were saved. */
+                    emails?: "saved";
                 };
                 header?: never;
                 path?: never;

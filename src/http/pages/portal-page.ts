@@ -1,3 +1,4 @@
+import { EMAIL_CATEGORIES, type EmailCategory } from '../../domain/emails.ts';
 import { dayWords as day, moneyWords } from '../../domain/offer.ts';
 import { CHANNEL_BRANDS, SHARE_CHANNELS } from '../../domain/share-channels.ts';
 import { type Html, html } from '../../lib/html.ts';
@@ -20,6 +21,21 @@ export interface PortalLinks {
   csrf: string;
   /** The referrer's message to a friend, for the Web Share API's sheet. */
   message: string;
+  /** The categories of email they get, where Vouch sends emails; whether they were just saved. */
+  emails: { wanted: ReadonlySet<EmailCategory>; saved: boolean } | null;
+}
+
+function emailChoices(links: PortalLinks, t: Translate): Html | string {
+  if (!links.emails) return '';
+  const { wanted, saved } = links.emails;
+  return html`<section aria-labelledby="emails-heading"><h2 id="emails-heading">${t('portal.emails_heading')}</h2>
+${saved ? html`<p role="status">${t('portal.emails_saved')}</p>` : ''}
+<form method="post" action="/p/emails"><input type="hidden" name="csrf" value="${links.csrf}">
+<fieldset><legend>${t('portal.emails_intro')}</legend>${EMAIL_CATEGORIES.map(
+    (category) =>
+      html`<label class="check"><input type="checkbox" name="${category}" value="1"${wanted.has(category) ? html` checked` : ''}> ${t(`email_category.${category}`)}</label>`,
+  )}</fieldset>
+<p><button type="submit">${t('portal.emails_save')}</button></p></form></section>`;
 }
 
 function shareButtons(t: Translate): Html {
@@ -86,7 +102,8 @@ ${offer ? html`<div class="offer"><p>${offer}</p></div>` : ''}
 <p><a href="/p/qr.png" download="referral-qr.png">${t('portal.qr_download')}</a></p></section>
 <section aria-labelledby="share-heading"><h2 id="share-heading">${t('portal.share_heading')}</h2>${shareButtons(t)}</section>
 <section aria-labelledby="friends-heading"><h2 id="friends-heading">${t('portal.friends_heading')}</h2>${friendsTable(view, locale, t)}</section>
-<section aria-labelledby="rewards-heading"><h2 id="rewards-heading">${t('portal.rewards_heading')}</h2>${balances(view, locale, t)}${rewardsTable(view, locale, t)}</section>`;
+<section aria-labelledby="rewards-heading"><h2 id="rewards-heading">${t('portal.rewards_heading')}</h2>${balances(view, locale, t)}${rewardsTable(view, locale, t)}</section>
+${emailChoices(links, t)}`;
   const footer = html`<form method="post" action="/p/sign-out"><input type="hidden" name="csrf" value="${links.csrf}">
 <button type="submit">${t('portal.sign_out')}</button> <button type="submit" name="everywhere" value="1">${t('portal.sign_out_everywhere')}</button></form>
 ${links.back ? html`<p><a href="${links.back}">${t('portal.back', { program: view.programName })}</a></p>` : ''}

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { EMAIL_CATEGORIES } from '../../domain/emails.ts';
 import { html } from '../../lib/html.ts';
 import { chooseLocale, type Locale } from '../../lib/i18n/locales.ts';
 import { translator } from '../../lib/i18n/messages.ts';
-import { optOutOfEverything, programNameOf } from '../../services/emails/preferences.ts';
+import { chooseCategories, optOutOfEverything, programNameOf } from '../../services/emails/preferences.ts';
 import { participantOfToken } from '../../services/emails/unsubscribe-tokens.ts';
 import {
   EMAIL_SIGN_IN_TTL_MS,
@@ -12,6 +13,7 @@ import {
   emailSignInUsable,
   requestEmailSignIn,
 } from '../../services/portal/email-sign-in.ts';
+import { csrfMatches } from '../../services/portal/sessions.ts';
 import { openSignInLink } from '../../services/portal/sign-in.ts';
 import type { RouteDeps } from '../deps.ts';
 import { formPage, messagePage } from '../pages/layout.ts';
@@ -46,7 +48,7 @@ const SignInForm = Type.Object({
 // Signing in by a link sent to one's own address, and unsubscribing from the emails, by their links.
 export const portalEmailRoutes: FastifyPluginAsyncTypebox<PortalDeps> = async (app, deps) => {
   const { store, now, config, secret, limiters } = deps;
-  const { localeOf } = portalRequests(deps);
+  const { localeOf, sessionOf, signInFirst } = portalRequests(deps);
   const mailing = config.email ? { publicUrl: config.publicUrl, secret } : null;
 
   function signInForm(
@@ -221,6 +223,39 @@ export const portalEmailRoutes: FastifyPluginAsyncTypebox<PortalDeps> = async (a
       );
       if (!opened) return linkUsed(request, reply);
       return startSession(reply, opened, config.publicUrl);
+    },
+  );
+
+  app.post(
+    '/p/emails',
+    {
+      schema: {
+        tags: PORTAL_TAGS,
+        security: [],
+        summary: 'Choose which emails to get',
+        description:
+          'The portal’s form: a field per category wanted (`referrals`, `rewards`, `program`, each `1`), the others are ' +
+          'refused from the next email on. Carries the page’s CSRF token. Answers 303 to /p/?emails=saved.',
+        body: Type.Object({
+          csrf: Type.String({ maxLength: 128 }),
+          ...Object.fromEntries(EMAIL_CATEGORIES.map((c) => [c, Type.Optional(Type.Literal('1'))])),
+        }),
+        response: {
+          303: Type.Null({
+            description: 'Saved; or, with a wrong CSRF token, nothing changed and this leads back to /p/.',
+          }),
+          401: { description: 'No session.', ...HTML_PAGE },
+        },
+      },
+    },
+    async (request, reply) => {
+      const session = await sessionOf(request);
+      if (!session) return signInFirst(request, reply);
+      const body = request.body as Record<string, string>;
+      if (!csrfMatches(session, secret, body.csrf ?? '')) return reply.redirect('/p/', 303);
+      const wanted = new Set(EMAIL_CATEGORIES.filter((category) => body[category] === '1'));
+      await store.transaction((trx) => chooseCategories(trx, session.participant_id, wanted, now()));
+      return reply.redirect('/p/?emails=saved#emails-heading', 303);
     },
   );
 

@@ -21,7 +21,7 @@ export const LocaleQuery = Type.Object({
 /** The same page in another language. */
 export const hereWith = (path: string) => (locale: Locale) => `${path}?${new URLSearchParams({ locale })}`;
 
-export function portalRequests({ store, now }: Pick<RouteDeps, 'store' | 'now'>) {
+export function portalRequests({ store, now, config }: Pick<RouteDeps, 'store' | 'now' | 'config'>) {
   /** ?locale=, else the sign-in's, else the browser's. */
   const localeOf = (request: FastifyRequest, session?: PortalSession) =>
     chooseLocale({
@@ -37,7 +37,13 @@ export function portalRequests({ store, now }: Pick<RouteDeps, 'store' | 'now'>)
   /** 401 for a page that needs a session, in the reader's language. */
   function signInFirst(request: FastifyRequest, reply: FastifyReply) {
     const locale = localeOf(request);
-    const page = messagePage(locale, hereWith('/p/'), 'portal.no_session_title', 'portal.no_session_body');
+    // Where Vouch sends emails, a referrer may also sign in by a link to their address.
+    const link = config.email
+      ? { href: `/p/sign-in?${new URLSearchParams({ locale })}`, label: 'sign_in.title' as const }
+      : undefined;
+    const page = messagePage(locale, hereWith('/p/'), 'portal.no_session_title', 'portal.no_session_body', {
+      link,
+    });
     return sendPage(reply, 401, locale, page);
   }
 

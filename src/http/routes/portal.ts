@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import QRCode from 'qrcode';
 import Type from 'typebox';
 import { referralUrl } from '../../domain/referral-codes.ts';
+import { wantedCategories } from '../../services/emails/preferences.ts';
 import { getParticipant } from '../../services/participants/participants.ts';
 import { portalView } from '../../services/portal/portal-view.ts';
 import { csrfTokenOf } from '../../services/portal/sessions.ts';
@@ -47,7 +48,10 @@ export const portalRoutes: FastifyPluginAsyncTypebox<PortalDeps> = async (app, d
         description:
           'Their link and code, a QR code, share buttons, the offer, their friends (emails masked) and their ' +
           'rewards and balances. Without a live vouch_portal session: 401 with a page.',
-        querystring: LocaleQuery,
+        querystring: Type.Object({
+          ...LocaleQuery.properties,
+          emails: Type.Optional(Type.Literal('saved', { description: 'Says the email choices were saved.' })),
+        }),
         response: {
           200: { description: 'The portal.', ...HTML_PAGE },
           401: { description: 'No session.', ...HTML_PAGE },
@@ -59,12 +63,20 @@ export const portalRoutes: FastifyPluginAsyncTypebox<PortalDeps> = async (app, d
       if (!session) return signInFirst(request, reply);
       const locale = localeOf(request, session);
       const view = await portalView(store.db, session.participant_id);
+      // Email choices only where Vouch sends emails.
+      const emails = config.email
+        ? {
+            wanted: await wantedCategories(store.db, session.participant_id),
+            saved: request.query.emails === 'saved',
+          }
+        : null;
       const page = portalPage(view, locale, {
         referral: referralUrl(config.publicUrl, view.code),
         here: hereWith('/p/'),
         back: session.return_url,
         csrf: csrfTokenOf(session, secret),
         message: shareMessage(view, locale),
+        emails,
       });
       return sendPage(reply, 200, locale, page, SCRIPTED_PAGE_POLICY);
     },

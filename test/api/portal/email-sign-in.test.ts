@@ -174,3 +174,44 @@ describe('limits and configuration', () => {
     }
   });
 });
+
+describe('email choices in the portal', () => {
+  it('are shown, saved with the CSRF token, and obeyed by the next email', async () => {
+    const address = `${unique('pref')}@example.com`;
+    const ref = await makeParticipant(t, programId, { email: address });
+    const { portalCookie, csrfIn } = await import('../../support/portal.ts');
+    const cookie = await portalCookie(t, ref.id);
+    const page = await portalGet(t, cookie, '/p/');
+    expect(page.body).toContain('<h2 id="emails-heading">Emails</h2>');
+    expect(page.body.match(/type="checkbox" name="\w+" value="1" checked/g)).toHaveLength(3);
+    const post = (payload: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/p/emails',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload,
+      });
+    // Another site's form cannot send the token: nothing changes.
+    expect((await post('csrf=forged&rewards=1')).headers.location).toBe('/p/');
+    const saved = await post(new URLSearchParams({ csrf: csrfIn(page.body), rewards: '1' }).toString());
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe('/p/?emails=saved#emails-heading');
+    const after = await portalGet(t, cookie, '/p/?emails=saved');
+    expect(after.body).toContain('Your email choices are saved.');
+    expect(after.body).toContain('name="rewards" value="1" checked');
+    expect(after.body).not.toContain('name="referrals" value="1" checked');
+    const optOuts = await t.store.db
+      .selectFrom('email_opt_outs')
+      .select('category')
+      .where('participant_id', '=', ref.id)
+      .orderBy('category')
+      .execute();
+    expect(optOuts.map((o) => o.category)).toEqual(['program', 'referrals']);
+  });
+
+  it('a page that needs a session offers sign-in by email', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/p/' });
+    expect(res.statusCode).toBe(401);
+    expect(res.body).toContain('href="/p/sign-in?locale=en"');
+  });
+});
