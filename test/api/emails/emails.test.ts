@@ -19,6 +19,15 @@ async function inboxOf(address: string): Promise<Received[]> {
   return t.smtp.received.filter(to(address));
 }
 
+/** A form post, as a browser's form or a mail client's one-click unsubscribe sends it. */
+const postForm = (url: string, payload: string) =>
+  t.app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload,
+  });
+
 async function emailRows(participantId: string) {
   return t.store.db
     .selectFrom('emails')
@@ -180,12 +189,7 @@ describe('unsubscribing', () => {
     const optOuts = () =>
       t.store.db.selectFrom('email_opt_outs').selectAll().where('participant_id', '=', una.id).execute();
     expect(await optOuts()).toEqual([]);
-    const done = await t.app.inject({
-      method: 'POST',
-      url: path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: '',
-    });
+    const done = await postForm(path, '');
     expect(done.statusCode).toBe(200);
     expect(done.body).toContain('You are unsubscribed');
     expect((await optOuts()).map((o) => o.category).sort()).toEqual(['program', 'referrals', 'rewards']);
@@ -200,19 +204,9 @@ describe('unsubscribing', () => {
       customer: { external_id: friend, email: `${friend}@example.org` },
     });
     await t.fanOut();
-    const oneClick = await t.app.inject({
-      method: 'POST',
-      url: path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'List-Unsubscribe=One-Click',
-    });
+    const oneClick = await postForm(path, 'List-Unsubscribe=One-Click');
     expect(oneClick.statusCode).toBe(200);
-    const again = await t.app.inject({
-      method: 'POST',
-      url: path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'List-Unsubscribe=One-Click',
-    });
+    const again = await postForm(path, 'List-Unsubscribe=One-Click');
     expect(again.statusCode).toBe(200);
     expect(await inboxOf(address)).toHaveLength(1);
     const rows = await emailRows(una.id);
@@ -220,12 +214,7 @@ describe('unsubscribing', () => {
       ['welcome', 'sent'],
       ['friend_signed_up', 'suppressed'],
     ]);
-    const asked = await t.app.inject({
-      method: 'POST',
-      url: '/p/sign-in',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ email: address }).toString(),
-    });
+    const asked = await postForm('/p/sign-in', new URLSearchParams({ email: address }).toString());
     expect(asked.statusCode).toBe(200);
     const mails = await inboxOf(address);
     expect(mails.map((m) => m.mail.subject)).toEqual([
@@ -242,12 +231,7 @@ describe('unsubscribing', () => {
       'nothing',
       `par_x.${'b'.repeat(32)}`,
     ]) {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: `/p/unsubscribe/${token}`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: '',
-      });
+      const res = await postForm(`/p/unsubscribe/${token}`, '');
       expect(res.statusCode).toBe(404);
       expect(res.body).toContain('This unsubscribe link is not valid');
     }
