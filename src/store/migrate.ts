@@ -25,6 +25,7 @@ import * as apiKeyScopes from './migrations/0017-api-key-scopes.ts';
 import * as eventsWithoutEmail from './migrations/0018-events-without-email.ts';
 import * as clickRefererOrigin from './migrations/0020-click-referer-origin.ts';
 import * as portal from './migrations/0021-portal.ts';
+import * as widget from './migrations/0023-widget.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018-events-without-email': eventsWithoutEmail,
   '0020-click-referer-origin': clickRefererOrigin,
   '0021-portal': portal,
+  '0023-widget': widget,
 };
 
 /** The migrations this version knows, by name: a database with any other was made by a newer one. */

@@ -34,6 +34,7 @@ export const TABLES = [
   'portal_sign_ins',
   'portal_sessions',
   'shares',
+  'widget_tokens',
 ] as const satisfies readonly (keyof Database)[];
 
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>;

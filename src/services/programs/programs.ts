@@ -5,6 +5,7 @@ import {
   resolveFraudSettings,
 } from '../../domain/fraud.ts';
 import type { ProgramInput, ProgramPatch } from '../../domain/inputs/programs.ts';
+import { checkEmbedOrigins } from '../../domain/embed-origins.ts';
 import { checkRules, poolsNamed } from '../../domain/program-rules.ts';
 import { normalizeRules, type RewardRules } from '../../domain/reward-rules.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
@@ -53,6 +54,25 @@ export function checkHttpUrl(value: string, field = 'landing_url'): string {
   }
   return url.toString();
 }
+
+/** Canonical origins, stored as JSON; a bad one is refused by its place in the list. */
+function checkOrigins(values: readonly string[]): string {
+  const checked = checkEmbedOrigins(values);
+  if (!checked.ok) {
+    const param = `embed_origins.${checked.index}`;
+    const why = {
+      not_an_origin: 'must be an origin: a scheme, a host and an optional port',
+      not_http: 'must use http or https',
+      has_path: 'must be an origin only, with no path, query or trailing slash',
+    }[checked.reason];
+    throw new AppError('invalid_value', `${param} ${why} (e.g. https://shop.example.com).`, param);
+  }
+  return JSON.stringify(checked.origins);
+}
+
+/** The origins a program lets embed its share widget. */
+export const embedOriginsOf = (row: Pick<ProgramRow, 'embed_origins'>): string[] =>
+  JSON.parse(row.embed_origins) as string[];
 
 /** The schema checks the length as sent; a name of only spaces would be stored empty. */
 function checkName(value: string): string {
@@ -132,6 +152,7 @@ export async function createProgram(
     ),
     attribution_model: input.attribution_model ?? 'last_touch',
     fraud_settings: checkFraud(input.fraud),
+    embed_origins: checkOrigins(input.embed_origins ?? []),
     created_at: at,
     updated_at: at,
   };
@@ -194,6 +215,7 @@ export async function updateProgram(
   }
   if (patch.attribution_model !== undefined) changes.attribution_model = patch.attribution_model;
   if (patch.fraud !== undefined) changes.fraud_settings = checkFraud(patch.fraud, current.fraud_settings);
+  if (patch.embed_origins !== undefined) changes.embed_origins = checkOrigins(patch.embed_origins);
   if (patch.status !== undefined) changes.status = patch.status;
   await updateProgramRow(db, id, changes);
   const details = {
