@@ -4,7 +4,11 @@ import { checkEmbedOrigins, isEmbedOrigin } from './embed-origins.ts';
 describe('embed origins', () => {
   it('keeps origins canonical: lowercase host, no default port, no repeats', () => {
     expect(
-      checkEmbedOrigins(['https://Shop.Example.com', 'https://shop.example.com:443', 'http://127.0.0.1:8080']),
+      checkEmbedOrigins([
+        'https://Shop.Example.com',
+        'https://shop.example.com:443',
+        'http://127.0.0.1:8080',
+      ]),
     ).toEqual({ ok: true, origins: ['https://shop.example.com', 'http://127.0.0.1:8080'] });
   });
 

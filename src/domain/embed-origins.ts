@@ -18,7 +18,11 @@ export function checkEmbedOrigins(values: readonly string[]): EmbedOriginsCheck 
   const origins: string[] = [];
   for (const [index, value] of values.entries()) {
     if (!ORIGIN_SHAPE.test(value)) {
-      return { ok: false, index, reason: /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+[/?#]/i.test(value) ? 'has_path' : 'not_an_origin' };
+      return {
+        ok: false,
+        index,
+        reason: /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+[/?#]/i.test(value) ? 'has_path' : 'not_an_origin',
+      };
     }
     let url: URL;
     try {
@@ -26,7 +30,8 @@ export function checkEmbedOrigins(values: readonly string[]): EmbedOriginsCheck 
     } catch {
       return { ok: false, index, reason: 'not_an_origin' };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, index, reason: 'not_http' };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return { ok: false, index, reason: 'not_http' };
     if (!origins.includes(url.origin)) origins.push(url.origin);
   }
   return { ok: true, origins };

@@ -1,3 +1,4 @@
+import { checkEmbedOrigins } from '../../domain/embed-origins.ts';
 import {
   type FraudSettings,
   type FraudSettingsInput,
@@ -5,7 +6,6 @@ import {
   resolveFraudSettings,
 } from '../../domain/fraud.ts';
 import type { ProgramInput, ProgramPatch } from '../../domain/inputs/programs.ts';
-import { checkEmbedOrigins } from '../../domain/embed-origins.ts';
 import { checkRules, poolsNamed } from '../../domain/program-rules.ts';
 import { normalizeRules, type RewardRules } from '../../domain/reward-rules.ts';
 import { AppError, notFound } from '../../lib/errors.ts';

@@ -34,7 +34,11 @@ export interface WidgetGrant {
 }
 
 /** Whom a widget token speaks for, while it lasts and its participant is active; else undefined. */
-export async function findWidgetGrant(db: Executor, token: string, now: Date): Promise<WidgetGrant | undefined> {
+export async function findWidgetGrant(
+  db: Executor,
+  token: string,
+  now: Date,
+): Promise<WidgetGrant | undefined> {
   if (!token.startsWith(PREFIX)) return undefined;
   const row = await findLiveWidgetToken(db, portalTokenHash(token), now.toISOString());
   if (!row) return undefined;

@@ -25,6 +25,10 @@ export async function findLiveWidgetToken(db: Executor, tokenHash: string, now: 
 
 /** The embed origins of every program that has any: a preflight carries no token to say which program. */
 export async function listEmbedOrigins(db: Executor): Promise<string[]> {
-  const rows = await db.selectFrom('programs').select('embed_origins').where('embed_origins', '!=', '[]').execute();
+  const rows = await db
+    .selectFrom('programs')
+    .select('embed_origins')
+    .where('embed_origins', '!=', '[]')
+    .execute();
   return rows.flatMap((r) => JSON.parse(r.embed_origins) as string[]);
 }
