@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
@@ -16,6 +17,8 @@ import { widgetBody } from '../widget/widget-body.ts';
 // widget tokens, not API keys, and CORS for the program's embed_origins only (widget-access.ts).
 
 const WIDGET_SCRIPT = readFileSync(new URL('../pages/assets/widget.js', import.meta.url), 'utf8');
+// After its day in a cache, a browser asks again with the tag: an unchanged script costs a 304.
+const WIDGET_ETAG = `"${createHash('sha256').update(WIDGET_SCRIPT).digest('base64url').slice(0, 22)}"`;
 const TAGS = ['widget'];
 const WIDGET_SECURITY = [{ widgetToken: [] }];
 
@@ -107,17 +110,20 @@ export const widgetRoutes: FastifyPluginAsyncTypebox<RouteDeps & { access: Widge
           'Plain JavaScript, no dependencies, loading nothing from elsewhere. Cached for a day; it reads its data from /w/v1.',
         response: {
           200: { description: 'JavaScript.', content: { 'text/javascript': { schema: Type.String() } } },
+          304: Type.Null({ description: 'Unchanged since the ETag sent in If-None-Match.' }),
         },
       },
     },
-    async (_request, reply) =>
+    async (request, reply) => {
       reply
-        .type('text/javascript; charset=utf-8')
         // Long-lived, not immutable: the URL carries no version, so a new release reaches pages within a day.
         .header('cache-control', 'public, max-age=86400, stale-while-revalidate=604800')
+        .header('etag', WIDGET_ETAG)
         .header('x-content-type-options', 'nosniff')
         // Any page may load the script; its API calls are what the embed origins govern.
-        .header('cross-origin-resource-policy', 'cross-origin')
-        .send(WIDGET_SCRIPT),
+        .header('cross-origin-resource-policy', 'cross-origin');
+      if (request.headers['if-none-match'] === WIDGET_ETAG) return reply.code(304).send(null);
+      return reply.type('text/javascript; charset=utf-8').send(WIDGET_SCRIPT);
+    },
   );
 };

@@ -30,6 +30,17 @@ describe('GET /widget.js', () => {
     expect(res.body).not.toMatch(/https?:\/\/(?!\S*\$\{)/);
     expect(res.body).not.toMatch(/innerHTML|insertAdjacentHTML|eval\(/);
   });
+
+  it('answers 304 to a browser that holds the same script', async () => {
+    const first = await t.app.inject({ method: 'GET', url: '/widget.js' });
+    const again = await t.app.inject({
+      method: 'GET',
+      url: '/widget.js',
+      headers: { 'if-none-match': String(first.headers.etag) },
+    });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+  });
 });
 
 describe('GET /w/frame', () => {
