@@ -1195,6 +1195,13 @@ export interface paths {
                         "text/javascript": string;
                     };
                 };
+                /** @description Unchanged since the ETag sent in If-None-Match. */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Something failed on our side; the body carries a request id to quote. */
                 500: {
                     headers: {
