@@ -1,7 +1,8 @@
-// `npm run bench`: the redirect against a bare node:http 302, click durability, the share page and
-// the portal against the same 302, event ingestion
-// on SQLite with fraud rules off and on, and webhook deliveries per second. The last stdout line is one JSON object for scripts; the exit code is
+// `npm run bench`: the redirect against a bare node:http 302, click durability, the share page,
+// the portal and the share widget's API against the same 302 (and the widget script's gzipped
+// size), event ingestion on SQLite with fraud rules off and on, and webhook deliveries per second. The last stdout line is one JSON object for scripts; the exit code is
 // non-zero only when data was lost or broken or requests failed, never merely because a target was missed.
+import { gzipSync } from 'node:zlib';
 import type autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { FRAUD_RULES } from '../src/domain/fraud.ts';
@@ -105,9 +106,21 @@ async function portalCookie(server: Server, participantId: string): Promise<stri
   return cookie.split(';')[0] as string;
 }
 
-/** The friend's share page and the referrer's portal, rendered per request, against the bare 302. */
+/** The share widget's script as a browser gets it (gzip on the wire), in bytes. */
+async function widgetScriptGzipBytes(server: Server): Promise<number> {
+  const res = await fetch(`${server.url}/widget.js`);
+  if (!res.ok) throw new Error(`GET /widget.js: ${res.status}`);
+  return gzipSync(Buffer.from(await res.arrayBuffer()), { level: 9 }).length;
+}
+
+/**
+ * The friend's share page, the referrer's portal and the share widget's API (what every
+ * <vouch-referral> asks on load), rendered per request, against the bare 302.
+ */
 async function benchPages() {
-  log(`pages: node:http 302, GET /s/{code} and GET /p/, ${ROUNDS} alternating rounds ...`);
+  log(
+    `pages: node:http 302, GET /s/{code}, GET /p/ and GET /w/v1/referrer, ${ROUNDS} alternating rounds ...`,
+  );
   const base = await startBaseline();
   const vouch = await startVouch();
   const [referrer] = await seed(vouch);
@@ -117,13 +130,26 @@ async function benchPages() {
   const share = new LoadTarget(`${vouch.url}/s/${referrer.referral_code}`, options, 200);
   const headers = { cookie: await portalCookie(vouch, referrer.id), 'accept-language': 'de-DE,de;q=0.9' };
   const portal = new LoadTarget(`${vouch.url}/p/`, { ...options, headers }, 200);
-  for (const load of [baseline, share, portal]) await load.warmUp();
+  const { widget_token } = await post<{ widget_token: string }>(vouch, '/v1/portal_sessions', {
+    participant_id: referrer.id,
+  });
+  const widgetHeaders = { authorization: `Bearer ${widget_token}`, 'accept-language': 'de-DE,de;q=0.9' };
+  const widget = new LoadTarget(`${vouch.url}/w/v1/referrer`, { ...options, headers: widgetHeaders }, 200);
+  const loads = [baseline, share, portal, widget];
+  for (const load of loads) await load.warmUp();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const load of [baseline, share, portal]) await load.run(SECONDS / ROUNDS);
+    for (const load of loads) await load.run(SECONDS / ROUNDS);
   }
+  const widgetGzip = await widgetScriptGzipBytes(vouch);
   await stop(base);
   await stop(vouch);
-  return { baseline: baseline.result(), share: share.result(), portal: portal.result() };
+  return {
+    baseline: baseline.result(),
+    share: share.result(),
+    portal: portal.result(),
+    widget: widget.result(),
+    widgetGzip,
+  };
 }
 
 /**
@@ -214,7 +240,10 @@ try {
     portal_page_rps: Math.round(pages.portal.rps),
     share_page_ratio: Number((pages.share.rps / pages.baseline.rps).toFixed(3)),
     portal_page_ratio: Number((pages.portal.rps / pages.baseline.rps).toFixed(3)),
-    page_errors: pages.share.failed + pages.portal.failed,
+    widget_api_rps: Math.round(pages.widget.rps),
+    widget_api_ratio: Number((pages.widget.rps / pages.baseline.rps).toFixed(3)),
+    widget_js_gzip_bytes: pages.widgetGzip,
+    page_errors: pages.share.failed + pages.portal.failed + pages.widget.failed,
     webhook_deliveries_per_s: hooks.deliveriesPerS,
     webhook_messages: hooks.messages,
     webhook_received: hooks.received,
@@ -251,8 +280,14 @@ try {
         '',
       ],
       [
-        '/s/ and /p/ / baseline',
-        `${result.share_page_ratio} / ${result.portal_page_ratio}`,
+        'vouch GET /w/v1/referrer (widget API)',
+        speed(pages.widget.rps, 'req/s', pages.widget.p50, pages.widget.p99),
+        '',
+      ],
+      ['widget.js gzipped', `${pages.widgetGzip} bytes`, target(pages.widgetGzip <= 20 * 1024, '<= 20 KB')],
+      [
+        '/s/, /p/ and /w/v1 / baseline',
+        `${result.share_page_ratio} / ${result.portal_page_ratio} / ${result.widget_api_ratio}`,
         check(result.page_errors === 0),
       ],
       [

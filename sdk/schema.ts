@@ -1417,6 +1417,555 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/w/v1/referrer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The widget's referrer: link, offer, share URLs, counts and balances
+         * @description Every text is in the locale asked for (or the browser’s), ready to show.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description BCP 47; the texts’ language (default: Accept-Language). */
+                    locale?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            object: "widget";
+                            /** @description The shipped locale the texts are in. */
+                            locale: string;
+                            dir: "ltr" | "rtl";
+                            program_name: string;
+                            code: string;
+                            /** @description The referral link (/r/{code}). */
+                            link: string;
+                            /** @description The offer in words, or null. */
+                            offer: string | null;
+                            /** @description The referrer's message to a friend, without the link. */
+                            message: string;
+                            channels: {
+                                channel: string;
+                                label: string;
+                                /** @description The channel's share intent, message and link filled in. */
+                                url: string;
+                            }[];
+                            friends: {
+                                joined: number;
+                                qualified: number;
+                                /** @description True when there are more than the 50 latest counted here. */
+                                capped: boolean;
+                            };
+                            balances: {
+                                currency: string;
+                                available: {
+                                    /** @description Minor units. */
+                                    amount: number;
+                                    /** @description As the locale writes it: "$10", "10 €". */
+                                    text: string;
+                                };
+                                pending: {
+                                    /** @description Minor units. */
+                                    amount: number;
+                                    /** @description As the locale writes it: "$10", "10 €". */
+                                    text: string;
+                                };
+                                paid: {
+                                    /** @description Minor units. */
+                                    amount: number;
+                                    /** @description As the locale writes it: "$10", "10 €". */
+                                    text: string;
+                                };
+                            }[];
+                            text: {
+                                /** @description The widget's accessible name. */
+                                label: string;
+                                heading: string;
+                                link_label: string;
+                                copy: string;
+                                copied: string;
+                                web_share: string;
+                                code: string;
+                                friends_joined: string;
+                                friends_qualified: string;
+                                available: string;
+                                pending: string;
+                                paid: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid_widget_token: no widget token, or one forged, expired or of a disabled participant. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description origin_not_allowed: the page's Origin is not among the program's embed_origins (no CORS headers). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight
+         * @description 204 with Access-Control-Allow-* for an origin in some program's embed_origins; 403 otherwise.
+         */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Allowed. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description origin_not_allowed: the page's Origin is not among the program's embed_origins (no CORS headers). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/w/v1/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a use of a share button, the copy button or the Web Share API
+         * @description The widget sends one per use, so the funnel counts widget shares (source widget).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description email, sms, whatsapp, x, facebook, linkedin, telegram, copy or web_share. */
+                        channel: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Recorded. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid_widget_token: no widget token, or one forged, expired or of a disabled participant. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description origin_not_allowed: the page's Origin is not among the program's embed_origins (no CORS headers). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body larger than the limit. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON: send it with Content-Type: application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        /**
+         * CORS preflight
+         * @description 204 with Access-Control-Allow-* for an origin in some program's embed_origins; 403 otherwise.
+         */
+        options: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Allowed. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description origin_not_allowed: the page's Origin is not among the program's embed_origins (no CORS headers). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The share widget script, defining <vouch-referral>
+         * @description Plain JavaScript, no dependencies, loading nothing from elsewhere. Cached for a day; it reads its data from /w/v1.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JavaScript. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/javascript": string;
+                    };
+                };
+                /** @description Unchanged since the ETag sent in If-None-Match. */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/w/frame": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The share widget as a page to frame
+         * @description For <iframe src="/w/frame?token=…">: framed only by the program's embed_origins (Content-Security-Policy: frame-ancestors); it posts its height ({type: "vouch:height", height}) to the framing page.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description A widget token (POST /v1/portal_sessions). */
+                    token: string;
+                    locale?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The widget. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Invalid request: a field is missing, of the wrong type or out of range. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No live widget token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/w/frame.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The iframe page's script */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JavaScript. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/javascript": string;
+                    };
+                };
+                /** @description Something failed on our side; the body carries a request id to quote. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description service_unavailable: the database connection was lost mid-request (PostgreSQL); shutting_down: the server is draining before it stops. Retry after Retry-After seconds, with the same Idempotency-Key. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/programs": {
         parameters: {
             query?: never;
@@ -1736,6 +2285,8 @@ export interface paths {
                                         };
                                     };
                                 };
+                                /** @description The origins whose pages may embed the share widget (its API answers CORS for them, and the iframe variant lists them in frame-ancestors): scheme, host and optional port, no path, e.g. 'https://shop.example.com'. At most 20. Default none. */
+                                embed_origins: string[];
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -2109,6 +2660,8 @@ export interface paths {
                                 currency: string;
                             } | null;
                         };
+                        /** @description The origins whose pages may embed the share widget (its API answers CORS for them, and the iframe variant lists them in frame-ancestors): scheme, host and optional port, no path, e.g. 'https://shop.example.com'. At most 20. Default none. */
+                        embed_origins?: string[];
                     };
                 };
             };
@@ -2405,6 +2958,8 @@ export interface paths {
                                     };
                                 };
                             };
+                            /** @description The origins whose pages may embed the share widget (its API answers CORS for them, and the iframe variant lists them in frame-ancestors): scheme, host and optional port, no path, e.g. 'https://shop.example.com'. At most 20. Default none. */
+                            embed_origins: string[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -2815,6 +3370,8 @@ export interface paths {
                                     };
                                 };
                             };
+                            /** @description The origins whose pages may embed the share widget (its API answers CORS for them, and the iframe variant lists them in frame-ancestors): scheme, host and optional port, no path, e.g. 'https://shop.example.com'. At most 20. Default none. */
+                            embed_origins: string[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -3201,6 +3758,8 @@ export interface paths {
                                 currency: string;
                             } | null;
                         };
+                        /** @description The origins whose pages may embed the share widget (its API answers CORS for them, and the iframe variant lists them in frame-ancestors): scheme, host and optional port, no path, e.g. 'https://shop.example.com'. At most 20. Default none. */
+                        embed_origins?: string[];
                         status?: "active" | "paused" | "archived";
                     };
                 };
@@ -3498,6 +4057,8 @@ export interface paths {
                                     };
                                 };
                             };
+                            /** @description The origins whose pages may embed the share widget (its API answers CORS for them, and the iframe variant lists them in frame-ancestors): scheme, host and optional port, no path, e.g. 'https://shop.example.com'. At most 20. Default none. */
+                            embed_origins: string[];
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -7273,7 +7834,7 @@ export interface paths {
         put?: never;
         /**
          * Sign a participant in to their portal
-         * @description For a referrer signed in to your own site: answers a one-time URL into their portal at /p/, valid for a minute. Each call makes a new link; an unused one expires harmlessly, so a retry is safe.
+         * @description For a referrer signed in to your own site: answers a one-time URL into their portal at /p/, valid for a minute, and a widget token for the share widget on your pages, valid for an hour. Each call makes a new link and token; unused ones expire harmlessly, so a retry is safe.
          *
          *     Needs a secret key with the `portal:write` scope (or `admin`).
          */
@@ -7310,6 +7871,10 @@ export interface paths {
                             url: string;
                             /** Format: date-time */
                             expires_at: string;
+                            /** @description A bearer token for the share widget on your pages (<vouch-referral token="…">, or the iframe at /w/frame), bound to this participant: it reads their link, offer and counts and records their shares, from the program's embed_origins only, for 60 minutes. Ask for a new one on each page load. */
+                            widget_token: string;
+                            /** Format: date-time */
+                            widget_token_expires_at: string;
                         };
                     };
                 };

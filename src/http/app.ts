@@ -42,9 +42,12 @@ import { shareKitRoutes } from './routes/share-kit.ts';
 import { shopifyRoutes } from './routes/shopify.ts';
 import { stripeRoutes } from './routes/stripe.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { widgetRoutes } from './routes/widget.ts';
+import { widgetFrameRoutes } from './routes/widget-frame.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { webhookCatalogue } from './schemas/webhook-events.ts';
 import { validatorCompiler } from './validators.ts';
+import { widgetAccess } from './widget/widget-access.ts';
 
 export interface AppOptions {
   store: Store;
@@ -187,6 +190,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             scheme: 'bearer',
             description: 'A secret key (sk_…); each route names the scope it needs in x-required-scope.',
           },
+          widgetToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'A widget token (wgt_…) from POST /v1/portal_sessions: the share widget’s routes under /w/v1 only.',
+          },
           publishableKey: {
             type: 'http',
             scheme: 'bearer',
@@ -221,6 +230,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(redirectRoutes, { redirect: answer });
   await app.register(shareRoutes, deps);
   await app.register(portalRoutes, { ...deps, limiters });
+  const access = widgetAccess(store.db, deps.now, new URL(config.publicUrl).origin);
+  await app.register(widgetRoutes, { ...deps, access });
+  await app.register(widgetFrameRoutes, { ...deps, access });
   await app.register(async (v1) => {
     v1.addHook('onRoute', documentRateLimited);
     // Every route names the scope it needs; one that does not stops buildApp here.

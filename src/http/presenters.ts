@@ -8,7 +8,7 @@ import type { EventResult, EventRow } from '../services/ingest/record-event.ts';
 import type { InviteRow } from '../services/participants/invites.ts';
 import type { ReferralView } from '../services/participants/referrals.ts';
 import type { PayoutRow } from '../services/payouts/payouts.ts';
-import { fraudSettingsOf, type ProgramRow, rulesOf } from '../services/programs/programs.ts';
+import { embedOriginsOf, fraudSettingsOf, type ProgramRow, rulesOf } from '../services/programs/programs.ts';
 import type { FulfilmentTaskView } from '../services/rewards/fulfilment-tasks.ts';
 import type { RewardPool } from '../services/rewards/reward-pools.ts';
 import type { DeliveryWithAttempts } from '../services/webhooks/webhook-dispatch.ts';
@@ -43,6 +43,7 @@ export function presentProgram(row: ProgramRow) {
     tax_reporting_thresholds: JSON.parse(row.tax_reporting_thresholds) as Record<string, number>,
     attribution_model: row.attribution_model,
     fraud: fraudSettingsOf(row.fraud_settings),
+    embed_origins: embedOriginsOf(row),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

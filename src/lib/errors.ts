@@ -35,11 +35,15 @@ const ERRORS = {
   invalid_api_key: { status: 401, type: 'authentication_error' },
   // GET /metrics without VOUCH_METRICS_TOKEN as its bearer token.
   invalid_metrics_token: { status: 401, type: 'authentication_error' },
+  // A share widget request without a live widget token (missing, forged, expired, or its participant disabled).
+  invalid_widget_token: { status: 401, type: 'authentication_error' },
   // The key is valid but may not call this route: a scope it lacks, or a publishable key.
   insufficient_scope: { status: 403, type: 'permission_error' },
   publishable_key_not_allowed: { status: 403, type: 'permission_error' },
   // A portal form or beacon without the CSRF token of the page the session was shown.
   invalid_csrf_token: { status: 403, type: 'permission_error' },
+  // A share widget request from a page whose origin is not among the program's embed_origins.
+  origin_not_allowed: { status: 403, type: 'permission_error' },
   // 404
   not_found: { status: 404, type: 'invalid_request' },
   resource_missing: { status: 404, type: 'invalid_request' },

@@ -26,6 +26,7 @@ import * as eventsWithoutEmail from './migrations/0018-events-without-email.ts';
 import * as clickRefererOrigin from './migrations/0020-click-referer-origin.ts';
 import * as portal from './migrations/0021-portal.ts';
 import * as emails from './migrations/0022-emails.ts';
+import * as widget from './migrations/0023-widget.ts';
 import type { Database } from './schema.ts';
 
 // Listed here rather than read from disk, so migrations ship inside any bundle and run in order.
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020-click-referer-origin': clickRefererOrigin,
   '0021-portal': portal,
   '0022-emails': emails,
+  '0023-widget': widget,
 };
 
 /** The migrations this version knows, by name: a database with any other was made by a newer one. */

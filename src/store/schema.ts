@@ -36,6 +36,8 @@ export interface ProgramsTable {
   attribution_model: 'first_touch' | 'last_touch';
   /** JSON: fraud settings as sent; missing fields take the defaults. */
   fraud_settings: string;
+  /** JSON: the origins whose pages may embed the share widget (0023), canonical, e.g. ["https://shop.example.com"]. */
+  embed_origins: string;
   created_at: string;
   updated_at: string;
 }
@@ -90,6 +92,14 @@ export interface PortalSessionsTable {
   expires_at: string;
   /** Signed out (or signed out everywhere); null while the session lasts. */
   ended_at: string | null;
+}
+
+/** A widget token (0023): an hour's read of one referrer's widget, stored as the token's hash. */
+export interface WidgetTokensTable {
+  token_hash: string;
+  participant_id: string;
+  created_at: string;
+  expires_at: string;
 }
 
 /** One use of a share button or the copy button (0021): the funnel counts them. */
@@ -421,6 +431,7 @@ export interface Database {
   shares: SharesTable;
   emails: EmailsTable;
   email_opt_outs: EmailOptOutsTable;
+  widget_tokens: WidgetTokensTable;
   clicks: ClicksTable;
   events: EventsTable;
   referrals: ReferralsTable;

@@ -36,6 +36,7 @@ export const TABLES = [
   'shares',
   'emails',
   'email_opt_outs',
+  'widget_tokens',
 ] as const satisfies readonly (keyof Database)[];
 
 type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>;

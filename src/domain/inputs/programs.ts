@@ -40,6 +40,12 @@ export const AttributionModel = Type.Union([Type.Literal('first_touch'), Type.Li
     'Among several touches of the strongest source (invites from two referrers, clicks from one device), ' +
     'credit the first or the last. Default last_touch.',
 });
+export const EmbedOrigins = Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+  maxItems: 20,
+  description:
+    'The origins whose pages may embed the share widget (its API answers CORS for them, and the iframe variant ' +
+    "lists them in frame-ancestors): scheme, host and optional port, no path, e.g. 'https://shop.example.com'. At most 20. Default none.",
+});
 export const ProgramStatus = Type.Union([
   Type.Literal('active'),
   Type.Literal('paused'),
@@ -59,6 +65,7 @@ export const ProgramCreate = Type.Object(
     fraud: Type.Optional(FraudSettingsInput),
     qualification: Type.Optional(QualificationInput),
     caps: Type.Optional(CapsInput),
+    embed_origins: Type.Optional(EmbedOrigins),
   },
   { additionalProperties: false },
 );

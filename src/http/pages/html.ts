@@ -10,9 +10,14 @@ export function inlineStyle(css: string): { tag: Html; source: string } {
 /**
  * The policy of every page Vouch serves: nothing loads but the page's own stylesheet, images from
  * Vouch itself and, on a page that has one, its script file from Vouch (no inline script ever);
- * forms post only back here; no page may frame it.
+ * forms post only back here; no page may frame it but the share widget's, which names the sites
+ * that may.
  */
-export function contentSecurityPolicy(styleSource: string, withScript = false): string {
+export function contentSecurityPolicy(
+  styleSource: string,
+  withScript = false,
+  frameAncestors: readonly string[] = [],
+): string {
   return [
     "default-src 'none'",
     `style-src ${styleSource}`,
@@ -20,6 +25,6 @@ export function contentSecurityPolicy(styleSource: string, withScript = false): 
     ...(withScript ? ["script-src 'self'", "connect-src 'self'"] : []),
     "form-action 'self'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors.length > 0 ? frameAncestors.join(' ') : "'none'"}`,
   ].join('; ');
 }

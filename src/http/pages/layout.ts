@@ -50,6 +50,9 @@ const STYLE = inlineStyle(CSS);
 /** The Content-Security-Policy header of every page built on this layout; a page with a script has the second. */
 export const PAGE_POLICY = contentSecurityPolicy(STYLE.source);
 export const SCRIPTED_PAGE_POLICY = contentSecurityPolicy(STYLE.source, true);
+/** The share widget's iframe page: scripted, and framed only by the program's embed origins. */
+export const framedPagePolicy = (embedOrigins: readonly string[]) =>
+  contentSecurityPolicy(STYLE.source, true, embedOrigins);
 
 export interface PageParts {
   locale: Locale;

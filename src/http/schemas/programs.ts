@@ -3,6 +3,7 @@ import { FraudSettings } from '../../domain/inputs/fraud.ts';
 import { Cap, Milestones, QualifyingEvent, RewardSpec, Tiers } from '../../domain/inputs/program-rules.ts';
 import {
   AttributionModel,
+  EmbedOrigins,
   PayoutMinimums,
   ProgramStatus,
   TaxThresholds,
@@ -47,6 +48,7 @@ export const Program = Type.Object(
     tax_reporting_thresholds: TaxThresholds,
     attribution_model: AttributionModel,
     fraud: FraudSettings,
+    embed_origins: EmbedOrigins,
     created_at: Timestamp,
     updated_at: Timestamp,
   },

@@ -1,3 +1,4 @@
+import { checkEmbedOrigins } from '../../domain/embed-origins.ts';
 import {
   type FraudSettings,
   type FraudSettingsInput,
@@ -55,6 +56,25 @@ export function checkHttpUrl(value: string, field = 'landing_url'): string {
   }
   return url.toString();
 }
+
+/** Canonical origins, stored as JSON; a bad one is refused by its place in the list. */
+function checkOrigins(values: readonly string[]): string {
+  const checked = checkEmbedOrigins(values);
+  if (!checked.ok) {
+    const param = `embed_origins.${checked.index}`;
+    const why = {
+      not_an_origin: 'must be an origin: a scheme, a host and an optional port',
+      not_http: 'must use http or https',
+      has_path: 'must be an origin only, with no path, query or trailing slash',
+    }[checked.reason];
+    throw new AppError('invalid_value', `${param} ${why} (e.g. https://shop.example.com).`, param);
+  }
+  return JSON.stringify(checked.origins);
+}
+
+/** The origins a program lets embed its share widget. */
+export const embedOriginsOf = (row: Pick<ProgramRow, 'embed_origins'>): string[] =>
+  JSON.parse(row.embed_origins) as string[];
 
 /** The schema checks the length as sent; a name of only spaces would be stored empty. */
 function checkName(value: string): string {
@@ -134,6 +154,7 @@ export async function createProgram(
     ),
     attribution_model: input.attribution_model ?? 'last_touch',
     fraud_settings: checkFraud(input.fraud),
+    embed_origins: checkOrigins(input.embed_origins ?? []),
     created_at: at,
     updated_at: at,
   };
@@ -196,6 +217,7 @@ export async function updateProgram(
   }
   if (patch.attribution_model !== undefined) changes.attribution_model = patch.attribution_model;
   if (patch.fraud !== undefined) changes.fraud_settings = checkFraud(patch.fraud, current.fraud_settings);
+  if (patch.embed_origins !== undefined) changes.embed_origins = checkOrigins(patch.embed_origins);
   if (patch.status !== undefined) changes.status = patch.status;
   await updateProgramRow(db, id, changes);
   const details = {

@@ -142,4 +142,9 @@ export const ar: Catalog = {
   'portal.copy': 'نسخ الرابط',
   'portal.copied': 'تم النسخ',
   'portal.web_share': 'مشاركة…',
+  'widget.label': 'ادعُ أصدقاءك إلى {program}',
+  'widget.friends_joined':
+    '{count, plural, zero {لم ينضم أي صديق} one {انضم صديق واحد} two {انضم صديقان} few {انضم # أصدقاء} many {انضم # صديقًا} other {انضم # صديق}}',
+  'widget.friends_qualified':
+    '{count, plural, zero {لم يتأهل أحد} one {تأهل واحد} two {تأهل اثنان} few {تأهل #} many {تأهل #} other {تأهل #}}',
 };

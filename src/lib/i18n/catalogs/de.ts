@@ -149,4 +149,7 @@ export const de: Catalog = {
   'portal.copy': 'Link kopieren',
   'portal.copied': 'Kopiert',
   'portal.web_share': 'Teilen …',
+  'widget.label': 'Freunde für {program} werben',
+  'widget.friends_joined': '{count, plural, one {# Freund beigetreten} other {# Freunde beigetreten}}',
+  'widget.friends_qualified': '{count, plural, one {# qualifiziert} other {# qualifiziert}}',
 };

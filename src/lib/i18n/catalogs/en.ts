@@ -143,6 +143,9 @@ export const en = {
   'portal.copy': 'Copy link',
   'portal.copied': 'Copied',
   'portal.web_share': 'Share…',
+  'widget.label': 'Refer friends to {program}',
+  'widget.friends_joined': '{count, plural, one {# friend joined} other {# friends joined}}',
+  'widget.friends_qualified': '{count, plural, one {# qualified} other {# qualified}}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -146,4 +146,7 @@ export const es: Catalog = {
   'portal.copy': 'Copiar enlace',
   'portal.copied': 'Copiado',
   'portal.web_share': 'Compartir…',
+  'widget.label': 'Recomienda {program} a tus amigos',
+  'widget.friends_joined': '{count, plural, one {# amigo se unió} other {# amigos se unieron}}',
+  'widget.friends_qualified': '{count, plural, one {# calificado} other {# calificados}}',
 };

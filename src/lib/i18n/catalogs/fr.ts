@@ -148,4 +148,7 @@ export const fr: Catalog = {
   'portal.copy': 'Copier le lien',
   'portal.copied': 'Copié',
   'portal.web_share': 'Partager…',
+  'widget.label': 'Parrainez vos amis chez {program}',
+  'widget.friends_joined': '{count, plural, one {# ami inscrit} other {# amis inscrits}}',
+  'widget.friends_qualified': '{count, plural, one {# validé} other {# validés}}',
 };

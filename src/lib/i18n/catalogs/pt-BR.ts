@@ -145,4 +145,7 @@ export const ptBR: Catalog = {
   'portal.copy': 'Copiar link',
   'portal.copied': 'Copiado',
   'portal.web_share': 'Compartilhar…',
+  'widget.label': 'Indique {program} para seus amigos',
+  'widget.friends_joined': '{count, plural, one {# amigo entrou} other {# amigos entraram}}',
+  'widget.friends_qualified': '{count, plural, one {# qualificado} other {# qualificados}}',
 };
