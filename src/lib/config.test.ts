@@ -101,6 +101,41 @@ describe('configuration', () => {
       ip: { points: 20000, windowSeconds: 10 },
       authFailures: { points: 20, windowSeconds: 600 },
       links: { points: 600, windowSeconds: 60 },
+      signInEmail: { points: 5, windowSeconds: 3600 },
+      signInIp: { points: 30, windowSeconds: 3600 },
     });
+  });
+});
+
+describe('email configuration', () => {
+  it('is off without VOUCH_SMTP_URL', () => {
+    expect(loadConfig({}).email).toBeNull();
+  });
+
+  it('takes an SMTP URL and a sender', () => {
+    const env = {
+      VOUCH_SMTP_URL: 'smtps://user:pa%40ss@mail.example.com:465',
+      VOUCH_EMAIL_FROM: 'Northwind Rewards <rewards@northwind.example>',
+      VOUCH_EMAIL_REPLY_TO: 'help@northwind.example',
+    };
+    expect(loadConfig(env).email).toEqual({
+      smtpUrl: env.VOUCH_SMTP_URL,
+      from: env.VOUCH_EMAIL_FROM,
+      replyTo: 'help@northwind.example',
+    });
+  });
+
+  it('refuses a bad URL without echoing it, and asks for a sender', () => {
+    expect(() => loadConfig({ VOUCH_SMTP_URL: 'not a url :secret' })).toThrow(
+      /^VOUCH_SMTP_URL: must be a URL/,
+    );
+    expect(() => loadConfig({ VOUCH_SMTP_URL: 'not a url :secret' })).not.toThrow(/secret/);
+    expect(() => loadConfig({ VOUCH_SMTP_URL: 'http://mail.example.com' })).toThrow(/smtp: or smtps:/);
+    expect(() => loadConfig({ VOUCH_SMTP_URL: 'smtp://mail.example.com' })).toThrow(
+      /^VOUCH_EMAIL_FROM: is required/,
+    );
+    expect(() =>
+      loadConfig({ VOUCH_SMTP_URL: 'smtp://mail.example.com', VOUCH_EMAIL_FROM: 'nobody' }),
+    ).toThrow(/^VOUCH_EMAIL_FROM: must be an address/);
   });
 });
