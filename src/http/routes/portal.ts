@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import QRCode from 'qrcode';
 import Type from 'typebox';
@@ -9,6 +8,7 @@ import { portalView } from '../../services/portal/portal-view.ts';
 import { csrfTokenOf } from '../../services/portal/sessions.ts';
 import { shareMessage } from '../../services/sharing/referrer-words.ts';
 import { SCRIPTED_PAGE_POLICY } from '../pages/layout.ts';
+import { pageScript } from '../pages/page-script.ts';
 import { PORTAL_SCRIPT_PATH, portalPage } from '../pages/portal-page.ts';
 import { sendPage } from '../pages/send-page.ts';
 import { type PortalDeps, portalEmailRoutes } from './portal-email.ts';
@@ -20,7 +20,7 @@ import { portalSignInRoutes } from './portal-sign-in.ts';
 // link from the business's backend (POST /v1/portal_sessions). The session is a cookie scoped to
 // /p; its form and its script's beacons carry a CSRF token tied to the session.
 
-const PORTAL_SCRIPT = readFileSync(new URL('../pages/assets/portal.js', import.meta.url), 'utf8');
+const PORTAL_SCRIPT = pageScript('portal.js');
 
 export const portalRoutes: FastifyPluginAsyncTypebox<PortalDeps> = async (app, deps) => {
   const { store, config, secret } = deps;

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { chooseLocale } from '../../lib/i18n/locales.ts';
 import { portalView } from '../../services/portal/portal-view.ts';
 import type { RouteDeps } from '../deps.ts';
 import { framedPagePolicy, messagePage } from '../pages/layout.ts';
+import { pageScript } from '../pages/page-script.ts';
 import { sendPage } from '../pages/send-page.ts';
 import { FRAME_SCRIPT_PATH, widgetFramePage } from '../pages/widget-frame-page.ts';
 import type { WidgetAccess } from '../widget/widget-access.ts';
@@ -13,7 +13,7 @@ import { widgetBody } from '../widget/widget-body.ts';
 // The share widget's iframe variant: a page of Vouch's that only the program's embed origins may
 // frame (frame-ancestors), which tells its height to the framing page, and to no other.
 
-const FRAME_SCRIPT = readFileSync(new URL('../pages/assets/widget-frame.js', import.meta.url), 'utf8');
+const FRAME_SCRIPT = pageScript('widget-frame.js');
 const HTML_PAGE = { content: { 'text/html': { schema: Type.String() } } };
 const TAGS = ['widget'];
 

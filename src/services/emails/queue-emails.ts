@@ -119,6 +119,7 @@ export async function queueEmails(
   now: Date,
 ): Promise<number> {
   const rows: EmailRow[] = [];
+  const programs = new Map<string, ProgramRow | undefined>();
   for (const message of messages) {
     const addressed = await addressedBy(db, message);
     if (addressed.length === 0) continue;
@@ -129,7 +130,12 @@ export async function queueEmails(
     for (const { participantId, facts } of addressed) {
       const participant = await findParticipant(db, participantId);
       if (!participant) continue;
-      const row = await emailFor(db, participant, facts, mailing, now, `${message.id}:${participantId}`);
+      // A program's news goes to all its participants: its row is read once.
+      if (!programs.has(participant.program_id))
+        programs.set(participant.program_id, await findProgram(db, participant.program_id));
+      const program = programs.get(participant.program_id);
+      if (!program) continue;
+      const row = emailFor(participant, program, facts, mailing, now, `${message.id}:${participantId}`);
       if (row && mayEmail(row.kind as EmailKind, optOuts.get(participantId) ?? new Set())) rows.push(row);
     }
   }
@@ -138,19 +144,17 @@ export async function queueEmails(
 }
 
 /** One email to a participant, written in their language, ready to send; none without an address or when disabled. */
-export async function emailFor(
-  db: Executor,
+export function emailFor(
   participant: ParticipantRow,
+  program: ProgramRow,
   facts: (writing: Writing) => EmailFacts,
   mailing: Mailing,
   now: Date,
   cause: string,
   /** The language to write in when the participant has none of their own (the page they asked from). */
   fallbackLocale?: string,
-): Promise<EmailRow | null> {
+): EmailRow | null {
   if (!participant.email || participant.status !== 'active') return null;
-  const program = await findProgram(db, participant.program_id);
-  if (!program) return null;
   const locale = chooseLocale({ requested: participant.locale ?? undefined, fallback: fallbackLocale });
   const said = facts({ participant, program, locale, t: translator(locale), publicUrl: mailing.publicUrl });
   const unsubscribeUrl =

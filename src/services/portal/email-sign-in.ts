@@ -2,6 +2,7 @@ import { normalizeEmail } from '../../domain/identity.ts';
 import type { Executor, InTransaction } from '../../store/executor.ts';
 import { findActiveParticipantsByEmail, insertEmails } from '../../store/repositories/emails.ts';
 import { insertSignIn, signInUsable } from '../../store/repositories/portal.ts';
+import { findProgram } from '../../store/repositories/programs.ts';
 import { emailFor, type Mailing } from '../emails/queue-emails.ts';
 import { newPortalToken, portalTokenHash } from './portal-tokens.ts';
 
@@ -51,15 +52,9 @@ export async function requestEmailSignIn(
     const url = `${mailing.publicUrl}/p/sign-in/email/${token}`;
     const minutes = EMAIL_SIGN_IN_TTL_MS / 60_000;
     const facts = () => ({ kind: 'magic_link' as const, url, minutes });
-    const email = await emailFor(
-      db,
-      participant,
-      facts,
-      mailing,
-      now,
-      `sign_in:${tokenHash}`,
-      request.locale,
-    );
+    const program = await findProgram(db, participant.program_id);
+    if (!program) continue;
+    const email = emailFor(participant, program, facts, mailing, now, `sign_in:${tokenHash}`, request.locale);
     if (email) {
       await insertEmails(db, [email]);
       written++;

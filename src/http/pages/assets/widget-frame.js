@@ -14,29 +14,7 @@
       body: JSON.stringify({ channel }),
     }).catch(() => {});
 
-  const input = document.getElementById('referral-link');
-  const copy = document.getElementById('copy-link');
-  if (copy && input && navigator.clipboard) {
-    copy.hidden = false;
-    copy.addEventListener('click', async () => {
-      await navigator.clipboard.writeText(input.value);
-      copy.textContent = copy.dataset.copied;
-      record('copy');
-    });
-  }
-
-  const share = document.getElementById('web-share');
-  if (share && input && typeof navigator.share === 'function') {
-    share.hidden = false;
-    share.addEventListener('click', async () => {
-      try {
-        await navigator.share({ text: share.dataset.message, url: input.value });
-        record('web_share');
-      } catch {
-        // The person closed the share sheet: nothing was shared.
-      }
-    });
-  }
+  enhanceShareButtons(record);
 
   for (const link of root.querySelectorAll('a[data-channel]')) {
     link.addEventListener('click', () => record(link.dataset.channel));
