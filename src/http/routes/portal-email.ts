@@ -16,7 +16,7 @@ import {
 import { csrfMatches } from '../../services/portal/sessions.ts';
 import { openSignInLink } from '../../services/portal/sign-in.ts';
 import type { RouteDeps } from '../deps.ts';
-import { formPage, messagePage } from '../pages/layout.ts';
+import { formPage } from '../pages/layout.ts';
 import { sendPage } from '../pages/send-page.ts';
 import type { Limiters } from '../rate-limiter.ts';
 import {
@@ -25,6 +25,7 @@ import {
   LocaleQuery,
   PORTAL_TAGS,
   portalRequests,
+  sendMessage,
   startSession,
 } from './portal-requests.ts';
 
@@ -77,8 +78,7 @@ export const portalEmailRoutes: FastifyPluginAsyncTypebox<PortalDeps> = async (a
   /** Without SMTP there is no email to sign in by: the portal opens only by the business's link. */
   function noEmail(request: FastifyRequest, reply: FastifyReply) {
     const locale = localeOf(request);
-    const page = messagePage(locale, hereWith('/p/'), 'portal.no_session_title', 'portal.no_session_body');
-    return sendPage(reply, 404, locale, page);
+    return sendMessage(reply, 404, locale, '/p/', 'portal.no_session_title', 'portal.no_session_body');
   }
 
   app.get(
@@ -137,34 +137,27 @@ export const portalEmailRoutes: FastifyPluginAsyncTypebox<PortalDeps> = async (a
       const refused = [byClient, byAddress].find((state) => state?.allowed === false);
       if (refused) {
         reply.header('retry-after', Math.ceil(refused.resetMs / 1000));
-        const page = messagePage(
+        return sendMessage(
+          reply,
+          429,
           locale,
-          hereWith('/p/sign-in'),
+          '/p/sign-in',
           'sign_in.too_many_title',
           'sign_in.too_many_body',
         );
-        return sendPage(reply, 429, locale, page);
       }
       await store.transaction((trx) =>
         requestEmailSignIn(trx, { email: address, programId: request.body.program, locale }, mailing, now()),
       );
-      const page = messagePage(locale, hereWith('/p/sign-in'), 'sign_in.sent_title', 'sign_in.sent_body');
-      return sendPage(reply, 200, locale, page);
+      return sendMessage(reply, 200, locale, '/p/sign-in', 'sign_in.sent_title', 'sign_in.sent_body');
     },
   );
 
   function linkUsed(request: FastifyRequest, reply: FastifyReply) {
     const locale = localeOf(request);
-    const page = messagePage(
-      locale,
-      hereWith('/p/sign-in'),
-      'portal.link_used_title',
-      'sign_in.link_used_body',
-      {
-        link: { href: `/p/sign-in?${new URLSearchParams({ locale })}`, label: 'sign_in.ask_again' },
-      },
-    );
-    return sendPage(reply, 401, locale, page);
+    return sendMessage(reply, 401, locale, '/p/sign-in', 'portal.link_used_title', 'sign_in.link_used_body', {
+      link: { href: `/p/sign-in?${new URLSearchParams({ locale })}`, label: 'sign_in.ask_again' },
+    });
   }
 
   app.get(
@@ -325,24 +318,26 @@ export const portalEmailRoutes: FastifyPluginAsyncTypebox<PortalDeps> = async (a
         ? await store.transaction((trx) => optOutOfEverything(trx, participantId, now()))
         : null;
       if (!program) return invalidUnsubscribe(reply, locale, request.params.token);
-      const page = messagePage(
+      return sendMessage(
+        reply,
+        200,
         locale,
-        hereWith(unsubscribePath(request.params.token)),
+        unsubscribePath(request.params.token),
         'unsubscribe.done_title',
         'unsubscribe.done_body',
         { values: { program } },
       );
-      return sendPage(reply, 200, locale, page);
     },
   );
 
   function invalidUnsubscribe(reply: FastifyReply, locale: Locale, token: string) {
-    const page = messagePage(
+    return sendMessage(
+      reply,
+      404,
       locale,
-      hereWith(unsubscribePath(token)),
+      unsubscribePath(token),
       'unsubscribe.invalid_title',
       'unsubscribe.invalid_body',
     );
-    return sendPage(reply, 404, locale, page);
   }
 };

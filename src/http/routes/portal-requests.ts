@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { chooseLocale, type Locale } from '../../lib/i18n/locales.ts';
+import type { MessageKey } from '../../lib/i18n/messages.ts';
 import { findPortalSession, type PortalSession } from '../../services/portal/sessions.ts';
 import { type OpenedSession, SESSION_TTL_MS } from '../../services/portal/sign-in.ts';
 import type { RouteDeps } from '../deps.ts';
-import { messagePage } from '../pages/layout.ts';
+import { type MessageExtras, messagePage } from '../pages/layout.ts';
 import { sendPage } from '../pages/send-page.ts';
 
 // What every route of the referrer's portal shares: its session cookie, its language, its headers.
@@ -20,6 +21,19 @@ export const LocaleQuery = Type.Object({
 
 /** The same page in another language. */
 export const hereWith = (path: string) => (locale: Locale) => `${path}?${new URLSearchParams({ locale })}`;
+
+/** Answers a page that only says something, in the reader's language, with links to it in the others. */
+export function sendMessage(
+  reply: FastifyReply,
+  status: number,
+  locale: Locale,
+  path: string,
+  titleKey: MessageKey,
+  bodyKey: MessageKey,
+  extras?: MessageExtras,
+) {
+  return sendPage(reply, status, locale, messagePage(locale, hereWith(path), titleKey, bodyKey, extras));
+}
 
 export function portalRequests({ store, now, config }: Pick<RouteDeps, 'store' | 'now' | 'config'>) {
   /** ?locale=, else the sign-in's, else the browser's. */
@@ -41,10 +55,9 @@ export function portalRequests({ store, now, config }: Pick<RouteDeps, 'store' |
     const link = config.email
       ? { href: `/p/sign-in?${new URLSearchParams({ locale })}`, label: 'sign_in.title' as const }
       : undefined;
-    const page = messagePage(locale, hereWith('/p/'), 'portal.no_session_title', 'portal.no_session_body', {
+    return sendMessage(reply, 401, locale, '/p/', 'portal.no_session_title', 'portal.no_session_body', {
       link,
     });
-    return sendPage(reply, 401, locale, page);
   }
 
   return { localeOf, sessionOf, signInFirst };

@@ -9,10 +9,8 @@ import { shareMessage } from '../../services/sharing/referrer-words.ts';
 import { shareSourceOf } from '../../services/sharing/share-source.ts';
 import { recordShare } from '../../services/sharing/shares.ts';
 import type { RouteDeps } from '../deps.ts';
-import { messagePage } from '../pages/layout.ts';
-import { sendPage } from '../pages/send-page.ts';
 import { errorResponses } from '../schemas/common.ts';
-import { HTML_PAGE, hereWith, LocaleQuery, PORTAL_TAGS, portalRequests } from './portal-requests.ts';
+import { HTML_PAGE, LocaleQuery, PORTAL_TAGS, portalRequests, sendMessage } from './portal-requests.ts';
 
 // Shares from the portal: each share link records its use on the way to the channel; the page's
 // script records the copy button's and the Web Share API's.
@@ -45,8 +43,7 @@ export const portalShareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
       const { channel } = request.params;
       const locale = localeOf(request, session);
       if (!isShareChannel(channel)) {
-        const page = messagePage(locale, hereWith('/p/'), 'share.inactive_title', 'share.inactive_body');
-        return sendPage(reply, 404, locale, page);
+        return sendMessage(reply, 404, locale, '/p/', 'share.inactive_title', 'share.inactive_body');
       }
       const source = await shareSourceOf(store.db, session.participant_id);
       const { participantId, programId } = source;

@@ -3,15 +3,13 @@ import Type from 'typebox';
 import { csrfMatches, signOut } from '../../services/portal/sessions.ts';
 import { openSignInLink } from '../../services/portal/sign-in.ts';
 import type { RouteDeps } from '../deps.ts';
-import { messagePage } from '../pages/layout.ts';
-import { sendPage } from '../pages/send-page.ts';
 import {
   HTML_PAGE,
-  hereWith,
   LocaleQuery,
   PORTAL_COOKIE,
   PORTAL_TAGS,
   portalRequests,
+  sendMessage,
   startSession,
 } from './portal-requests.ts';
 
@@ -41,8 +39,7 @@ export const portalSignInRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
       const opened = await store.transaction((trx) => openSignInLink(trx, request.params.token, now()));
       if (!opened) {
         const locale = localeOf(request);
-        const page = messagePage(locale, hereWith('/p/'), 'portal.link_used_title', 'portal.link_used_body');
-        return sendPage(reply, 401, locale, page);
+        return sendMessage(reply, 401, locale, '/p/', 'portal.link_used_title', 'portal.link_used_body');
       }
       return startSession(reply, opened, config.publicUrl);
     },
@@ -97,13 +94,14 @@ export const portalSignInRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request, reply) => {
       const locale = localeOf(request);
-      const page = messagePage(
+      return sendMessage(
+        reply,
+        200,
         locale,
-        hereWith('/p/signed-out'),
+        '/p/signed-out',
         'portal.signed_out_title',
         'portal.signed_out_body',
       );
-      return sendPage(reply, 200, locale, page);
     },
   );
 };
